@@ -1,0 +1,35 @@
+package io.socketaudit.agent;
+
+import java.lang.instrument.Instrumentation;
+
+/**
+ * The agent's entry point for {@code -javaagent} and for attaching to a running JVM. It does as little as
+ * it can: it puts the bridge classes on the bootstrap class path (the JDK's own classes must see them
+ * before any is advised) and only then loads the rest of the agent. Nothing here may refer to the bridge
+ * classes directly, or they would be loaded from the wrong place.
+ */
+public final class AgentEntry {
+
+    private AgentEntry() {
+    }
+
+    public static void premain(String args, Instrumentation instrumentation) {
+        start(args, instrumentation);
+    }
+
+    public static void agentmain(String args, Instrumentation instrumentation) {
+        start(args, instrumentation);
+    }
+
+    private static void start(String args, Instrumentation instrumentation) {
+        try {
+            BootstrapJar.appendBridge(instrumentation);
+            Class.forName("io.socketaudit.agent.AgentRuntime", true, AgentEntry.class.getClassLoader())
+                    .getMethod("start", String.class, Instrumentation.class)
+                    .invoke(null, args, instrumentation);
+        } catch (Throwable t) {
+            Throwable cause = t instanceof java.lang.reflect.InvocationTargetException ? t.getCause() : t;
+            System.err.println("socket-audit: could not start (" + cause + "); the application runs UNAUDITED");
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.socketaudit.agent;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Enumeration;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+
+/**
+ * Copies the bridge package out of the agent jar into a small jar of its own and appends that to the
+ * bootstrap class path. Appending the whole agent jar would let the bootstrap loader, which every class
+ * loader asks first, take Byte Buddy and the rest of the agent as well.
+ */
+final class BootstrapJar {
+
+    static final String BRIDGE_PACKAGE = "io/socketaudit/bootstrap/";
+
+    private BootstrapJar() {
+    }
+
+    static void appendBridge(java.lang.instrument.Instrumentation instrumentation) throws IOException {
+        if (isBridgeOnBootstrapPath()) {
+            return; // attached before: the JDK's classes already use that copy
+        }
+        File agentJar = agentJar();
+        Path dir = Files.createTempDirectory("socket-audit",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path bridgeJar = dir.resolve("socket-audit-bootstrap.jar");
+        try (JarFile source = new JarFile(agentJar);
+             OutputStream file = Files.newOutputStream(bridgeJar);
+             JarOutputStream target = new JarOutputStream(file)) {
+            Enumeration<JarEntry> entries = source.entries();
+            int copied = 0;
+            while (entries.hasMoreElements()) {
+                JarEntry entry = entries.nextElement();
+                if (entry.getName().startsWith(BRIDGE_PACKAGE) && !entry.isDirectory()) {
+                    target.putNextEntry(new JarEntry(entry.getName()));
+                    try (InputStream in = source.getInputStream(entry)) {
+                        in.transferTo(target);
+                    }
+                    target.closeEntry();
+                    copied++;
+                }
+            }
+            if (copied == 0) {
+                throw new IOException(agentJar + " holds no " + BRIDGE_PACKAGE + " classes");
+            }
+        }
+        instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(bridgeJar.toFile()));
+        // The open JarFile keeps the content readable; the names can go.
+        bridgeJar.toFile().deleteOnExit();
+        dir.toFile().deleteOnExit();
+    }
+
+    private static boolean isBridgeOnBootstrapPath() {
+        try {
+            Class.forName("io.socketaudit.bootstrap.CloseBridge", false, null);
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    private static File agentJar() throws IOException {
+        try {
+            File jar = new File(BootstrapJar.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!jar.isFile()) {
+                throw new IOException("the agent is not running from its jar (" + jar + ")");
+            }
+            return jar;
+        } catch (URISyntaxException | SecurityException e) {
+            throw new IOException("cannot locate the agent jar", e);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package io.socketaudit.bootstrap;
+
+import java.io.FileDescriptor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The only class advice code calls. It lives on the bootstrap class path, so the JDK's own classes can
+ * see it, and it depends on nothing but {@code java.base}: it checks whether an agent is listening and
+ * forwards. Whatever goes wrong beyond this point is caught, counted and kept for the log, never
+ * thrown into the application.
+ */
+public final class CloseBridge {
+
+    public static final int SOCKET = 0;
+    public static final int SSL_SOCKET = 1;
+    public static final int SOCKET_CHANNEL = 2;
+    public static final int ASYNC_SOCKET_CHANNEL = 3;
+    public static final int SERVER_SOCKET = 4;
+    public static final int SERVER_SOCKET_CHANNEL = 5;
+    public static final int ASYNC_SERVER_SOCKET_CHANNEL = 6;
+
+    public static final int CLOSE = 0;
+    public static final int SHUTDOWN_OUTPUT = 1;
+    public static final int SHUTDOWN_INPUT = 2;
+
+    private static volatile CloseListener listener;
+    private static final AtomicLong failures = new AtomicLong();
+    private static final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
+
+    private CloseBridge() {
+    }
+
+    public static void setListener(CloseListener newListener) {
+        listener = newListener;
+    }
+
+    public static long failures() {
+        return failures.get();
+    }
+
+    public static Throwable firstFailure() {
+        return firstFailure.get();
+    }
+
+    public static Object enter(int api, int op, FileDescriptor fd, Object local, Object remote, int remotePort,
+                               boolean outputShutdown, boolean otherThreadBusy) {
+        CloseListener l = listener;
+        if (l == null) {
+            return null;
+        }
+        try {
+            return l.enter(api, op, fd, local, remote, remotePort, outputShutdown, otherThreadBusy);
+        } catch (Throwable t) {
+            failed(t);
+            return null;
+        }
+    }
+
+    public static void beforeRelease(FileDescriptor fd) {
+        CloseListener l = listener;
+        if (l == null) {
+            return;
+        }
+        try {
+            l.beforeRelease(fd);
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    public static void exit(Object token) {
+        CloseListener l = listener;
+        if (l == null || token == null) {
+            return;
+        }
+        try {
+            l.exit(token);
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    public static Object enterTlsClose() {
+        CloseListener l = listener;
+        if (l == null) {
+            return null;
+        }
+        try {
+            return l.enterTlsClose();
+        } catch (Throwable t) {
+            failed(t);
+            return null;
+        }
+    }
+
+    public static void tlsAlert(byte description) {
+        CloseListener l = listener;
+        if (l == null) {
+            return;
+        }
+        try {
+            l.tlsAlert(description);
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    private static void failed(Throwable t) {
+        failures.incrementAndGet();
+        firstFailure.compareAndSet(null, t);
+    }
+}

@@ -1,0 +1,38 @@
+package io.socketaudit.bootstrap;
+
+import java.io.FileDescriptor;
+
+/**
+ * What the agent does when instrumented JDK code closes or shuts down a socket. Implemented on the
+ * agent's side of the hand-off; {@link CloseBridge} is the only caller.
+ */
+public interface CloseListener {
+
+    /**
+     * Called at the entry of a close or shutdown funnel, before the JDK touches the socket.
+     *
+     * @param api             one of the {@code CloseBridge} API constants
+     * @param op              one of the {@code CloseBridge} operation constants
+     * @param fd              the socket's descriptor object, still open
+     * @param local           the local address the JDK holds ({@code SocketAddress}), or {@code null}
+     * @param remote          the remote address the JDK holds, an {@code InetAddress} (then {@code remotePort}
+     *                        applies) or a {@code SocketAddress}, or {@code null}
+     * @param outputShutdown  whether the JDK had already shut the output down, when it keeps track
+     * @param otherThreadBusy whether another thread was blocked in I/O on this socket
+     * @return a token handed back to {@link #exit}, or {@code null} when nothing is to be recorded
+     */
+    Object enter(int api, int op, FileDescriptor fd, Object local, Object remote, int remotePort,
+                 boolean outputShutdown, boolean otherThreadBusy);
+
+    /** Called right before the JDK releases the descriptor of a socket being closed on this thread. */
+    void beforeRelease(FileDescriptor fd);
+
+    /** Called when the operation started by {@link #enter} returns or throws. */
+    void exit(Object token);
+
+    /** Called at the entry of a TLS socket's close; the closes it makes underneath belong to it. */
+    Object enterTlsClose();
+
+    /** Called when a TLS record layer writes an alert on this thread. */
+    void tlsAlert(byte description);
+}

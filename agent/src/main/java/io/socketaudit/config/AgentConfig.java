@@ -1,0 +1,175 @@
+package io.socketaudit.config;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The agent's settings. Each key is read, first found wins, from the agent arguments
+ * ({@code key=value,key=value}), the system property {@code socketaudit.<key>}, and the environment
+ * variable {@code SOCKETAUDIT_<KEY>} (dots become underscores). Unknown keys in the arguments or in
+ * {@code socketaudit.*} properties are errors; the environment is shared with other programs, so only
+ * known names are read from it.
+ */
+public final class AgentConfig {
+
+    public static final String FILE = "file";
+    public static final String STACK_DEPTH = "stack.depth";
+    public static final String QUEUE_SIZE = "queue.size";
+    public static final String ROTATE_SIZE = "rotate.size";
+    public static final String ROTATE_KEEP = "rotate.keep";
+
+    private static final String PROPERTY_PREFIX = "socketaudit.";
+    private static final String ENV_PREFIX = "SOCKETAUDIT_";
+
+    /** Keys with their defaults, in the order the README's table lists them. */
+    private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+    static {
+        DEFAULTS.put(FILE, "socket-audit-{pid}.jsonl");
+        DEFAULTS.put(STACK_DEPTH, "32");
+        DEFAULTS.put(QUEUE_SIZE, "65536");
+        DEFAULTS.put(ROTATE_SIZE, "100M");
+        DEFAULTS.put(ROTATE_KEEP, "5");
+    }
+
+    private final Path file;
+    private final int stackDepth;
+    private final int queueSize;
+    private final long rotateSize;
+    private final int rotateKeep;
+    private final Map<String, String> effective;
+
+    private AgentConfig(Map<String, String> values, long pid) throws ConfigException {
+        this.effective = values;
+        String fileName = values.get(FILE).replace("{pid}", Long.toString(pid));
+        if (fileName.isBlank()) {
+            throw new ConfigException("option file is empty: expected a path for the audit log");
+        }
+        this.file = Path.of(fileName).toAbsolutePath();
+        this.stackDepth = intOption(values, STACK_DEPTH, 1, 1024);
+        this.queueSize = intOption(values, QUEUE_SIZE, 16, 16_777_216);
+        this.rotateSize = sizeOption(values, ROTATE_SIZE);
+        this.rotateKeep = intOption(values, ROTATE_KEEP, 1, 1000);
+    }
+
+    /**
+     * Reads the configuration.
+     *
+     * @param agentArgs  the text after {@code =} in {@code -javaagent:jar=...}, or {@code null}
+     * @param properties the system properties
+     * @param env        the environment
+     * @param pid        the process id, for {@code {pid}} in the file name
+     */
+    public static AgentConfig parse(String agentArgs, Properties properties, Map<String, String> env, long pid)
+            throws ConfigException {
+        Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+        for (String key : DEFAULTS.keySet()) {
+            String fromEnv = env.get(ENV_PREFIX + key.replace('.', '_').toUpperCase(Locale.ROOT));
+            if (fromEnv != null) {
+                values.put(key, fromEnv.trim());
+            }
+        }
+        for (String name : properties.stringPropertyNames()) {
+            if (name.startsWith(PROPERTY_PREFIX)) {
+                String key = name.substring(PROPERTY_PREFIX.length());
+                requireKnown(key, "system property " + name);
+                values.put(key, properties.getProperty(name).trim());
+            }
+        }
+        if (agentArgs != null && !agentArgs.isBlank()) {
+            for (String pair : agentArgs.split(",")) {
+                int eq = pair.indexOf('=');
+                if (eq <= 0) {
+                    throw new ConfigException("agent argument '" + pair.trim() + "' is not key=value");
+                }
+                String key = pair.substring(0, eq).trim();
+                requireKnown(key, "agent argument " + key);
+                values.put(key, pair.substring(eq + 1).trim());
+            }
+        }
+        return new AgentConfig(values, pid);
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    public int stackDepth() {
+        return stackDepth;
+    }
+
+    public int queueSize() {
+        return queueSize;
+    }
+
+    /** Bytes after which the log is rotated; 0 means never. */
+    public long rotateSize() {
+        return rotateSize;
+    }
+
+    /** How many rotated files are kept beside the current one. */
+    public int rotateKeep() {
+        return rotateKeep;
+    }
+
+    /** Every key with the value in force, for the log's first line. */
+    public Map<String, String> effective() {
+        return Map.copyOf(effective);
+    }
+
+    /** The keys and their defaults, for usage text. */
+    public static Map<String, String> defaults() {
+        return DEFAULTS;
+    }
+
+    private static void requireKnown(String key, String where) throws ConfigException {
+        if (!DEFAULTS.containsKey(key)) {
+            throw new ConfigException("unknown option '" + key + "' (" + where + "); known options: "
+                    + String.join(", ", DEFAULTS.keySet()));
+        }
+    }
+
+    private static int intOption(Map<String, String> values, String key, int min, int max) throws ConfigException {
+        String text = values.get(key);
+        try {
+            int value = Integer.parseInt(text);
+            if (value >= min && value <= max) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below with the accepted range
+        }
+        throw new ConfigException("option " + key + "=" + text + " is not a whole number from " + min + " to " + max);
+    }
+
+    /** A byte count with an optional K, M or G suffix (powers of 1024); 0 turns rotation off. */
+    private static long sizeOption(Map<String, String> values, String key) throws ConfigException {
+        String text = values.get(key);
+        String digits = text;
+        long unit = 1;
+        if (!text.isEmpty()) {
+            switch (Character.toUpperCase(text.charAt(text.length() - 1))) {
+                case 'K' -> unit = 1L << 10;
+                case 'M' -> unit = 1L << 20;
+                case 'G' -> unit = 1L << 30;
+                default -> unit = 1;
+            }
+            if (unit != 1) {
+                digits = text.substring(0, text.length() - 1);
+            }
+        }
+        try {
+            long value = Long.parseLong(digits) * unit;
+            if (value == 0 || (value >= 64 * 1024 && value <= (1L << 40))) {
+                return value;
+            }
+        } catch (NumberFormatException ignored) {
+            // reported below
+        }
+        throw new ConfigException("option " + key + "=" + text
+                + " is not a size from 64K to 1024G (a number of bytes, or with K, M or G), or 0 for no rotation");
+    }
+}

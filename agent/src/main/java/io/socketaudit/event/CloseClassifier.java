@@ -1,0 +1,167 @@
+package io.socketaudit.event;
+
+import io.socketaudit.bootstrap.CloseBridge;
+import io.socketaudit.kernel.TcpSnapshot;
+import io.socketaudit.kernel.TcpState;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+
+/**
+ * Turns what was captured at a close into the event's answers: how the connection ended on the wire,
+ * why, and which side ended it first. The rules follow what Linux does in tcp_close() and what the JDK
+ * does before it (the README's "How" section; the end-to-end tests check them against a capture).
+ */
+public final class CloseClassifier {
+
+    static final String LOCAL = "local";
+    static final String PEER = "peer";
+
+    private static final String[] APIS = {
+        "Socket", "SSLSocket", "SocketChannel", "AsynchronousSocketChannel",
+        "ServerSocket", "ServerSocketChannel", "AsynchronousServerSocketChannel"
+    };
+    private static final String[] OPS = {"close", "shutdownOutput", "shutdownInput"};
+
+    private CloseClassifier() {
+    }
+
+    public static CloseEvent classify(PendingClose p, int stackDepth) {
+        List<StackTraceElement> frames = StackFrames.belowAgent(p.stack.getStackTrace());
+        int api = p.api;
+        // A TLS socket's own shutdowns and the closes its engine makes reach the plain socket underneath.
+        if (api == CloseBridge.SOCKET && StackFrames.contains(frames, "sun.security.ssl.SSLSocketImpl", null)) {
+            api = CloseBridge.SSL_SOCKET;
+        }
+        boolean close = p.op == CloseBridge.CLOSE;
+        TcpSnapshot entry = p.entry;
+        String how = null;
+        String cause = null;
+        String initiator = null;
+        Long pendingIn = null;
+        Long pendingOut = null;
+        if (!isListener(api)) {
+            how = close ? null : "half-close";
+            initiator = p.priorInitiator;
+            boolean peerReset = false;
+            if (entry != null) {
+                int state = entry.state();
+                peerReset = state == TcpState.CLOSE && !p.outputShutdown && p.priorInitiator == null;
+                initiator = initiator(state, p.priorInitiator, p.outputShutdown);
+                pendingIn = (long) entry.recvQueue();
+                pendingOut = unsentBytes(entry);
+            }
+            if (close) {
+                String abortCause = null;
+                if (entry != null) {
+                    TcpSnapshot release = p.release != null ? p.release : entry;
+                    if (peerReset) {
+                        how = "abortive";
+                    } else if (entry.state() == TcpState.CLOSE || release.state() == TcpState.CLOSE) {
+                        how = "graceful"; // both FINs exchanged already: the close sends nothing more
+                    } else if (release.lingerZero()) {
+                        how = "abortive";
+                        abortCause = "linger-zero";
+                    } else if (release.recvQueue() > 0) {
+                        how = "abortive"; // Linux answers a close with unread data by RST
+                        abortCause = "unread-input";
+                    } else {
+                        how = "graceful";
+                    }
+                }
+                if (peerReset) {
+                    cause = "peer-reset";
+                } else if (closedByInterrupt(p, frames)) {
+                    cause = "interrupt";
+                } else if (p.otherThreadBusy) {
+                    cause = "async-close";
+                } else {
+                    cause = abortCause;
+                }
+            } else if (peerReset) {
+                cause = "peer-reset";
+            }
+        }
+        return new CloseEvent(close ? "close" : "shutdown", p.timeMicros, p.conn, APIS[api], OPS[p.op],
+                address(entry != null ? entry.local() : null, p.javaLocal, 0),
+                isListener(api) ? null : address(entry != null ? entry.remote() : null, p.javaRemote, p.javaRemotePort),
+                how, cause, initiator, pendingIn, pendingOut,
+                entry != null ? TcpState.name(entry.state()) : null,
+                api == CloseBridge.SSL_SOCKET && close ? p.closeNotify : null,
+                p.threadName, p.threadId, p.virtualThread,
+                StackFrames.caller(frames), StackFrames.format(frames, stackDepth));
+    }
+
+    /**
+     * Which side ended the connection first, from the kernel's state at the start of the operation and
+     * what an earlier shutdown of the same connection recorded; {@code null} when it cannot be known.
+     */
+    static String initiator(int state, String prior, boolean outputShutdown) {
+        if (prior != null) {
+            return prior;
+        }
+        if (state == TcpState.ESTABLISHED || TcpState.localFinSent(state)) {
+            return LOCAL;
+        }
+        if (TcpState.peerFinFirst(state)) {
+            return PEER;
+        }
+        if (state == TcpState.CLOSE) {
+            // Without our FIN, only the peer's reset ends a connection here; after it, either side may have been first.
+            return outputShutdown ? null : PEER;
+        }
+        return null;
+    }
+
+    /** The send queue less the FIN, which the kernel counts as a byte until the peer acknowledges it. */
+    static long unsentBytes(TcpSnapshot snapshot) {
+        int state = snapshot.state();
+        boolean finQueued = state == TcpState.FIN_WAIT1 || state == TcpState.CLOSING || state == TcpState.LAST_ACK;
+        return finQueued && snapshot.sendQueue() > 0 ? snapshot.sendQueue() - 1 : snapshot.sendQueue();
+    }
+
+    private static boolean closedByInterrupt(PendingClose p, List<StackTraceElement> frames) {
+        // Channels: the interrupting thread closes from inside Thread.interrupt().
+        if (StackFrames.contains(frames, "java.lang.Thread", "interrupt")) {
+            return true;
+        }
+        // JDK 21+: an interrupted virtual thread blocked in a Socket stream closes the socket itself.
+        return p.threadInterrupted
+                && (StackFrames.contains(frames, "java.net.Socket$SocketInputStream", "read")
+                || StackFrames.contains(frames, "java.net.Socket$SocketOutputStream", "write"));
+    }
+
+    private static boolean isListener(int api) {
+        return api == CloseBridge.SERVER_SOCKET || api == CloseBridge.SERVER_SOCKET_CHANNEL
+                || api == CloseBridge.ASYNC_SERVER_SOCKET_CHANNEL;
+    }
+
+    /** {@code ip:port} or {@code [v6]:port}: the kernel's address first, else the one the JDK kept. */
+    static String address(InetSocketAddress kernel, Object java, int javaPort) {
+        InetAddress ip;
+        int port;
+        if (kernel != null) {
+            ip = kernel.getAddress();
+            port = kernel.getPort();
+        } else if (java instanceof InetSocketAddress isa) {
+            ip = isa.getAddress();
+            port = isa.getPort();
+        } else if (java instanceof InetAddress ia) {
+            ip = ia;
+            port = javaPort;
+        } else {
+            return null;
+        }
+        if (ip == null) {
+            return null;
+        }
+        String host = ip.getHostAddress();
+        int scope = host.indexOf('%');
+        if (scope >= 0) {
+            host = host.substring(0, scope);
+        }
+        return ip instanceof Inet6Address ? "[" + host + "]:" + port : host + ":" + port;
+    }
+}

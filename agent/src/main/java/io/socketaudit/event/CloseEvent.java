@@ -1,0 +1,29 @@
+package io.socketaudit.event;
+
+import java.util.List;
+
+/**
+ * A close or shutdown ready to be written: the public fields of the log line, as documented in the README.
+ * Nullable fields are {@code null} where the value cannot be known.
+ */
+public record CloseEvent(
+        String event,
+        long timeMicros,
+        long conn,
+        String api,
+        String op,
+        String local,
+        String remote,
+        String how,
+        String cause,
+        String initiator,
+        Long pendingIn,
+        Long pendingOut,
+        String tcpState,
+        Boolean closeNotify,
+        String threadName,
+        long threadId,
+        boolean virtualThread,
+        String caller,
+        List<String> frames) {
+}

@@ -1,0 +1,116 @@
+package io.socketaudit.event;
+
+import io.socketaudit.bootstrap.CloseBridge;
+import io.socketaudit.bootstrap.CloseListener;
+import io.socketaudit.kernel.KernelProbe;
+import io.socketaudit.kernel.TcpSnapshot;
+import io.socketaudit.kernel.TcpState;
+
+import java.io.FileDescriptor;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.function.Consumer;
+
+/**
+ * Runs on the application's thread inside every audited close and shutdown: asks the kernel, notes the
+ * thread and an undecoded stack, and hands the result to the log writer's bounded queue. It never blocks
+ * and never throws into the application (the bridge catches and counts).
+ */
+public final class CloseRecorder implements CloseListener {
+
+    /** The operation being recorded on this thread, so that nested JDK calls attach to it. */
+    private static final ThreadLocal<PendingClose> CURRENT = new ThreadLocal<>();
+
+    private final Connections connections = new Connections();
+    private final Consumer<PendingClose> sink;
+
+    public CloseRecorder(Consumer<PendingClose> sink) {
+        this.sink = sink;
+    }
+
+    @Override
+    public Object enter(int api, int op, FileDescriptor fd, Object local, Object remote, int remotePort,
+                        boolean outputShutdown, boolean otherThreadBusy) {
+        if (!isInternetOrUnknown(local) || !isInternetOrUnknown(remote)) {
+            return null; // UNIX-domain channels share these JDK classes
+        }
+        PendingClose current = CURRENT.get();
+        if (current != null && current.api == CloseBridge.SSL_SOCKET) {
+            // The shutdowns and close a TLS close makes underneath belong to that one event.
+            if (!current.isBound()) {
+                current.bind(fd, local, remote, remotePort, outputShutdown, KernelProbe.probe(fd));
+            }
+            return null;
+        }
+        TcpSnapshot snapshot = KernelProbe.probe(fd);
+        if (snapshot == KernelProbe.NOT_TCP || (isListener(api) && snapshot != null && snapshot.state() != TcpState.LISTEN)) {
+            return null;
+        }
+        PendingClose pending = new PendingClose(api, op);
+        pending.bind(fd, local, remote, remotePort, outputShutdown, snapshot);
+        pending.otherThreadBusy = otherThreadBusy;
+        CURRENT.set(pending);
+        return pending;
+    }
+
+    @Override
+    public void beforeRelease(FileDescriptor fd) {
+        PendingClose current = CURRENT.get();
+        if (current != null && current.fd == fd && current.op == CloseBridge.CLOSE) {
+            current.release = KernelProbe.probe(fd);
+        }
+    }
+
+    @Override
+    public void exit(Object token) {
+        PendingClose pending = (PendingClose) token;
+        if (CURRENT.get() == pending) {
+            CURRENT.remove();
+        }
+        if (!pending.isBound() || pending.entry == KernelProbe.NOT_TCP) {
+            return; // a TLS close that found nothing open underneath
+        }
+        Connections.State connection = pending.op == CloseBridge.CLOSE
+                ? connections.onClose(pending.fd)
+                : connections.onShutdown(pending.fd);
+        pending.conn = connection.id;
+        pending.priorInitiator = connection.initiator;
+        if (pending.op == CloseBridge.SHUTDOWN_OUTPUT && connection.initiator == null && pending.entry != null) {
+            connection.initiator = CloseClassifier.initiator(pending.entry.state(), null, false);
+        }
+        sink.accept(pending);
+    }
+
+    @Override
+    public Object enterTlsClose() {
+        if (CURRENT.get() != null) {
+            return null;
+        }
+        PendingClose pending = new PendingClose(CloseBridge.SSL_SOCKET, CloseBridge.CLOSE);
+        pending.closeNotify = Boolean.FALSE;
+        CURRENT.set(pending);
+        return pending;
+    }
+
+    @Override
+    public void tlsAlert(byte description) {
+        PendingClose current = CURRENT.get();
+        if (current != null && current.api == CloseBridge.SSL_SOCKET && description == 0) {
+            current.closeNotify = Boolean.TRUE;
+        }
+    }
+
+    /** Connections shut down and not yet closed that are remembered; for tests and the memory benchmark. */
+    public int trackedConnections() {
+        return connections.tracked();
+    }
+
+    private static boolean isListener(int api) {
+        return api == CloseBridge.SERVER_SOCKET || api == CloseBridge.SERVER_SOCKET_CHANNEL
+                || api == CloseBridge.ASYNC_SERVER_SOCKET_CHANNEL;
+    }
+
+    private static boolean isInternetOrUnknown(Object address) {
+        return address == null || address instanceof InetSocketAddress || address instanceof InetAddress;
+    }
+}

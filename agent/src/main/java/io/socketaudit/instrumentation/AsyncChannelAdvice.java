@@ -1,0 +1,95 @@
+package io.socketaudit.instrumentation;
+
+import io.socketaudit.bootstrap.CloseBridge;
+import net.bytebuddy.asm.Advice;
+
+import java.io.FileDescriptor;
+import java.net.SocketAddress;
+
+/**
+ * Advice for the asynchronous channels. The close funnel is {@code implClose()} of the Unix
+ * implementations, which {@code close()} calls once; the shutdowns live in the abstract base class,
+ * which keeps its own flags. 2 is the base class's ST_CONNECTED (17 to 25).
+ */
+final class AsyncChannelAdvice {
+
+    static final String SOCKET_TYPE = "sun.nio.ch.UnixAsynchronousSocketChannelImpl";
+    static final String SOCKET_BASE_TYPE = "sun.nio.ch.AsynchronousSocketChannelImpl";
+    static final String SERVER_TYPE = "sun.nio.ch.UnixAsynchronousServerSocketChannelImpl";
+
+    private AsyncChannelAdvice() {
+    }
+
+    static final class Close {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+                            @Advice.FieldValue("state") int state,
+                            @Advice.FieldValue("localAddress") SocketAddress local,
+                            @Advice.FieldValue("remoteAddress") SocketAddress remote) {
+            return state == 2
+                    ? CloseBridge.enter(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.CLOSE, fd, local, remote, 0,
+                            false, false)
+                    : null;
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token) {
+            CloseBridge.exit(token);
+        }
+    }
+
+    static final class ShutdownOutput {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+                            @Advice.FieldValue("state") int state,
+                            @Advice.FieldValue("localAddress") SocketAddress local,
+                            @Advice.FieldValue("remoteAddress") SocketAddress remote,
+                            @Advice.FieldValue("writeShutdown") boolean writeShutdown) {
+            return state == 2 && !writeShutdown
+                    ? CloseBridge.enter(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.SHUTDOWN_OUTPUT, fd, local, remote,
+                            0, false, false)
+                    : null;
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token) {
+            CloseBridge.exit(token);
+        }
+    }
+
+    static final class ShutdownInput {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+                            @Advice.FieldValue("state") int state,
+                            @Advice.FieldValue("localAddress") SocketAddress local,
+                            @Advice.FieldValue("remoteAddress") SocketAddress remote,
+                            @Advice.FieldValue("readShutdown") boolean readShutdown,
+                            @Advice.FieldValue("writeShutdown") boolean writeShutdown) {
+            return state == 2 && !readShutdown
+                    ? CloseBridge.enter(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.SHUTDOWN_INPUT, fd, local, remote,
+                            0, writeShutdown, false)
+                    : null;
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token) {
+            CloseBridge.exit(token);
+        }
+    }
+
+    static final class ServerClose {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+                            @Advice.FieldValue("localAddress") SocketAddress local) {
+            return local != null
+                    ? CloseBridge.enter(CloseBridge.ASYNC_SERVER_SOCKET_CHANNEL, CloseBridge.CLOSE, fd, local, null, 0,
+                            false, false)
+                    : null;
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token) {
+            CloseBridge.exit(token);
+        }
+    }
+}

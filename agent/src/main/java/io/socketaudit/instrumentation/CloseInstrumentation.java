@@ -1,0 +1,119 @@
+package io.socketaudit.instrumentation;
+
+import net.bytebuddy.ByteBuddy;
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
+import net.bytebuddy.dynamic.DynamicType;
+import net.bytebuddy.dynamic.scaffold.TypeValidation;
+import net.bytebuddy.matcher.ElementMatcher;
+import net.bytebuddy.utility.JavaModule;
+
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiConsumer;
+
+import static net.bytebuddy.matcher.ElementMatchers.named;
+import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
+
+/**
+ * Installs the close and shutdown advice into the JDK's socket classes, including those already
+ * loaded (retransformation, advice only, so no class changes shape).
+ */
+public final class CloseInstrumentation {
+
+    /** Type name → the advice it receives, each advice on the methods its matcher names. */
+    private static final Map<String, List<Advised>> TARGETS = new LinkedHashMap<>();
+
+    static {
+        add(SocketImplAdvice.TYPE, SocketImplAdvice.Close.class, named("close").and(takesArguments(0)));
+        add(SocketImplAdvice.TYPE, SocketImplAdvice.BeforeRelease.class, named("tryClose").and(takesArguments(0)));
+        add(SocketImplAdvice.TYPE, SocketImplAdvice.ShutdownOutput.class, named("shutdownOutput").and(takesArguments(0)));
+        add(SocketImplAdvice.TYPE, SocketImplAdvice.ShutdownInput.class, named("shutdownInput").and(takesArguments(0)));
+        add(SocketChannelAdvice.TYPE, SocketChannelAdvice.Close.class, named("implCloseSelectableChannel"));
+        add(SocketChannelAdvice.TYPE, SocketChannelAdvice.ShutdownOutput.class, named("shutdownOutput").and(takesArguments(0)));
+        add(SocketChannelAdvice.TYPE, SocketChannelAdvice.ShutdownInput.class, named("shutdownInput").and(takesArguments(0)));
+        add(AsyncChannelAdvice.SOCKET_TYPE, AsyncChannelAdvice.Close.class, named("implClose").and(takesArguments(0)));
+        add(AsyncChannelAdvice.SOCKET_BASE_TYPE, AsyncChannelAdvice.ShutdownOutput.class, named("shutdownOutput").and(takesArguments(0)));
+        add(AsyncChannelAdvice.SOCKET_BASE_TYPE, AsyncChannelAdvice.ShutdownInput.class, named("shutdownInput").and(takesArguments(0)));
+        add(AsyncChannelAdvice.SERVER_TYPE, AsyncChannelAdvice.ServerClose.class, named("implClose").and(takesArguments(0)));
+        add(ServerChannelAdvice.TYPE, ServerChannelAdvice.Close.class, named("implCloseSelectableChannel"));
+        add(TlsAdvice.SOCKET_TYPE, TlsAdvice.Close.class, named("close").and(takesArguments(0)));
+        add(TlsAdvice.OUTPUT_RECORD_TYPE, TlsAdvice.AlertWritten.class, named("encodeAlert").and(takesArguments(2)));
+    }
+
+    private CloseInstrumentation() {
+    }
+
+    /** The JDK classes this agent advises. */
+    public static Set<String> targetTypes() {
+        return TARGETS.keySet();
+    }
+
+    /**
+     * Installs the advice. {@code transformed} (safe for concurrent use) collects the name of every advised class;
+     * {@code onError} hears of every class that could not be advised, so that a JDK whose internals moved is
+     * reported in the log rather than silently unaudited.
+     */
+    public static ResettableClassFileTransformer install(Instrumentation instrumentation,
+                                                         Set<String> transformed,
+                                                         BiConsumer<String, Throwable> onError) {
+        AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
+                .disableClassFormatChanges()
+                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
+                .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
+                .with(new Reporting(transformed, onError))
+                // Byte Buddy skips bootstrap classes by default; a name check keeps every other class cheap.
+                .ignore(not(namedOneOf(TARGETS.keySet().toArray(new String[0]))));
+        for (Map.Entry<String, List<Advised>> target : TARGETS.entrySet()) {
+            List<Advised> advice = target.getValue();
+            builder = builder.type(named(target.getKey())).transform(
+                    (DynamicType.Builder<?> type, TypeDescription description, ClassLoader loader,
+                     JavaModule module, java.security.ProtectionDomain domain) -> {
+                        DynamicType.Builder<?> result = type;
+                        for (Advised a : advice) {
+                            result = result.visit(Advice.to(a.adviceClass).on(a.methods));
+                        }
+                        return result;
+                    });
+        }
+        return builder.installOn(instrumentation);
+    }
+
+    private static void add(String type, Class<?> adviceClass, ElementMatcher<? super MethodDescription> methods) {
+        TARGETS.computeIfAbsent(type, t -> new ArrayList<>()).add(new Advised(adviceClass, methods));
+    }
+
+    private record Advised(Class<?> adviceClass, ElementMatcher<? super MethodDescription> methods) {
+    }
+
+    private static final class Reporting extends AgentBuilder.Listener.Adapter {
+        private final Set<String> transformed;
+        private final BiConsumer<String, Throwable> onError;
+
+        Reporting(Set<String> transformed, BiConsumer<String, Throwable> onError) {
+            this.transformed = transformed;
+            this.onError = onError;
+        }
+
+        @Override
+        public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module,
+                                     boolean loaded, DynamicType dynamicType) {
+            transformed.add(type.getName());
+        }
+
+        @Override
+        public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable error) {
+            onError.accept(typeName, error);
+        }
+    }
+}

@@ -1,0 +1,33 @@
+package io.socketaudit.instrumentation;
+
+import io.socketaudit.bootstrap.CloseBridge;
+import net.bytebuddy.asm.Advice;
+
+import java.io.FileDescriptor;
+import java.net.SocketAddress;
+
+/** Advice for {@code sun.nio.ch.ServerSocketChannelImpl}: a listener closing, once, through its funnel. */
+final class ServerChannelAdvice {
+
+    static final String TYPE = "sun.nio.ch.ServerSocketChannelImpl";
+
+    private ServerChannelAdvice() {
+    }
+
+    static final class Close {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+                            @Advice.FieldValue("localAddress") SocketAddress local) {
+            // An unbound channel has no address and was never a listener.
+            return local != null
+                    ? CloseBridge.enter(CloseBridge.SERVER_SOCKET_CHANNEL, CloseBridge.CLOSE, fd, local, null, 0,
+                            false, false)
+                    : null;
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token) {
+            CloseBridge.exit(token);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package io.socketaudit.instrumentation;
+
+import io.socketaudit.bootstrap.CloseBridge;
+import net.bytebuddy.asm.Advice;
+
+import java.io.FileDescriptor;
+import java.net.SocketAddress;
+
+/**
+ * Advice for {@code sun.nio.ch.SocketChannelImpl}. {@code implCloseSelectableChannel} is the funnel
+ * every close reaches exactly once: {@code close()}, the {@code socket()} adaptor, and the interrupt
+ * path, where JDK 17 skips the public {@code close()}. The class also serves UNIX-domain channels,
+ * which the listener drops by their address type. 2 is the private ST_CONNECTED (17 to 25).
+ */
+final class SocketChannelAdvice {
+
+    static final String TYPE = "sun.nio.ch.SocketChannelImpl";
+
+    private SocketChannelAdvice() {
+    }
+
+    static final class Close {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+                            @Advice.FieldValue("state") int state,
+                            @Advice.FieldValue("localAddress") SocketAddress local,
+                            @Advice.FieldValue("remoteAddress") SocketAddress remote,
+                            @Advice.FieldValue("isOutputClosed") boolean outputClosed,
+                            @Advice.FieldValue("readerThread") long readerThread,
+                            @Advice.FieldValue("writerThread") long writerThread) {
+            return state == 2
+                    ? CloseBridge.enter(CloseBridge.SOCKET_CHANNEL, CloseBridge.CLOSE, fd, local, remote, 0,
+                            outputClosed, readerThread != 0 || writerThread != 0)
+                    : null;
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token) {
+            CloseBridge.exit(token);
+        }
+    }
+
+    static final class ShutdownOutput {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+                            @Advice.FieldValue("state") int state,
+                            @Advice.FieldValue("localAddress") SocketAddress local,
+                            @Advice.FieldValue("remoteAddress") SocketAddress remote,
+                            @Advice.FieldValue("isOutputClosed") boolean outputClosed) {
+            return state == 2 && !outputClosed
+                    ? CloseBridge.enter(CloseBridge.SOCKET_CHANNEL, CloseBridge.SHUTDOWN_OUTPUT, fd, local, remote, 0,
+                            false, false)
+                    : null;
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token) {
+            CloseBridge.exit(token);
+        }
+    }
+
+    static final class ShutdownInput {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+                            @Advice.FieldValue("state") int state,
+                            @Advice.FieldValue("localAddress") SocketAddress local,
+                            @Advice.FieldValue("remoteAddress") SocketAddress remote,
+                            @Advice.FieldValue("isInputClosed") boolean inputClosed,
+                            @Advice.FieldValue("isOutputClosed") boolean outputClosed) {
+            return state == 2 && !inputClosed
+                    ? CloseBridge.enter(CloseBridge.SOCKET_CHANNEL, CloseBridge.SHUTDOWN_INPUT, fd, local, remote, 0,
+                            outputClosed, false)
+                    : null;
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token) {
+            CloseBridge.exit(token);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.socketaudit.instrumentation;
+
+import io.socketaudit.bootstrap.CloseBridge;
+import net.bytebuddy.asm.Advice;
+
+import java.io.FileDescriptor;
+import java.net.InetAddress;
+
+/**
+ * Advice for {@code sun.nio.ch.NioSocketImpl}, the implementation under every {@code Socket},
+ * {@code SSLSocket} and {@code ServerSocket} of JDK 13 and later. Its {@code close()} returns at once
+ * on a closed socket and its shutdowns on a shut-down side, so the state checks here give exactly
+ * one event per operation. The numbers are NioSocketImpl's private state constants (17 to 25).
+ */
+final class SocketImplAdvice {
+
+    static final String TYPE = "sun.nio.ch.NioSocketImpl";
+
+    private SocketImplAdvice() {
+    }
+
+    static final class Close {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+                            @Advice.FieldValue("state") int state,
+                            @Advice.FieldValue("server") boolean server,
+                            @Advice.FieldValue("address") InetAddress address,
+                            @Advice.FieldValue("port") int port,
+                            @Advice.FieldValue("isOutputClosed") boolean outputClosed,
+                            @Advice.FieldValue("readerThread") long readerThread,
+                            @Advice.FieldValue("writerThread") long writerThread) {
+            if (server) {
+                // ST_UNCONNECTED: created and possibly listening; ST_NEW is a never-opened impl.
+                return state == 1
+                        ? CloseBridge.enter(CloseBridge.SERVER_SOCKET, CloseBridge.CLOSE, fd, null, null, 0, false, false)
+                        : null;
+            }
+            // ST_CONNECTED only: unconnected, failed or already closing sockets are no connection to report.
+            return state == 3
+                    ? CloseBridge.enter(CloseBridge.SOCKET, CloseBridge.CLOSE, fd, null, address, port,
+                            outputClosed, readerThread != 0 || writerThread != 0)
+                    : null;
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token) {
+            CloseBridge.exit(token);
+        }
+    }
+
+    /** {@code tryClose()} runs after the JDK's own shutdown, right before the descriptor is released. */
+    static final class BeforeRelease {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.FieldValue("fd") FileDescriptor fd) {
+            CloseBridge.beforeRelease(fd);
+        }
+    }
+
+    static final class ShutdownOutput {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+                            @Advice.FieldValue("state") int state,
+                            @Advice.FieldValue("address") InetAddress address,
+                            @Advice.FieldValue("port") int port,
+                            @Advice.FieldValue("isOutputClosed") boolean outputClosed) {
+            return state == 3 && !outputClosed
+                    ? CloseBridge.enter(CloseBridge.SOCKET, CloseBridge.SHUTDOWN_OUTPUT, fd, null, address, port, false, false)
+                    : null;
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token) {
+            CloseBridge.exit(token);
+        }
+    }
+
+    static final class ShutdownInput {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+                            @Advice.FieldValue("state") int state,
+                            @Advice.FieldValue("address") InetAddress address,
+                            @Advice.FieldValue("port") int port,
+                            @Advice.FieldValue("isInputClosed") boolean inputClosed,
+                            @Advice.FieldValue("isOutputClosed") boolean outputClosed) {
+            return state == 3 && !inputClosed
+                    ? CloseBridge.enter(CloseBridge.SOCKET, CloseBridge.SHUTDOWN_INPUT, fd, null, address, port,
+                            outputClosed, false)
+                    : null;
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Enter Object token) {
+            CloseBridge.exit(token);
+        }
+    }
+}

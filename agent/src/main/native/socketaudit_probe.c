@@ -1,0 +1,127 @@
+/*
+ * Kernel probe for socket-audit: what the Linux kernel knows about one TCP socket,
+ * read with a handful of syscalls and no allocation. Called on the closing thread,
+ * before the JDK changes the socket's state.
+ */
+#include <jni.h>
+#include <errno.h>
+#include <stddef.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+
+/* Layout of the long[] the caller passes; mirrored in KernelProbe.java. */
+enum {
+    OUT_STATE = 0,
+    OUT_RECV_QUEUE,
+    OUT_SEND_QUEUE,
+    OUT_LINGER_ON,
+    OUT_LINGER_SECONDS,
+    OUT_BYTES_ACKED,
+    OUT_BYTES_RECEIVED,
+    OUT_LENGTH
+};
+
+/* The kernel's TCP_LISTEN (include/net/tcp_states.h), which no userspace header exports. */
+#define TCP_STATE_LISTEN 10
+
+/* Each address is 20 bytes: family (4 or 6, 0 when unknown), unused, port (big-endian), 16 address bytes. */
+#define ADDRESS_BYTES 20
+
+static jfieldID fdField;
+
+JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
+    JNIEnv *env;
+    if ((*vm)->GetEnv(vm, (void **) &env, JNI_VERSION_1_8) != JNI_OK) {
+        return JNI_ERR;
+    }
+    jclass fdClass = (*env)->FindClass(env, "java/io/FileDescriptor");
+    if (fdClass == NULL) {
+        return JNI_ERR;
+    }
+    fdField = (*env)->GetFieldID(env, fdClass, "fd", "I");
+    if (fdField == NULL) {
+        return JNI_ERR;
+    }
+    return JNI_VERSION_1_8;
+}
+
+static void encode_address(struct sockaddr_storage *sa, jbyte *out) {
+    memset(out, 0, ADDRESS_BYTES);
+    if (sa->ss_family == AF_INET) {
+        struct sockaddr_in *in = (struct sockaddr_in *) sa;
+        out[0] = 4;
+        memcpy(out + 2, &in->sin_port, 2);
+        memcpy(out + 4, &in->sin_addr, 4);
+    } else if (sa->ss_family == AF_INET6) {
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *) sa;
+        out[0] = 6;
+        memcpy(out + 2, &in6->sin6_port, 2);
+        memcpy(out + 4, &in6->sin6_addr, 16);
+    }
+}
+
+/*
+ * Returns 0 when out[] and addresses[] were filled, else an errno value:
+ * EBADF for a closed descriptor, ENOPROTOOPT when the socket is not TCP.
+ */
+JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_probe0(
+        JNIEnv *env, jclass cls, jobject fdObject, jlongArray out, jbyteArray addresses) {
+    int fd = (*env)->GetIntField(env, fdObject, fdField);
+    if (fd < 0) {
+        return EBADF;
+    }
+    struct tcp_info info;
+    socklen_t len = sizeof(info);
+    memset(&info, 0, sizeof(info));
+    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) {
+        return errno == EOPNOTSUPP ? ENOPROTOOPT : errno;
+    }
+    int inq = 0;
+    int outq = 0;
+    if (info.tcpi_state != TCP_STATE_LISTEN) {
+        if (ioctl(fd, SIOCINQ, &inq) != 0 || ioctl(fd, SIOCOUTQ, &outq) != 0) {
+            return errno;
+        }
+    }
+    struct linger linger;
+    socklen_t lingerLen = sizeof(linger);
+    if (getsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, &lingerLen) != 0) {
+        return errno;
+    }
+
+    jlong values[OUT_LENGTH];
+    values[OUT_STATE] = info.tcpi_state;
+    values[OUT_RECV_QUEUE] = inq;
+    values[OUT_SEND_QUEUE] = outq;
+    values[OUT_LINGER_ON] = linger.l_onoff;
+    values[OUT_LINGER_SECONDS] = linger.l_linger;
+    /* Older kernels return a shorter struct: the counters are then unknown (-1). */
+    values[OUT_BYTES_ACKED] = len >= offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof(info.tcpi_bytes_acked)
+            ? (jlong) info.tcpi_bytes_acked : -1;
+    values[OUT_BYTES_RECEIVED] = len >= offsetof(struct tcp_info, tcpi_bytes_received) + sizeof(info.tcpi_bytes_received)
+            ? (jlong) info.tcpi_bytes_received : -1;
+    (*env)->SetLongArrayRegion(env, out, 0, OUT_LENGTH, values);
+
+    jbyte encoded[2 * ADDRESS_BYTES];
+    struct sockaddr_storage sa;
+    socklen_t saLen = sizeof(sa);
+    memset(&sa, 0, sizeof(sa));
+    if (getsockname(fd, (struct sockaddr *) &sa, &saLen) == 0) {
+        encode_address(&sa, encoded);
+    } else {
+        memset(encoded, 0, ADDRESS_BYTES);
+    }
+    saLen = sizeof(sa);
+    memset(&sa, 0, sizeof(sa));
+    if (getpeername(fd, (struct sockaddr *) &sa, &saLen) == 0) {
+        encode_address(&sa, encoded + ADDRESS_BYTES);
+    } else {
+        memset(encoded + ADDRESS_BYTES, 0, ADDRESS_BYTES);
+    }
+    (*env)->SetByteArrayRegion(env, addresses, 0, 2 * ADDRESS_BYTES, encoded);
+    return 0;
+}
