@@ -1,5 +1,7 @@
 package io.socketaudit.event;
 
+import io.socketaudit.bootstrap.CloseBridge;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -71,8 +73,10 @@ final class StackFrames {
         return frame.getClassName() + "." + frame.getMethodName() + "(" + where + ")";
     }
 
+    /** The classes between the advice and {@code new Throwable()}: the bridge, the recorder, the capture. */
     private static boolean isAgentCapture(StackTraceElement frame) {
         String c = frame.getClassName();
-        return c.startsWith("io.socketaudit.event.") || c.startsWith("io.socketaudit.bootstrap.");
+        return c.equals(PendingClose.class.getName()) || c.equals(CloseRecorder.class.getName())
+                || c.equals(CloseBridge.class.getName());
     }
 }

@@ -1,0 +1,84 @@
+package io.socketaudit.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class AgentConfigTest {
+
+    private static AgentConfig parse(String args, Properties props, Map<String, String> env) throws ConfigException {
+        return AgentConfig.parse(args, props, env, 4242);
+    }
+
+    @Test
+    void defaultsNameTheLogAfterThePid() throws ConfigException {
+        AgentConfig config = parse(null, new Properties(), Map.of());
+        assertEquals(Path.of("socket-audit-4242.jsonl").toAbsolutePath(), config.file());
+        assertEquals(32, config.stackDepth());
+        assertEquals(65536, config.queueSize());
+        assertEquals(100L << 20, config.rotateSize());
+        assertEquals(5, config.rotateKeep());
+    }
+
+    @Test
+    void agentArgumentsWinOverPropertiesWhichWinOverEnvironment() throws ConfigException {
+        Properties props = new Properties();
+        props.setProperty("socketaudit.stack.depth", "16");
+        props.setProperty("socketaudit.queue.size", "1024");
+        Map<String, String> env = Map.of(
+                "SOCKETAUDIT_STACK_DEPTH", "8",
+                "SOCKETAUDIT_QUEUE_SIZE", "512",
+                "SOCKETAUDIT_ROTATE_KEEP", "9");
+        AgentConfig config = parse("stack.depth=64,file=/tmp/a-{pid}.jsonl", props, env);
+        assertEquals(64, config.stackDepth());
+        assertEquals(1024, config.queueSize());
+        assertEquals(9, config.rotateKeep());
+        assertEquals(Path.of("/tmp/a-4242.jsonl"), config.file());
+        assertEquals("64", config.effective().get("stack.depth"));
+    }
+
+    @Test
+    void unknownAgentArgumentIsNamedWithTheKnownOnes() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("bogus=1", new Properties(), Map.of()));
+        assertTrue(e.getMessage().contains("'bogus'"), e.getMessage());
+        assertTrue(e.getMessage().contains("stack.depth"), e.getMessage());
+    }
+
+    @Test
+    void unknownPropertyIsAnErrorButUnknownEnvironmentIsNot() throws ConfigException {
+        Properties props = new Properties();
+        props.setProperty("socketaudit.stak.depth", "3");
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(null, props, Map.of()));
+        assertTrue(e.getMessage().contains("socketaudit.stak.depth"), e.getMessage());
+        parse(null, new Properties(), Map.of("SOCKETAUDIT_SOMETHING_ELSE", "x"));
+    }
+
+    @Test
+    void badValuesSayWhatIsAccepted() {
+        ConfigException depth = assertThrows(ConfigException.class,
+                () -> parse("stack.depth=abc", new Properties(), Map.of()));
+        assertEquals("option stack.depth=abc is not a whole number from 1 to 1024", depth.getMessage());
+        assertThrows(ConfigException.class, () -> parse("stack.depth=0", new Properties(), Map.of()));
+        assertThrows(ConfigException.class, () -> parse("queue.size=-1", new Properties(), Map.of()));
+        assertThrows(ConfigException.class, () -> parse("rotate.size=12", new Properties(), Map.of()));
+        assertThrows(ConfigException.class, () -> parse("rotate.size=tenM", new Properties(), Map.of()));
+        assertThrows(ConfigException.class, () -> parse("file=", new Properties(), Map.of()));
+        ConfigException pair = assertThrows(ConfigException.class,
+                () -> parse("stack.depth", new Properties(), Map.of()));
+        assertTrue(pair.getMessage().contains("not key=value"), pair.getMessage());
+    }
+
+    @Test
+    void sizesTakeUnitsAndZeroTurnsRotationOff() throws ConfigException {
+        assertEquals(64L << 10, parse("rotate.size=64k", new Properties(), Map.of()).rotateSize());
+        assertEquals(2L << 30, parse("rotate.size=2G", new Properties(), Map.of()).rotateSize());
+        assertEquals(0, parse("rotate.size=0", new Properties(), Map.of()).rotateSize());
+        assertEquals(70_000, parse("rotate.size=70000", new Properties(), Map.of()).rotateSize());
+    }
+}

@@ -1,0 +1,26 @@
+package io.socketaudit.event;
+
+import io.socketaudit.bootstrap.CloseBridge;
+import io.socketaudit.kernel.TcpSnapshot;
+import io.socketaudit.kernel.TcpState;
+
+import java.io.FileDescriptor;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+
+/** Captured closes for tests outside this package. */
+public final class PendingCloses {
+
+    private PendingCloses() {
+    }
+
+    /** A graceful Socket close of connection {@code conn}, captured on the calling thread. */
+    public static PendingClose gracefulSocketClose(long conn) {
+        PendingClose p = new PendingClose(CloseBridge.SOCKET, CloseBridge.CLOSE);
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        p.bind(new FileDescriptor(), null, null, 0, false, new TcpSnapshot(TcpState.ESTABLISHED, 0, 0, false, 0, 0,
+                new InetSocketAddress(loopback, 5000), new InetSocketAddress(loopback, 6000)));
+        p.conn = conn;
+        return p;
+    }
+}
