@@ -1,0 +1,338 @@
+package io.socketaudit.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * Starts a child JVM on a given JDK, with the agent attached (or not), and collects what it did:
+ * exit code, stdout, stderr, and the parsed audit log.
+ */
+public final class AgentJvm {
+
+    /** Upper bound for one child JVM; only a guard against a hang, never a synchronisation. */
+    static final long HANG_GUARD_SECONDS = 120;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final EndToEndJdks.Jdk jdk;
+    private String agentOptions;
+    private boolean withAgent = true;
+    private final List<String> jvmOptions = new ArrayList<>();
+    private Class<?> mainClass;
+    private final List<String> args = new ArrayList<>();
+    private Path workDir;
+    private Path logFile;
+
+    private AgentJvm(EndToEndJdks.Jdk jdk) {
+        this.jdk = jdk;
+    }
+
+    public static AgentJvm on(EndToEndJdks.Jdk jdk) {
+        return new AgentJvm(jdk);
+    }
+
+    /** The agent jar the build produced; fails clearly when it is not there. */
+    public static Path agentJar() {
+        String configured = System.getProperty("socketaudit.agent.jar");
+        Path jar = configured == null || configured.isBlank() || configured.startsWith("${")
+                ? Paths.get(System.getProperty("basedir", "."), "target", "socket-audit-agent.jar")
+                : Paths.get(configured);
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("agent jar " + jar.toAbsolutePath() + " does not exist: build it with "
+                    + "'mvn -B package' (failsafe runs the end-to-end tests after the shade step)");
+        }
+        return jar.toAbsolutePath();
+    }
+
+    /** The directory the e2e main classes were compiled to. */
+    public static Path testClasses() {
+        try {
+            return Paths.get(CloseScenarios.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Attach the agent with {@code file=<logFile>}. */
+    public AgentJvm logTo(Path logFile) {
+        this.logFile = logFile;
+        this.agentOptions = "file=" + logFile;
+        this.withAgent = true;
+        return this;
+    }
+
+    /** Attach the agent with these raw options (the text after {@code =}); {@code logFile} may be null. */
+    public AgentJvm agentOptions(String options, Path expectedLogFile) {
+        this.agentOptions = options;
+        this.logFile = expectedLogFile;
+        this.withAgent = true;
+        return this;
+    }
+
+    /** Run the same program without any agent (to learn what the JDK and kernel do on their own). */
+    public AgentJvm withoutAgent() {
+        this.withAgent = false;
+        this.agentOptions = null;
+        this.logFile = null;
+        return this;
+    }
+
+    public AgentJvm jvmOption(String option) {
+        jvmOptions.add(option);
+        return this;
+    }
+
+    public AgentJvm main(Class<?> mainClass, String... args) {
+        this.mainClass = mainClass;
+        this.args.addAll(List.of(args));
+        return this;
+    }
+
+    public AgentJvm workDir(Path dir) {
+        this.workDir = dir;
+        return this;
+    }
+
+    public List<String> command() {
+        List<String> command = new ArrayList<>();
+        command.add(jdk.java().toString());
+        if (withAgent) {
+            command.add("-javaagent:" + agentJar() + (agentOptions == null ? "" : "=" + agentOptions));
+        }
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(testClasses().toString());
+        command.add(mainClass.getName());
+        command.addAll(args);
+        return command;
+    }
+
+    /** Starts the child; the caller waits for it with {@link Running#awaitExit()}. */
+    public Running start() throws IOException {
+        if (mainClass == null) {
+            throw new IllegalStateException("no main class");
+        }
+        ProcessBuilder builder = new ProcessBuilder(command());
+        if (workDir != null) {
+            builder.directory(workDir.toFile());
+        }
+        Map<String, String> env = builder.environment();
+        // Hermetic child: no configuration from the test runner's environment reaches the agent.
+        env.keySet().removeIf(k -> k.startsWith("SOCKETAUDIT_"));
+        env.remove("JAVA_TOOL_OPTIONS");
+        env.remove("JDK_JAVA_OPTIONS");
+        env.remove("_JAVA_OPTIONS");
+        Process process = builder.start();
+        process.getOutputStream().close();
+        return new Running(this, process);
+    }
+
+    /** Starts the child and waits for it to exit. */
+    public Result run() throws IOException, InterruptedException {
+        return start().awaitExit();
+    }
+
+    /** A child JVM that is running. */
+    public static final class Running {
+        private final AgentJvm spec;
+        private final Process process;
+        private final Lines stdout;
+        private final Lines stderr;
+
+        private Running(AgentJvm spec, Process process) {
+            this.spec = spec;
+            this.process = process;
+            this.stdout = new Lines(process.getInputStream(), "child-stdout-" + process.pid());
+            this.stderr = new Lines(process.getErrorStream(), "child-stderr-" + process.pid());
+        }
+
+        public long pid() {
+            return process.pid();
+        }
+
+        public Process process() {
+            return process;
+        }
+
+        /** Waits until the child prints a matching stdout line (a handshake with the child). */
+        public String awaitStdout(Predicate<String> matching) throws InterruptedException {
+            String line = stdout.await(matching, HANG_GUARD_SECONDS);
+            if (line == null) {
+                throw new AssertionError("the child never printed the expected line on stdout; "
+                        + describe());
+            }
+            return line;
+        }
+
+        public Result awaitExit() throws InterruptedException {
+            if (!process.waitFor(HANG_GUARD_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor();
+                stdout.join();
+                stderr.join();
+                throw new AssertionError("child JVM still running after the " + HANG_GUARD_SECONDS
+                        + " s hang guard; killed. " + describe());
+            }
+            stdout.join();
+            stderr.join();
+            return new Result(spec, process.pid(), process.exitValue(), stdout.snapshot(), stderr.snapshot());
+        }
+
+        private String describe() {
+            return "command: " + String.join(" ", spec.command()) + "\nstdout:\n" + String.join("\n", stdout.snapshot())
+                    + "\nstderr:\n" + String.join("\n", stderr.snapshot());
+        }
+    }
+
+    /** What a finished child did. */
+    public static final class Result {
+        private final AgentJvm spec;
+        private final long pid;
+        private final int exitCode;
+        private final List<String> stdout;
+        private final List<String> stderr;
+        private List<JsonNode> log;
+
+        Result(AgentJvm spec, long pid, int exitCode, List<String> stdout, List<String> stderr) {
+            this.spec = spec;
+            this.pid = pid;
+            this.exitCode = exitCode;
+            this.stdout = stdout;
+            this.stderr = stderr;
+        }
+
+        public long pid() {
+            return pid;
+        }
+
+        public int exitCode() {
+            return exitCode;
+        }
+
+        public List<String> stdout() {
+            return stdout;
+        }
+
+        public List<String> stderr() {
+            return stderr;
+        }
+
+        public Path logFile() {
+            return spec.logFile;
+        }
+
+        /** Every line of the log, parsed; a line that is not one JSON object fails the test. */
+        public List<JsonNode> log() {
+            if (log == null) {
+                log = parseLog(spec.logFile);
+            }
+            return log;
+        }
+
+        /** A summary for assertion messages: the command, exit code, stdout and stderr. */
+        public String describe() {
+            return "command: " + String.join(" ", spec.command()) + "\nexit code: " + exitCode
+                    + "\nstdout:\n" + String.join("\n", stdout) + "\nstderr:\n" + String.join("\n", stderr);
+        }
+    }
+
+    /** Reads a JSON Lines file; a line that is not one JSON object fails the test. */
+    public static List<JsonNode> parseLog(Path file) {
+        if (file == null || !Files.isRegularFile(file)) {
+            throw new AssertionError("the agent wrote no log file at " + file);
+        }
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<JsonNode> nodes = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i);
+            try {
+                JsonNode node = JSON.readTree(line);
+                if (node == null || !node.isObject()) {
+                    throw new AssertionError("log line " + (i + 1) + " of " + file + " is not a JSON object: " + line);
+                }
+                nodes.add(node);
+            } catch (IOException e) {
+                throw new AssertionError("log line " + (i + 1) + " of " + file + " is not valid JSON: " + line, e);
+            }
+        }
+        return nodes;
+    }
+
+    /** Collects the lines of a child's stream in a background thread. */
+    private static final class Lines {
+        private final List<String> lines = new ArrayList<>();
+        private final Thread reader;
+        private boolean closed;
+
+        Lines(InputStream in, String name) {
+            reader = new Thread(() -> read(in), name);
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void read(InputStream in) {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (this) {
+                        lines.add(line);
+                        notifyAll();
+                    }
+                }
+            } catch (IOException ignored) {
+                // the child is gone
+            } finally {
+                synchronized (this) {
+                    closed = true;
+                    notifyAll();
+                }
+            }
+        }
+
+        synchronized String await(Predicate<String> matching, long guardSeconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(guardSeconds);
+            int seen = 0;
+            while (true) {
+                for (; seen < lines.size(); seen++) {
+                    if (matching.test(lines.get(seen))) {
+                        return lines.get(seen);
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (closed || left <= 0) {
+                    return null;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        }
+
+        void join() throws InterruptedException {
+            reader.join(TimeUnit.SECONDS.toMillis(HANG_GUARD_SECONDS));
+        }
+
+        synchronized List<String> snapshot() {
+            return List.copyOf(lines);
+        }
+    }
+}
