@@ -28,6 +28,11 @@ enum {
 /* The kernel's TCP_LISTEN (include/net/tcp_states.h), which no userspace header exports. */
 #define TCP_STATE_LISTEN 10
 
+/* What to read beyond the state and the receive queue; mirrored in KernelProbe.java. */
+#define READ_SEND_QUEUE_AND_LINGER 1
+#define READ_LOCAL_ADDRESS 2
+#define READ_REMOTE_ADDRESS 4
+
 /* Each address is 20 bytes: family (4 or 6, 0 when unknown), unused, port (big-endian), 16 address bytes. */
 #define ADDRESS_BYTES 20
 
@@ -65,11 +70,12 @@ static void encode_address(struct sockaddr_storage *sa, jbyte *out) {
 }
 
 /*
+ * Reads the state and receive queue, and what the READ_ flags in `what` ask for (each syscall costs).
  * Returns 0 when out[] and addresses[] were filled, else an errno value:
  * EBADF for a closed descriptor, ENOPROTOOPT when the socket is not TCP.
  */
 JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_probe0(
-        JNIEnv *env, jclass cls, jobject fdObject, jlongArray out, jbyteArray addresses) {
+        JNIEnv *env, jclass cls, jobject fdObject, jint what, jlongArray out, jbyteArray addresses) {
     int fd = (*env)->GetIntField(env, fdObject, fdField);
     if (fd < 0) {
         return EBADF;
@@ -82,15 +88,19 @@ JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_probe0(
     }
     int inq = 0;
     int outq = 0;
-    if (info.tcpi_state != TCP_STATE_LISTEN) {
-        if (ioctl(fd, SIOCINQ, &inq) != 0 || ioctl(fd, SIOCOUTQ, &outq) != 0) {
+    struct linger linger;
+    memset(&linger, 0, sizeof(linger));
+    if (info.tcpi_state != TCP_STATE_LISTEN && ioctl(fd, SIOCINQ, &inq) != 0) {
+        return errno;
+    }
+    if (what & READ_SEND_QUEUE_AND_LINGER) {
+        if (info.tcpi_state != TCP_STATE_LISTEN && ioctl(fd, SIOCOUTQ, &outq) != 0) {
             return errno;
         }
-    }
-    struct linger linger;
-    socklen_t lingerLen = sizeof(linger);
-    if (getsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, &lingerLen) != 0) {
-        return errno;
+        socklen_t lingerLen = sizeof(linger);
+        if (getsockopt(fd, SOL_SOCKET, SO_LINGER, &linger, &lingerLen) != 0) {
+            return errno;
+        }
     }
 
     jlong values[OUT_LENGTH];
@@ -106,22 +116,22 @@ JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_probe0(
             ? (jlong) info.tcpi_bytes_received : -1;
     (*env)->SetLongArrayRegion(env, out, 0, OUT_LENGTH, values);
 
-    jbyte encoded[2 * ADDRESS_BYTES];
-    struct sockaddr_storage sa;
-    socklen_t saLen = sizeof(sa);
-    memset(&sa, 0, sizeof(sa));
-    if (getsockname(fd, (struct sockaddr *) &sa, &saLen) == 0) {
-        encode_address(&sa, encoded);
-    } else {
-        memset(encoded, 0, ADDRESS_BYTES);
+    if (what & (READ_LOCAL_ADDRESS | READ_REMOTE_ADDRESS)) {
+        jbyte encoded[2 * ADDRESS_BYTES];
+        struct sockaddr_storage sa;
+        socklen_t saLen = sizeof(sa);
+        memset(encoded, 0, sizeof(encoded));
+        memset(&sa, 0, sizeof(sa));
+        if ((what & READ_LOCAL_ADDRESS) && getsockname(fd, (struct sockaddr *) &sa, &saLen) == 0) {
+            encode_address(&sa, encoded);
+        }
+        saLen = sizeof(sa);
+        memset(&sa, 0, sizeof(sa));
+        /* Fails after a reset (ENOTCONN): the caller then keeps the address the JDK had. */
+        if ((what & READ_REMOTE_ADDRESS) && getpeername(fd, (struct sockaddr *) &sa, &saLen) == 0) {
+            encode_address(&sa, encoded + ADDRESS_BYTES);
+        }
+        (*env)->SetByteArrayRegion(env, addresses, 0, 2 * ADDRESS_BYTES, encoded);
     }
-    saLen = sizeof(sa);
-    memset(&sa, 0, sizeof(sa));
-    if (getpeername(fd, (struct sockaddr *) &sa, &saLen) == 0) {
-        encode_address(&sa, encoded + ADDRESS_BYTES);
-    } else {
-        memset(encoded + ADDRESS_BYTES, 0, ADDRESS_BYTES);
-    }
-    (*env)->SetByteArrayRegion(env, addresses, 0, 2 * ADDRESS_BYTES, encoded);
     return 0;
 }

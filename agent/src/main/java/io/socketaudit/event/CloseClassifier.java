@@ -61,7 +61,7 @@ public final class CloseClassifier {
                         how = "abortive";
                     } else if (entry.state() == TcpState.CLOSE || release.state() == TcpState.CLOSE) {
                         how = "graceful"; // both FINs exchanged already: the close sends nothing more
-                    } else if (release.lingerZero()) {
+                    } else if (entry.lingerZero()) {
                         how = "abortive";
                         abortCause = "linger-zero";
                     } else if (release.recvQueue() > 0) {

@@ -38,11 +38,12 @@ public final class CloseRecorder implements CloseListener {
         if (current != null && current.api == CloseBridge.SSL_SOCKET) {
             // The shutdowns and close a TLS close makes underneath belong to that one event.
             if (!current.isBound()) {
-                current.bind(fd, local, remote, remotePort, outputShutdown, KernelProbe.probe(fd));
+                current.bind(fd, local, remote, remotePort, outputShutdown,
+                        KernelProbe.probe(fd, local == null, remote == null));
             }
             return null;
         }
-        TcpSnapshot snapshot = KernelProbe.probe(fd);
+        TcpSnapshot snapshot = KernelProbe.probe(fd, local == null, remote == null && !isListener(api));
         if (snapshot == KernelProbe.NOT_TCP || (isListener(api) && snapshot != null && snapshot.state() != TcpState.LISTEN)) {
             return null;
         }
@@ -53,11 +54,17 @@ public final class CloseRecorder implements CloseListener {
         return pending;
     }
 
+    /**
+     * The JDK shuts a Socket's output down before releasing it; when input was left unread, whether the
+     * kernel's close then sends RST depends on whether the FIN exchange finished in between, so look again.
+     */
     @Override
     public void beforeRelease(FileDescriptor fd) {
         PendingClose current = CURRENT.get();
-        if (current != null && current.fd == fd && current.op == CloseBridge.CLOSE) {
-            current.release = KernelProbe.probe(fd);
+        if (current != null && current.fd == fd && current.op == CloseBridge.CLOSE && current.entry != null
+                && current.entry.recvQueue() > 0 && !current.entry.lingerZero()
+                && current.entry.state() != TcpState.CLOSE) {
+            current.release = KernelProbe.probeStateAndInput(fd);
         }
     }
 

@@ -3,28 +3,27 @@ package io.socketaudit.kernel;
 import java.io.FileDescriptor;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Arrays;
 
 /**
  * Asks the Linux kernel about a TCP socket through a small JNI library built with the agent
- * (TCP_INFO, SIOCINQ, SIOCOUTQ, SO_LINGER, getsockname, getpeername: about a microsecond in all).
+ * (TCP_INFO, SIOCINQ, SIOCOUTQ, SO_LINGER, and getsockname/getpeername only where the JDK lacks them).
  * Where the library cannot be loaded, {@link #isAvailable()} is false and every answer is {@code null}.
  */
 public final class KernelProbe {
 
     private static final String LIBRARY = "libsocketaudit-probe.so";
     private static final int ENOPROTOOPT = 92;
-    private static final int ADDRESS_BYTES = 20;
 
     /** Answer for a descriptor that is not a TCP socket (UNIX-domain, UDP). */
-    public static final TcpSnapshot NOT_TCP = new TcpSnapshot(0, 0, 0, false, -1, -1, null, null);
+    public static final TcpSnapshot NOT_TCP = new TcpSnapshot(0, 0, 0, false, -1, -1, null);
+
+    private static final int READ_SEND_QUEUE_AND_LINGER = 1;
+    private static final int READ_LOCAL_ADDRESS = 2;
+    private static final int READ_REMOTE_ADDRESS = 4;
 
     private static volatile String unavailableReason = "not loaded";
 
@@ -73,41 +72,38 @@ public final class KernelProbe {
     }
 
     /**
-     * The kernel's view of the socket behind {@code fd}; {@link #NOT_TCP} for other sockets,
+     * The kernel's view of the socket behind {@code fd} at the start of a close or shutdown: state, both
+     * queues, SO_LINGER, and the addresses the caller does not know. {@link #NOT_TCP} for other sockets,
      * {@code null} when it cannot be known (no library, descriptor already closed).
      */
-    public static TcpSnapshot probe(FileDescriptor fd) {
+    public static TcpSnapshot probe(FileDescriptor fd, boolean readLocal, boolean readRemote) {
+        return probe(fd, READ_SEND_QUEUE_AND_LINGER
+                | (readLocal ? READ_LOCAL_ADDRESS : 0) | (readRemote ? READ_REMOTE_ADDRESS : 0));
+    }
+
+    /** Only the state and the receive queue: all that decides what the kernel's close will send. */
+    public static TcpSnapshot probeStateAndInput(FileDescriptor fd) {
+        return probe(fd, 0);
+    }
+
+    private static TcpSnapshot probe(FileDescriptor fd, int what) {
         if (unavailableReason != null || fd == null) {
             return null;
         }
         long[] values = new long[7];
-        byte[] addresses = new byte[2 * ADDRESS_BYTES];
-        int error = probe0(fd, values, addresses);
+        byte[] addresses = (what & (READ_LOCAL_ADDRESS | READ_REMOTE_ADDRESS)) != 0
+                ? new byte[2 * TcpSnapshot.ADDRESS_BYTES] : null;
+        int error = probe0(fd, what, values, addresses);
         if (error == ENOPROTOOPT) {
             return NOT_TCP;
         }
         if (error != 0) {
             return null;
         }
-        boolean lingerZero = values[3] != 0 && values[4] == 0;
-        return new TcpSnapshot((int) values[0], (int) values[1], (int) values[2], lingerZero,
-                values[5], values[6], decode(addresses, 0), decode(addresses, ADDRESS_BYTES));
+        boolean sendQueueRead = (what & READ_SEND_QUEUE_AND_LINGER) != 0;
+        return new TcpSnapshot((int) values[0], (int) values[1], sendQueueRead ? (int) values[2] : -1,
+                values[3] != 0 && values[4] == 0, values[5], values[6], addresses);
     }
 
-    private static InetSocketAddress decode(byte[] bytes, int offset) {
-        int family = bytes[offset];
-        if (family != 4 && family != 6) {
-            return null;
-        }
-        int port = ((bytes[offset + 2] & 0xff) << 8) | (bytes[offset + 3] & 0xff);
-        byte[] raw = Arrays.copyOfRange(bytes, offset + 4, offset + 4 + (family == 4 ? 4 : 16));
-        try {
-            // InetAddress turns IPv4-mapped IPv6 addresses into IPv4 ones, as the JDK shows them.
-            return new InetSocketAddress(InetAddress.getByAddress(raw), port);
-        } catch (UnknownHostException e) {
-            return null;
-        }
-    }
-
-    private static native int probe0(FileDescriptor fd, long[] values, byte[] addresses);
+    private static native int probe0(FileDescriptor fd, int what, long[] values, byte[] addresses);
 }

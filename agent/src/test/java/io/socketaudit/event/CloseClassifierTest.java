@@ -18,7 +18,7 @@ class CloseClassifierTest {
     private static final InetSocketAddress REMOTE = new InetSocketAddress(InetAddress.getLoopbackAddress(), 6000);
 
     static TcpSnapshot snapshot(int state, int recvQueue, int sendQueue, boolean lingerZero) {
-        return new TcpSnapshot(state, recvQueue, sendQueue, lingerZero, 0, 0, LOCAL, REMOTE);
+        return new TcpSnapshot(state, recvQueue, sendQueue, lingerZero, 0, 0, TcpSnapshot.encode(LOCAL, REMOTE));
     }
 
     static PendingClose close(int api, int op, TcpSnapshot entry, TcpSnapshot release, boolean outputShutdown) {
@@ -127,7 +127,7 @@ class CloseClassifierTest {
     @Test
     void listenersHaveNoRemoteNoHowAndNoPending() {
         CloseEvent e = classify(close(CloseBridge.SERVER_SOCKET, CloseBridge.CLOSE,
-                new TcpSnapshot(TcpState.LISTEN, 0, 0, false, -1, -1, LOCAL, null), null, false));
+                new TcpSnapshot(TcpState.LISTEN, 0, 0, false, -1, -1, TcpSnapshot.encode(LOCAL, null)), null, false));
         assertEquals("ServerSocket", e.api());
         assertNull(e.remote());
         assertNull(e.how());

@@ -19,7 +19,7 @@ public final class PendingCloses {
         PendingClose p = new PendingClose(CloseBridge.SOCKET, CloseBridge.CLOSE);
         InetAddress loopback = InetAddress.getLoopbackAddress();
         p.bind(new FileDescriptor(), null, null, 0, false, new TcpSnapshot(TcpState.ESTABLISHED, 0, 0, false, 0, 0,
-                new InetSocketAddress(loopback, 5000), new InetSocketAddress(loopback, 6000)));
+                TcpSnapshot.encode(new InetSocketAddress(loopback, 5000), new InetSocketAddress(loopback, 6000))));
         p.conn = conn;
         return p;
     }
