@@ -1,0 +1,508 @@
+package io.socketaudit.report;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code --format html}: one self-contained page, CSS, SVG charts and script inline and nothing
+ * fetched from anywhere, so it can be mailed or attached to a ticket. The charts are drawn here as
+ * SVG; the script only makes tables sortable, and marks the page {@code data-rendered="ok"} when it
+ * ran to its end, which the tests check in a headless browser.
+ */
+final class HtmlReport {
+
+    private static final int CHART_WIDTH = 1000;
+    private static final int TIMELINE_HEIGHT = 220;
+    private static final int CALL_SITES_CHARTED = 10;
+    private static final Map<String, String> HOW_COLOURS = Map.of(
+            "graceful", "#2e7d32", "half-close", "#1565c0", "abortive", "#c62828", Summary.UNKNOWN, "#9e9e9e");
+    private static final List<String> HOW_ORDER = List.of("graceful", "half-close", "abortive", Summary.UNKNOWN);
+    private static final String OTHER_COLOUR = "#8e24aa";
+
+    private final Summary s;
+    private final StringBuilder out = new StringBuilder();
+
+    private HtmlReport(Summary summary) {
+        this.s = summary;
+    }
+
+    static void write(Summary summary, Writer writer) throws IOException {
+        HtmlReport report = new HtmlReport(summary);
+        report.page();
+        writer.write(report.out.toString());
+    }
+
+    private void page() {
+        out.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
+                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+                .append("<title>socket-audit report</title>\n<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n");
+        header();
+        agentHealth();
+        inputs();
+        overview();
+        timeline();
+        callSites();
+        atRisk();
+        endpoints();
+        pairs();
+        out.append("<footer>socket-audit ").append(escape(ReportCommand.version()))
+                .append(" &middot; report format ").append(JsonReport.FORMAT_VERSION).append("</footer>\n");
+        out.append("<script>\n").append(SCRIPT).append("</script>\n</body>\n</html>\n");
+    }
+
+    private void header() {
+        long lines = s.inputs().stream().mapToLong(Summary.InputFile::lines).sum();
+        out.append("<header><h1>socket-audit report</h1><p>")
+                .append(TextReport.plural(s.inputs().size(), "file")).append(", ").append(TextReport.plural(lines, "line"));
+        if (s.firstMicros() != null) {
+            out.append(" &middot; ").append(Summary.formatTime(s.firstMicros())).append(" to ")
+                    .append(Summary.formatTime(s.lastMicros())).append(" (")
+                    .append(Summary.formatDuration(s.lastMicros() - s.firstMicros())).append(')');
+        }
+        out.append("</p></header>\n");
+    }
+
+    private void agentHealth() {
+        Summary.Health h = s.health();
+        List<String> warnings = new ArrayList<>();
+        if (h.droppedEvents() > 0) {
+            warnings.add("<strong>" + TextReport.number(h.droppedEvents()) + " events dropped</strong> by the agent (its queue was full):"
+                    + " every count on this page is short by up to that many.");
+        }
+        if (h.agentErrors() > 0) {
+            StringBuilder errors = new StringBuilder("<strong>" + TextReport.plural(h.agentErrors(), "agent error")
+                    + "</strong> (the app was not affected; those closes may be missing):<ul>");
+            h.errors().forEach(e -> errors.append("<li>pid ").append(e.pid()).append(", ").append(escape(e.where()))
+                    .append(": ").append(escape(e.error())).append(" &times; ").append(TextReport.number(e.count())).append("</li>"));
+            warnings.add(errors.append("</ul>").toString());
+        }
+        h.pidsWithoutStop().forEach(pid -> warnings.add("pid " + pid + " has no agent_stop line: the app was still running,"
+                + " was killed, or the log was cut short."));
+        h.kernelProbeUnavailable().forEach(issue -> warnings.add("pid " + issue.pid() + ": kernel probe "
+                + escape(issue.kernelProbe()) + "; how, pendingIn, pendingOut and tcpState may be unknown."));
+        boolean ok = warnings.isEmpty();
+        out.append("<section id=\"agent\" class=\"banner ").append(h.lossy() ? "bad" : ok ? "ok" : "warn").append("\"><h2>Agent</h2>");
+        if (ok) {
+            out.append("<p>No events dropped, no agent errors, every agent stopped normally.</p>");
+        } else {
+            out.append("<ul>");
+            warnings.forEach(w -> out.append("<li>").append(w).append("</li>"));
+            out.append("</ul>");
+        }
+        out.append("</section>\n");
+    }
+
+    private void inputs() {
+        Summary.Problems p = s.problems();
+        out.append("<section id=\"input\"><h2>Input</h2><table class=\"sortable\"><thead><tr>")
+                .append("<th>file</th><th class=\"n\">lines</th><th class=\"n\">used</th><th>agent runs</th></tr></thead><tbody>");
+        for (Summary.InputFile input : s.inputs()) {
+            List<String> runs = new ArrayList<>();
+            input.runs().forEach(r -> runs.add("pid " + r.pid() + ", agent " + r.agentVersion() + ", JDK " + r.jdk()
+                    + (r.part() == null ? "" : ", part " + r.part())));
+            out.append("<tr><td>").append(escape(input.name())).append(input.gzip() ? " (gzip)" : "").append("</td>")
+                    .append(numberCell(input.lines())).append(numberCell(input.records()))
+                    .append("<td>").append(escape(String.join("; ", runs))).append("</td></tr>");
+        }
+        out.append("</tbody></table>");
+        if (p.any()) {
+            out.append("<div class=\"banner warn\"><ul>");
+            if (p.skippedLines() > 0) {
+                out.append("<li><strong>").append(TextReport.plural(p.skippedLines(), "line")).append(" skipped</strong>: ")
+                        .append(TextReport.number(p.malformedLines())).append(" malformed, ")
+                        .append(TextReport.number(p.truncatedLastLines())).append(" truncated last lines, ")
+                        .append(TextReport.number(p.oversizedLines())).append(" too long, ")
+                        .append(TextReport.number(p.unknownEventLines())).append(" of unknown events</li>");
+            }
+            if (!p.unknownEvents().isEmpty()) {
+                out.append("<li>Events this report does not know (a newer agent?): ").append(escape(counts(p.unknownEvents()))).append("</li>");
+            }
+            if (!p.unknownFields().isEmpty()) {
+                out.append("<li>Fields this report does not know, ignored (a newer agent?): ")
+                        .append(escape(counts(p.unknownFields()))).append("</li>");
+            }
+            if (p.unresolvedStacks() > 0) {
+                out.append("<li>").append(TextReport.plural(p.unresolvedStacks(), "event"))
+                        .append(" refer to a stackId with no stack line before it</li>");
+            }
+            p.damagedFiles().forEach(d -> out.append("<li>").append(escape(d)).append("</li>"));
+            out.append("</ul>");
+            if (!p.examples().isEmpty()) {
+                out.append("<table><thead><tr><th>where</th><th>problem</th><th>line</th></tr></thead><tbody>");
+                p.examples().forEach(e -> out.append("<tr><td>").append(escape(e.file() + ":" + e.line())).append("</td><td>")
+                        .append(escape(e.kind())).append("</td><td><code>").append(escape(e.excerpt())).append("</code></td></tr>"));
+                out.append("</tbody></table>");
+            }
+            out.append("</div>");
+        }
+        out.append("</section>\n");
+    }
+
+    private void overview() {
+        out.append("<section id=\"overview\"><h2>Closes and shutdowns</h2><div class=\"cards\">");
+        card("closes and shutdowns", TextReport.number(s.socketEvents()), "");
+        card("abortive closes", TextReport.number(s.atRisk().abortive()), s.atRisk().abortive() > 0 ? "bad" : "");
+        card("closes at risk", TextReport.number(s.atRisk().closes()), s.atRisk().closes() > 0 ? "bad" : "");
+        card("connections with both ends audited", TextReport.number(s.pairing().pairs()), "");
+        out.append("</div><div class=\"breakdowns\">");
+        breakdown("api", s.byApi());
+        breakdown("op", s.byOp());
+        breakdown("how", s.byHow());
+        breakdown("cause", s.byCause());
+        breakdown("initiator", s.byInitiator());
+        out.append("</div>");
+        if (s.notConnected() > 0) {
+            out.append("<p class=\"note\">").append(TextReport.number(s.notConnected()))
+                    .append(" of them closed listeners or unconnected sockets; how, cause and initiator count connections only.</p>");
+        }
+        out.append("</section>\n");
+    }
+
+    private void card(String label, String value, String cssClass) {
+        out.append("<div class=\"card ").append(cssClass).append("\"><div class=\"value\">").append(value)
+                .append("</div><div class=\"label\">").append(escape(label)).append("</div></div>");
+    }
+
+    private void breakdown(String title, Map<String, Long> counts) {
+        long max = counts.values().stream().mapToLong(Long::longValue).max().orElse(1);
+        out.append("<div class=\"breakdown\"><h3>").append(title).append("</h3><table>");
+        counts.forEach((key, n) -> out.append("<tr><td>").append(escape(key)).append("</td><td class=\"n\">")
+                .append(TextReport.number(n)).append("</td><td class=\"bar\"><span style=\"width:")
+                .append(Math.max(1, Math.round(100.0 * n / max))).append("%;background:")
+                .append(title.equals("how") ? colour(key) : "#607d8b").append("\"></span></td></tr>"));
+        out.append("</table></div>");
+    }
+
+    private void timeline() {
+        Summary.Timeline t = s.timeline();
+        out.append("<section id=\"timeline\"><h2>Closes over time, by how</h2>");
+        if (t.buckets().isEmpty()) {
+            out.append("<p>No closes.</p></section>\n");
+            return;
+        }
+        List<String> hows = orderedHows(t.hows());
+        long first = t.buckets().get(0).startMicros();
+        long end = t.buckets().get(t.buckets().size() - 1).startMicros() + t.bucketMicros();
+        long slots = (end - first) / t.bucketMicros();
+        long max = 1;
+        for (Summary.TimeBucket bucket : t.buckets()) {
+            max = Math.max(max, bucket.byHow().values().stream().mapToLong(Long::longValue).sum());
+        }
+        int left = 50;
+        int plotWidth = CHART_WIDTH - left - 10;
+        int top = 10;
+        int plotHeight = TIMELINE_HEIGHT - top - 30;
+        double slotWidth = (double) plotWidth / slots;
+        out.append("<svg class=\"chart\" viewBox=\"0 0 ").append(CHART_WIDTH).append(' ').append(TIMELINE_HEIGHT)
+                .append("\" role=\"img\" aria-label=\"closes over time by how\">");
+        axis(left, top, plotWidth, plotHeight, max);
+        for (Summary.TimeBucket bucket : t.buckets()) {
+            double x = left + (double) (bucket.startMicros() - first) / t.bucketMicros() * slotWidth;
+            double y = top + plotHeight;
+            for (String how : hows) {
+                long n = bucket.byHow().getOrDefault(how, 0L);
+                if (n == 0) {
+                    continue;
+                }
+                double height = (double) n / max * plotHeight;
+                y -= height;
+                out.append(String.format(Locale.ROOT, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\">",
+                        x, y, Math.max(1, slotWidth * 0.9), height, colour(how)));
+                out.append("<title>").append(Summary.formatTime(bucket.startMicros())).append(": ").append(n).append(' ')
+                        .append(escape(how)).append("</title></rect>");
+            }
+        }
+        text(left, TIMELINE_HEIGHT - 8, "start", Summary.formatTime(first));
+        text(left + plotWidth, TIMELINE_HEIGHT - 8, "end", Summary.formatTime(end));
+        out.append("</svg><p class=\"legend\">");
+        hows.forEach(how -> out.append("<span><i style=\"background:").append(colour(how)).append("\"></i>")
+                .append(escape(how)).append("</span>"));
+        out.append("<span>one bar per ").append(Summary.formatDuration(t.bucketMicros())).append("</span></p></section>\n");
+    }
+
+    private void callSites() {
+        Summary.Ranking<Summary.CallSite> sites = s.callSites();
+        out.append("<section id=\"callsites\"><h2>Call sites that close most</h2>").append(rankingNote(sites));
+        if (sites.top().isEmpty()) {
+            out.append("<p>None.</p></section>\n");
+            return;
+        }
+        List<Summary.CallSite> charted = sites.top().subList(0, Math.min(CALL_SITES_CHARTED, sites.top().size()));
+        long max = charted.stream().mapToLong(c -> c.closes() + c.shutdowns()).max().orElse(1);
+        int rowHeight = 24;
+        int labelWidth = 420;
+        int barWidth = CHART_WIDTH - labelWidth - 60;
+        out.append("<svg class=\"chart\" viewBox=\"0 0 ").append(CHART_WIDTH).append(' ').append(charted.size() * rowHeight + 10)
+                .append("\" role=\"img\" aria-label=\"top call sites\">");
+        for (int i = 0; i < charted.size(); i++) {
+            Summary.CallSite c = charted.get(i);
+            int y = 5 + i * rowHeight;
+            out.append("<text x=\"").append(labelWidth - 8).append("\" y=\"").append(y + 16)
+                    .append("\" text-anchor=\"end\" class=\"label\">").append(escape(shortCaller(c.caller())))
+                    .append("<title>").append(escape(c.caller())).append("</title></text>");
+            double x = labelWidth;
+            Map<String, Long> parts = new LinkedHashMap<>();
+            parts.put("closes, local initiated", c.localInitiated());
+            parts.put("closes, peer initiated", c.peerInitiated());
+            parts.put("closes, initiator unknown", c.unknownInitiator());
+            parts.put("shutdowns", c.shutdowns());
+            String[] colours = {"#37474f", "#90a4ae", "#cfd8dc", "#1565c0"};
+            int part = 0;
+            for (Map.Entry<String, Long> entry : parts.entrySet()) {
+                double width = (double) entry.getValue() / max * barWidth;
+                if (width > 0) {
+                    out.append(String.format(Locale.ROOT, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"18\" fill=\"%s\">",
+                            x, y + 3, width, colours[part]));
+                    out.append("<title>").append(entry.getValue()).append(' ').append(entry.getKey()).append("</title></rect>");
+                    x += width;
+                }
+                part++;
+            }
+            out.append(String.format(Locale.ROOT, "<text x=\"%.2f\" y=\"%d\" class=\"label\">%s</text>", x + 6, y + 16,
+                    TextReport.number(c.closes() + c.shutdowns())));
+        }
+        out.append("</svg><p class=\"legend\"><span><i style=\"background:#37474f\"></i>closed, local initiated</span>")
+                .append("<span><i style=\"background:#90a4ae\"></i>closed, peer initiated</span>")
+                .append("<span><i style=\"background:#cfd8dc\"></i>closed, initiator unknown</span>")
+                .append("<span><i style=\"background:#1565c0\"></i>shut down</span></p>");
+        out.append("<table class=\"sortable\"><thead><tr><th class=\"n\">closes</th><th class=\"n\">local</th><th class=\"n\">peer</th>")
+                .append("<th class=\"n\">unknown</th><th class=\"n\">shutdowns</th><th>caller</th></tr></thead><tbody>");
+        for (Summary.CallSite c : sites.top()) {
+            out.append("<tr>").append(numberCell(c.closes())).append(numberCell(c.localInitiated()))
+                    .append(numberCell(c.peerInitiated())).append(numberCell(c.unknownInitiator())).append(numberCell(c.shutdowns()))
+                    .append("<td>").append(callerWithStack(c.caller(), c.stack())).append("</td></tr>");
+        }
+        out.append("</tbody></table></section>\n");
+    }
+
+    private void atRisk() {
+        Summary.AtRisk risk = s.atRisk();
+        out.append("<section id=\"atrisk\"><h2>At risk: abortive closes and closes with bytes left behind</h2>");
+        if (risk.closes() == 0) {
+            out.append("<p>None: no abortive close, no close with unread or unsent bytes.</p></section>\n");
+            return;
+        }
+        out.append("<p>").append(TextReport.plural(risk.closes(), "close")).append(" reset the connection or left bytes behind: ")
+                .append(TextReport.number(risk.abortive())).append(" abortive, ").append(TextReport.bytes(risk.pendingInBytes()))
+                .append(" unread, ").append(TextReport.bytes(risk.pendingOutBytes())).append(" unsent.")
+                .append(risk.approximate() ? " Rare call sites were folded: the counts are approximate." : "").append("</p>");
+        out.append("<table class=\"sortable\"><thead><tr><th class=\"n\">closes</th><th class=\"n\">abortive</th>")
+                .append("<th class=\"n\">with unread</th><th class=\"n\">bytes unread</th><th class=\"n\">with unsent</th>")
+                .append("<th class=\"n\">bytes unsent</th><th>cause</th><th>caller</th></tr></thead><tbody>");
+        for (Summary.AtRiskSite site : risk.sites()) {
+            out.append("<tr>").append(numberCell(site.closes())).append(numberCell(site.abortive()))
+                    .append(numberCell(site.withPendingIn())).append(numberCell(site.pendingInBytes()))
+                    .append(numberCell(site.withPendingOut())).append(numberCell(site.pendingOutBytes()))
+                    .append("<td>").append(escape(counts(site.causes()))).append("</td><td>")
+                    .append(callerWithStack(site.caller(), site.stack())).append("</td></tr>");
+        }
+        out.append("</tbody></table></section>\n");
+    }
+
+    private void endpoints() {
+        Summary.Ranking<Summary.Endpoint> endpoints = s.remoteEndpoints();
+        out.append("<section id=\"endpoints\"><h2>Remote endpoints</h2>").append(rankingNote(endpoints));
+        out.append("<table class=\"sortable\"><thead><tr><th class=\"n\">connections</th><th class=\"n\">abortive</th>")
+                .append("<th>endpoint</th></tr></thead><tbody>");
+        endpoints.top().forEach(e -> out.append("<tr>").append(numberCell(e.connections())).append(numberCell(e.abortive()))
+                .append("<td>").append(escape(e.endpoint())).append("</td></tr>"));
+        out.append("</tbody></table></section>\n");
+    }
+
+    private void pairs() {
+        Summary.Pairing pairing = s.pairing();
+        out.append("<section id=\"pairs\"><h2>Both ends audited</h2><p>")
+                .append(TextReport.plural(pairing.pairs(), "connection")).append(" paired, ")
+                .append(TextReport.plural(pairing.unpairedEnds(), "end")).append(" without the other end in the logs.")
+                .append(pairing.pairsInOtherPatterns() > 0 ? " " + TextReport.number(pairing.pairsInOtherPatterns())
+                        + " more pairs in patterns not listed." : "")
+                .append("</p>");
+        if (pairing.patterns().isEmpty()) {
+            out.append("</section>\n");
+            return;
+        }
+        out.append("<table><thead><tr><th class=\"n\">pairs</th><th>ended first</th><th>the other end</th>")
+                .append("<th class=\"n\">later by</th></tr></thead><tbody>");
+        for (Summary.PairPattern pattern : pairing.patterns()) {
+            out.append("<tr").append(pattern.initiatorsAgree() ? "" : " class=\"disagree\" title=\"the ends disagree on who initiated\"")
+                    .append(">").append(numberCell(pattern.count())).append("<td>").append(pairedEnd(pattern.first()))
+                    .append("</td><td>").append(pairedEnd(pattern.second())).append("</td><td class=\"n\">")
+                    .append(Summary.formatDuration(pattern.second().firstMicros() - pattern.first().firstMicros()))
+                    .append("</td></tr>");
+        }
+        out.append("</tbody></table></section>\n");
+    }
+
+    private static String pairedEnd(Summary.PairedEnd end) {
+        StringBuilder d = new StringBuilder();
+        d.append("<b>").append(escape(end.api() + " " + String.join(", then ", end.ops()))).append("</b>")
+                .append(end.closed() ? "" : " (no close logged)").append("<br>")
+                .append("<span class=\"how\" style=\"color:").append(colour(end.how() == null ? Summary.UNKNOWN : end.how()))
+                .append("\">").append(escape(String.valueOf(end.how()))).append("</span>, cause ")
+                .append(escape(end.cause() == null ? Summary.NO_CAUSE : end.cause())).append(", initiator ")
+                .append(escape(String.valueOf(end.initiator())));
+        if (end.pendingIn() != null && end.pendingIn() > 0) {
+            d.append(", ").append(TextReport.bytes(end.pendingIn())).append(" unread");
+        }
+        if (end.pendingOut() != null && end.pendingOut() > 0) {
+            d.append(", ").append(TextReport.bytes(end.pendingOut())).append(" unsent");
+        }
+        d.append("<br><small>").append(escape(end.local())).append(" (pid ").append(end.pid()).append(") at <code>")
+                .append(escape(end.caller() == null ? Summary.JDK_ONLY_CALLER : end.caller())).append("</code></small>");
+        return d.toString();
+    }
+
+    private void axis(int left, int top, int width, int height, long max) {
+        out.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>", left, top + height,
+                left + width, top + height));
+        out.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>", left, top, left,
+                top + height));
+        out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"label\">%s</text>", left - 6,
+                top + 10, TextReport.number(max)));
+        out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"label\">0</text>", left - 6,
+                top + height));
+    }
+
+    private void text(int x, int y, String anchor, String label) {
+        out.append("<text x=\"").append(x).append("\" y=\"").append(y).append("\" text-anchor=\"").append(anchor)
+                .append("\" class=\"label\">").append(escape(label)).append("</text>");
+    }
+
+    private static String callerWithStack(String caller, List<String> stack) {
+        if (stack.isEmpty()) {
+            return "<code>" + escape(caller) + "</code>";
+        }
+        StringBuilder html = new StringBuilder("<details><summary><code>").append(escape(caller)).append("</code></summary><pre>");
+        stack.forEach(frame -> html.append("at ").append(escape(frame)).append('\n'));
+        return html.append("</pre></details>").toString();
+    }
+
+    private static String rankingNote(Summary.Ranking<?> ranking) {
+        String note = "<p class=\"note\">" + (ranking.top().size() < ranking.distinct()
+                ? "Top " + ranking.top().size() + " of " + TextReport.number(ranking.distinct()) + "."
+                : TextReport.number(ranking.distinct()) + " in all.");
+        if (ranking.approximate()) {
+            note += " Rare entries were folded to keep memory bounded: counts may be short by up to "
+                    + TextReport.number(ranking.maxUndercount()) + ".";
+        }
+        return note + "</p>";
+    }
+
+    /** {@code Class.method(File.java:12)} without the package, so the chart's labels fit. */
+    private static String shortCaller(String caller) {
+        int paren = caller.indexOf('(');
+        String qualified = paren < 0 ? caller : caller.substring(0, paren);
+        int method = qualified.lastIndexOf('.');
+        int type = method < 0 ? -1 : qualified.lastIndexOf('.', method - 1);
+        return caller.substring(type + 1);
+    }
+
+    private static List<String> orderedHows(List<String> hows) {
+        List<String> ordered = new ArrayList<>();
+        HOW_ORDER.stream().filter(hows::contains).forEach(ordered::add);
+        hows.stream().filter(h -> !ordered.contains(h)).forEach(ordered::add);
+        return ordered;
+    }
+
+    private static String colour(String how) {
+        return HOW_COLOURS.getOrDefault(how, OTHER_COLOUR);
+    }
+
+    private static String numberCell(long n) {
+        return "<td class=\"n\" data-sort=\"" + n + "\">" + TextReport.number(n) + "</td>";
+    }
+
+    private static String counts(Map<String, Long> counts) {
+        List<String> parts = new ArrayList<>();
+        counts.forEach((key, n) -> parts.add(key + " " + TextReport.number(n)));
+        return String.join(", ", parts);
+    }
+
+    static String escape(String text) {
+        if (text == null) {
+            return "";
+        }
+        StringBuilder escaped = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '&' -> escaped.append("&amp;");
+                case '<' -> escaped.append("&lt;");
+                case '>' -> escaped.append("&gt;");
+                case '"' -> escaped.append("&quot;");
+                case '\'' -> escaped.append("&#39;");
+                default -> escaped.append(c);
+            }
+        }
+        return escaped.toString();
+    }
+
+    private static final String STYLE = """
+            :root { --fg: #212121; --muted: #616161; --line: #e0e0e0; --bad: #c62828; --warn: #ef6c00; --ok: #2e7d32; }
+            body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
+                   margin: 0 auto; max-width: 1100px; padding: 16px 24px 48px; }
+            h1 { font-size: 22px; margin: 0; } h2 { font-size: 17px; margin: 28px 0 8px; } h3 { font-size: 13px; margin: 0 0 4px; }
+            header p, .note, footer { color: var(--muted); }
+            .banner { border-left: 5px solid var(--ok); background: #f1f8e9; padding: 4px 16px; margin: 16px 0; }
+            .banner h2 { margin-top: 8px; }
+            .banner.warn { border-color: var(--warn); background: #fff3e0; }
+            .banner.bad { border-color: var(--bad); background: #ffebee; }
+            table { border-collapse: collapse; width: 100%; margin: 8px 0; }
+            th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+            th { font-weight: 600; background: #fafafa; }
+            table.sortable th { cursor: pointer; user-select: none; }
+            th.sorted-asc::after { content: " \\25B2"; } th.sorted-desc::after { content: " \\25BC"; }
+            .n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+            code, pre { font: 12px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
+            pre { margin: 4px 0; white-space: pre-wrap; }
+            details summary { cursor: pointer; }
+            .cards { display: flex; gap: 12px; flex-wrap: wrap; }
+            .card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 16px; min-width: 150px; }
+            .card .value { font-size: 24px; font-weight: 600; } .card .label { color: var(--muted); }
+            .card.bad .value { color: var(--bad); }
+            .breakdowns { display: flex; gap: 16px; flex-wrap: wrap; margin-top: 12px; }
+            .breakdown { flex: 1 1 190px; } .breakdown table { margin: 0; }
+            td.bar { width: 40%; } td.bar span { display: block; height: 10px; border-radius: 2px; }
+            svg.chart { width: 100%; height: auto; display: block; }
+            svg .label { font-size: 12px; fill: var(--muted); } svg .axis { stroke: #9e9e9e; }
+            .legend span { margin-right: 16px; color: var(--muted); }
+            .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
+            tr.disagree td { background: #fff3e0; }
+            footer { margin-top: 32px; font-size: 12px; }
+            """;
+
+    /** Sortable tables (click a heading); the last statement marks the page as rendered. */
+    private static final String SCRIPT = """
+            (function () {
+              'use strict';
+              function cellValue(row, index) {
+                var cell = row.cells[index];
+                var sort = cell.getAttribute('data-sort');
+                return sort !== null ? Number(sort) : cell.textContent.trim().toLowerCase();
+              }
+              document.querySelectorAll('table.sortable').forEach(function (table) {
+                var headings = table.tHead.rows[0].cells;
+                Array.prototype.forEach.call(headings, function (heading, index) {
+                  heading.addEventListener('click', function () {
+                    var descending = !heading.classList.contains('sorted-desc');
+                    Array.prototype.forEach.call(headings, function (h) { h.classList.remove('sorted-asc', 'sorted-desc'); });
+                    heading.classList.add(descending ? 'sorted-desc' : 'sorted-asc');
+                    var body = table.tBodies[0];
+                    var rows = Array.prototype.slice.call(body.rows);
+                    rows.sort(function (a, b) {
+                      var x = cellValue(a, index), y = cellValue(b, index);
+                      var order = x < y ? -1 : x > y ? 1 : 0;
+                      return descending ? -order : order;
+                    });
+                    rows.forEach(function (row) { body.appendChild(row); });
+                  });
+                });
+              });
+              document.documentElement.setAttribute('data-rendered', 'ok');
+            })();
+            """;
+}

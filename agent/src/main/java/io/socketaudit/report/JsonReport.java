@@ -1,0 +1,316 @@
+package io.socketaudit.report;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code --format json}: the summary for programs. The keys are stable; new keys may be added,
+ * existing ones keep their meaning ({@code reportFormat} changes if one ever has to). Times are
+ * RFC 3339 strings as in the log, byte counts are numbers of bytes, a missing value is null.
+ *
+ * <pre>
+ * reportFormat     1
+ * inputs[]         file, gzip, lines, records, damage, agentRuns[] {pid, agentVersion, jdk, kernelProbe, part}
+ * timeRange        {first, last} of all lines used, or null
+ * agentHealth      lossy, droppedEvents, agentErrors, errors[] {pid, where, error, count},
+ *                  pidsWithoutAgentStop[], kernelProbeUnavailable[] {pid, kernelProbe}
+ * inputProblems    skippedLines, malformedLines, truncatedLastLines, oversizedLines, unknownEventLines,
+ *                  unresolvedStackIds, unknownEvents {name: lines}, unknownFields {event.field: lines},
+ *                  damagedFiles[], examples[] {kind, file, line, text}
+ * lines            {event: usable lines}
+ * socketEvents     total, notConnected, byApi, byOp, byHow, byCause, byInitiator ({value: events};
+ *                  how, cause and initiator over connected sockets; "unknown" for null, cause "none")
+ * callSites        distinct, approximate, maxUndercount, top[] {caller, closes, shutdowns,
+ *                  localInitiated, peerInitiated, unknownInitiator, stack[]}
+ * atRisk           closes, abortive, pendingInBytes, pendingOutBytes, approximate, sites[] {caller, closes,
+ *                  abortive, withPendingIn, pendingInBytes, withPendingOut, pendingOutBytes, causes, stack[]}
+ * remoteEndpoints  distinct, approximate, maxUndercount, top[] {endpoint, connections, abortive}
+ * pairs            paired, unpairedEnds, pairsInOtherPatterns, patterns[] {count, initiatorsAgree,
+ *                  first, second}; first ended first: {file, pid, conn, api, local, remote, firstTime,
+ *                  ops[], closed, how, cause, initiator, pendingIn, pendingOut, tcpState, caller}
+ * timeline         bucketMicros, hows[], buckets[] {start, counts {how: events}}
+ * </pre>
+ */
+final class JsonReport {
+
+    static final int FORMAT_VERSION = 1;
+
+    private JsonReport() {
+    }
+
+    static void write(Summary s, Writer out) throws IOException {
+        JsonFactory factory = JsonFactory.builder().disable(StreamWriteFeature.AUTO_CLOSE_TARGET).build();
+        try (JsonGenerator json = factory.createGenerator(out).useDefaultPrettyPrinter()) {
+            json.writeStartObject();
+            json.writeNumberField("reportFormat", FORMAT_VERSION);
+            inputs(json, s.inputs());
+            if (s.firstMicros() == null) {
+                json.writeNullField("timeRange");
+            } else {
+                json.writeObjectFieldStart("timeRange");
+                json.writeStringField("first", Summary.formatTime(s.firstMicros()));
+                json.writeStringField("last", Summary.formatTime(s.lastMicros()));
+                json.writeEndObject();
+            }
+            health(json, s.health());
+            problems(json, s.problems());
+            counts(json, "lines", s.linesByEvent());
+            json.writeObjectFieldStart("socketEvents");
+            json.writeNumberField("total", s.socketEvents());
+            json.writeNumberField("notConnected", s.notConnected());
+            counts(json, "byApi", s.byApi());
+            counts(json, "byOp", s.byOp());
+            counts(json, "byHow", s.byHow());
+            counts(json, "byCause", s.byCause());
+            counts(json, "byInitiator", s.byInitiator());
+            json.writeEndObject();
+            callSites(json, s.callSites());
+            atRisk(json, s.atRisk());
+            endpoints(json, s.remoteEndpoints());
+            pairs(json, s.pairing());
+            timeline(json, s.timeline());
+            json.writeEndObject();
+        }
+        out.write('\n');
+    }
+
+    private static void inputs(JsonGenerator json, List<Summary.InputFile> inputs) throws IOException {
+        json.writeArrayFieldStart("inputs");
+        for (Summary.InputFile input : inputs) {
+            json.writeStartObject();
+            json.writeStringField("file", input.name());
+            json.writeBooleanField("gzip", input.gzip());
+            json.writeNumberField("lines", input.lines());
+            json.writeNumberField("records", input.records());
+            json.writeStringField("damage", input.damage());
+            json.writeArrayFieldStart("agentRuns");
+            for (Summary.AgentRun run : input.runs()) {
+                json.writeStartObject();
+                json.writeNumberField("pid", run.pid());
+                json.writeStringField("agentVersion", run.agentVersion());
+                json.writeStringField("jdk", run.jdk());
+                json.writeStringField("kernelProbe", run.kernelProbe());
+                nullableNumber(json, "part", run.part());
+                json.writeEndObject();
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+    }
+
+    private static void health(JsonGenerator json, Summary.Health health) throws IOException {
+        json.writeObjectFieldStart("agentHealth");
+        json.writeBooleanField("lossy", health.lossy());
+        json.writeNumberField("droppedEvents", health.droppedEvents());
+        json.writeNumberField("agentErrors", health.agentErrors());
+        json.writeArrayFieldStart("errors");
+        for (Summary.AgentErrorRow error : health.errors()) {
+            json.writeStartObject();
+            json.writeNumberField("pid", error.pid());
+            json.writeStringField("where", error.where());
+            json.writeStringField("error", error.error());
+            json.writeNumberField("count", error.count());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeArrayFieldStart("pidsWithoutAgentStop");
+        for (long pid : health.pidsWithoutStop()) {
+            json.writeNumber(pid);
+        }
+        json.writeEndArray();
+        json.writeArrayFieldStart("kernelProbeUnavailable");
+        for (Summary.ProbeIssue issue : health.kernelProbeUnavailable()) {
+            json.writeStartObject();
+            json.writeNumberField("pid", issue.pid());
+            json.writeStringField("kernelProbe", issue.kernelProbe());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private static void problems(JsonGenerator json, Summary.Problems p) throws IOException {
+        json.writeObjectFieldStart("inputProblems");
+        json.writeNumberField("skippedLines", p.skippedLines());
+        json.writeNumberField("malformedLines", p.malformedLines());
+        json.writeNumberField("truncatedLastLines", p.truncatedLastLines());
+        json.writeNumberField("oversizedLines", p.oversizedLines());
+        json.writeNumberField("unknownEventLines", p.unknownEventLines());
+        json.writeNumberField("unresolvedStackIds", p.unresolvedStacks());
+        counts(json, "unknownEvents", p.unknownEvents());
+        counts(json, "unknownFields", p.unknownFields());
+        json.writeArrayFieldStart("damagedFiles");
+        for (String damage : p.damagedFiles()) {
+            json.writeString(damage);
+        }
+        json.writeEndArray();
+        json.writeArrayFieldStart("examples");
+        for (Summary.ProblemExample example : p.examples()) {
+            json.writeStartObject();
+            json.writeStringField("kind", example.kind());
+            json.writeStringField("file", example.file());
+            json.writeNumberField("line", example.line());
+            json.writeStringField("text", example.excerpt());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private static void callSites(JsonGenerator json, Summary.Ranking<Summary.CallSite> sites) throws IOException {
+        json.writeObjectFieldStart("callSites");
+        ranking(json, sites);
+        json.writeArrayFieldStart("top");
+        for (Summary.CallSite site : sites.top()) {
+            json.writeStartObject();
+            json.writeStringField("caller", site.caller());
+            json.writeNumberField("closes", site.closes());
+            json.writeNumberField("shutdowns", site.shutdowns());
+            json.writeNumberField("localInitiated", site.localInitiated());
+            json.writeNumberField("peerInitiated", site.peerInitiated());
+            json.writeNumberField("unknownInitiator", site.unknownInitiator());
+            strings(json, "stack", site.stack());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private static void atRisk(JsonGenerator json, Summary.AtRisk risk) throws IOException {
+        json.writeObjectFieldStart("atRisk");
+        json.writeNumberField("closes", risk.closes());
+        json.writeNumberField("abortive", risk.abortive());
+        json.writeNumberField("pendingInBytes", risk.pendingInBytes());
+        json.writeNumberField("pendingOutBytes", risk.pendingOutBytes());
+        json.writeBooleanField("approximate", risk.approximate());
+        json.writeArrayFieldStart("sites");
+        for (Summary.AtRiskSite site : risk.sites()) {
+            json.writeStartObject();
+            json.writeStringField("caller", site.caller());
+            json.writeNumberField("closes", site.closes());
+            json.writeNumberField("abortive", site.abortive());
+            json.writeNumberField("withPendingIn", site.withPendingIn());
+            json.writeNumberField("pendingInBytes", site.pendingInBytes());
+            json.writeNumberField("withPendingOut", site.withPendingOut());
+            json.writeNumberField("pendingOutBytes", site.pendingOutBytes());
+            counts(json, "causes", site.causes());
+            strings(json, "stack", site.stack());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private static void endpoints(JsonGenerator json, Summary.Ranking<Summary.Endpoint> endpoints) throws IOException {
+        json.writeObjectFieldStart("remoteEndpoints");
+        ranking(json, endpoints);
+        json.writeArrayFieldStart("top");
+        for (Summary.Endpoint endpoint : endpoints.top()) {
+            json.writeStartObject();
+            json.writeStringField("endpoint", endpoint.endpoint());
+            json.writeNumberField("connections", endpoint.connections());
+            json.writeNumberField("abortive", endpoint.abortive());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private static void pairs(JsonGenerator json, Summary.Pairing pairing) throws IOException {
+        json.writeObjectFieldStart("pairs");
+        json.writeNumberField("paired", pairing.pairs());
+        json.writeNumberField("unpairedEnds", pairing.unpairedEnds());
+        json.writeNumberField("pairsInOtherPatterns", pairing.pairsInOtherPatterns());
+        json.writeArrayFieldStart("patterns");
+        for (Summary.PairPattern pattern : pairing.patterns()) {
+            json.writeStartObject();
+            json.writeNumberField("count", pattern.count());
+            json.writeBooleanField("initiatorsAgree", pattern.initiatorsAgree());
+            pairedEnd(json, "first", pattern.first());
+            pairedEnd(json, "second", pattern.second());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private static void pairedEnd(JsonGenerator json, String name, Summary.PairedEnd end) throws IOException {
+        json.writeObjectFieldStart(name);
+        json.writeStringField("file", end.file());
+        json.writeNumberField("pid", end.pid());
+        nullableNumber(json, "conn", end.conn());
+        json.writeStringField("api", end.api());
+        json.writeStringField("local", end.local());
+        json.writeStringField("remote", end.remote());
+        json.writeStringField("firstTime", Summary.formatTime(end.firstMicros()));
+        strings(json, "ops", end.ops());
+        json.writeBooleanField("closed", end.closed());
+        json.writeStringField("how", end.how());
+        json.writeStringField("cause", end.cause());
+        json.writeStringField("initiator", end.initiator());
+        nullableNumber(json, "pendingIn", end.pendingIn());
+        nullableNumber(json, "pendingOut", end.pendingOut());
+        json.writeStringField("tcpState", end.tcpState());
+        json.writeStringField("caller", end.caller());
+        json.writeEndObject();
+    }
+
+    private static void timeline(JsonGenerator json, Summary.Timeline timeline) throws IOException {
+        json.writeObjectFieldStart("timeline");
+        json.writeNumberField("bucketMicros", timeline.bucketMicros());
+        strings(json, "hows", timeline.hows());
+        json.writeArrayFieldStart("buckets");
+        for (Summary.TimeBucket bucket : timeline.buckets()) {
+            json.writeStartObject();
+            json.writeStringField("start", Summary.formatTime(bucket.startMicros()));
+            json.writeObjectFieldStart("counts");
+            for (String how : timeline.hows()) {
+                Long n = bucket.byHow().get(how);
+                if (n != null) {
+                    json.writeNumberField(how, n);
+                }
+            }
+            json.writeEndObject();
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private static void ranking(JsonGenerator json, Summary.Ranking<?> ranking) throws IOException {
+        json.writeNumberField("distinct", ranking.distinct());
+        json.writeBooleanField("approximate", ranking.approximate());
+        json.writeNumberField("maxUndercount", ranking.maxUndercount());
+    }
+
+    private static void counts(JsonGenerator json, String name, Map<String, Long> counts) throws IOException {
+        json.writeObjectFieldStart(name);
+        for (Map.Entry<String, Long> entry : counts.entrySet()) {
+            json.writeNumberField(entry.getKey(), entry.getValue());
+        }
+        json.writeEndObject();
+    }
+
+    private static void strings(JsonGenerator json, String name, List<String> values) throws IOException {
+        json.writeArrayFieldStart(name);
+        for (String value : values) {
+            json.writeString(value);
+        }
+        json.writeEndArray();
+    }
+
+    private static void nullableNumber(JsonGenerator json, String name, Long value) throws IOException {
+        if (value == null) {
+            json.writeNullField(name);
+        } else {
+            json.writeNumberField(name, value);
+        }
+    }
+}

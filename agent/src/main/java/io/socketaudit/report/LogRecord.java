@@ -1,0 +1,51 @@
+package io.socketaudit.report;
+
+import java.util.List;
+
+/**
+ * A line of an audit log that the report uses, decoded. {@code stack} lines are not records: the
+ * parser keeps them in its file's stack table and attaches the frames to the events that refer to
+ * them. {@link #input()} is the index of the file the line came from.
+ */
+sealed interface LogRecord {
+
+    int input();
+
+    long timeMicros();
+
+    long pid();
+
+    record AgentStart(int input, long timeMicros, long pid, String agentVersion, String jdk,
+                      String kernelProbe, Long part) implements LogRecord {
+    }
+
+    /** A {@code close} or {@code shutdown} line; {@code frames} is empty when its stack is unknown. */
+    record SocketEvent(int input, long timeMicros, long pid, Long conn, String api, String op,
+                       String local, String remote, String how, String cause, String initiator,
+                       Long pendingIn, Long pendingOut, String tcpState, Boolean closeNotify,
+                       String threadName, String caller, List<String> frames) implements LogRecord {
+
+        boolean isClose() {
+            return "close".equals(op);
+        }
+
+        /** Listeners and never-connected sockets have no remote end: nothing to report about a connection. */
+        boolean isConnection() {
+            return remote != null;
+        }
+
+        boolean isAbortive() {
+            return "abortive".equals(how);
+        }
+    }
+
+    record Dropped(int input, long timeMicros, long pid, long count) implements LogRecord {
+    }
+
+    record AgentError(int input, long timeMicros, long pid, String where, String error, long count) implements LogRecord {
+    }
+
+    record AgentStop(int input, long timeMicros, long pid, Long eventsWritten, Long dropped, Long agentErrors,
+                     String reason) implements LogRecord {
+    }
+}

@@ -1,0 +1,276 @@
+package io.socketaudit.report;
+
+import java.io.IOException;
+import java.io.Writer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** {@code --format text}, the default: the summary for a terminal, problems first. Plain ASCII. */
+final class TextReport {
+
+    /** Frames shown per representative stack; the JSON and HTML reports show all. */
+    private static final int STACK_FRAMES_SHOWN = 8;
+    private static final String WARN = "!! ";
+
+    private final Summary s;
+    private final StringBuilder out = new StringBuilder();
+
+    private TextReport(Summary summary) {
+        this.s = summary;
+    }
+
+    static void write(Summary summary, Writer writer) throws IOException {
+        TextReport report = new TextReport(summary);
+        report.header();
+        report.agentHealth();
+        report.inputs();
+        report.breakdowns();
+        report.callSites();
+        report.atRisk();
+        report.endpoints();
+        report.pairs();
+        writer.write(report.out.toString());
+    }
+
+    private void header() {
+        long lines = s.inputs().stream().mapToLong(Summary.InputFile::lines).sum();
+        line("socket-audit report: " + plural(s.inputs().size(), "file") + ", " + plural(lines, "line"));
+        if (s.firstMicros() != null) {
+            line("  " + Summary.formatTime(s.firstMicros()) + " to " + Summary.formatTime(s.lastMicros())
+                    + " (" + Summary.formatDuration(s.lastMicros() - s.firstMicros()) + ")");
+        }
+        line("");
+    }
+
+    private void agentHealth() {
+        Summary.Health h = s.health();
+        line("AGENT");
+        if (h.droppedEvents() > 0) {
+            line("  " + WARN + number(h.droppedEvents()) + " events DROPPED by the agent (its queue was full):"
+                    + " every count below is short by up to that many.");
+        }
+        if (h.agentErrors() > 0) {
+            line("  " + WARN + plural(h.agentErrors(), "agent error") + " (the app was not affected; those closes may be missing):");
+            TextTable table = new TextTable("       ", "pid", "count", "where: error");
+            h.errors().forEach(e -> table.add(e.pid(), number(e.count()), e.where() + ": " + e.error()));
+            out.append(table.render());
+        }
+        for (long pid : h.pidsWithoutStop()) {
+            line("  " + WARN + "pid " + pid + " has no agent_stop line: the app was still running, was killed,"
+                    + " or the log was cut short.");
+        }
+        for (Summary.ProbeIssue issue : h.kernelProbeUnavailable()) {
+            line("  " + WARN + "pid " + issue.pid() + ": kernel probe " + issue.kernelProbe()
+                    + "; how, pendingIn, pendingOut and tcpState may be unknown.");
+        }
+        if (!h.lossy() && h.pidsWithoutStop().isEmpty() && h.kernelProbeUnavailable().isEmpty()) {
+            line("  ok: no events dropped, no agent errors, every agent stopped normally.");
+        }
+        line("");
+    }
+
+    private void inputs() {
+        line("INPUT");
+        TextTable files = new TextTable("  ", "lines", "used", "file");
+        for (Summary.InputFile input : s.inputs()) {
+            List<String> runs = new ArrayList<>();
+            for (Summary.AgentRun run : input.runs()) {
+                runs.add("pid " + run.pid() + ", agent " + run.agentVersion() + ", JDK " + run.jdk()
+                        + (run.part() == null ? "" : ", part " + run.part()));
+            }
+            files.add(number(input.lines()), number(input.records()),
+                    input.name() + (input.gzip() ? " (gzip)" : "") + (runs.isEmpty() ? "" : "  [" + String.join("; ", runs) + "]"));
+        }
+        out.append(files.render());
+        Summary.Problems p = s.problems();
+        if (p.skippedLines() > 0) {
+            List<String> kinds = new ArrayList<>();
+            addCount(kinds, p.malformedLines(), "malformed");
+            addCount(kinds, p.truncatedLastLines(), "truncated last line");
+            addCount(kinds, p.oversizedLines(), "too long");
+            addCount(kinds, p.unknownEventLines(), "unknown event");
+            line("  " + WARN + plural(p.skippedLines(), "line") + " skipped: " + String.join(", ", kinds));
+        }
+        if (!p.unknownEvents().isEmpty()) {
+            line("  " + WARN + "events this report does not know (a newer agent?): " + counts(p.unknownEvents()));
+        }
+        if (!p.unknownFields().isEmpty()) {
+            line("  " + WARN + "fields this report does not know, ignored (a newer agent?): " + counts(p.unknownFields()));
+        }
+        if (p.unresolvedStacks() > 0) {
+            line("  " + WARN + plural(p.unresolvedStacks(), "event") + " refer to a stackId with no stack line before it");
+        }
+        for (String damage : p.damagedFiles()) {
+            line("  " + WARN + damage);
+        }
+        for (Summary.ProblemExample example : p.examples()) {
+            line("       " + example.file() + ":" + example.line() + " (" + example.kind() + "): " + example.excerpt());
+        }
+        line("");
+    }
+
+    private void breakdowns() {
+        line("CLOSES AND SHUTDOWNS: " + number(s.socketEvents())
+                + (s.notConnected() > 0 ? " (" + number(s.notConnected()) + " of listeners or unconnected sockets)" : ""));
+        breakdown("api", s.byApi());
+        breakdown("op", s.byOp());
+        breakdown("how", s.byHow());
+        breakdown("cause", s.byCause());
+        breakdown("initiator", s.byInitiator());
+        line("");
+    }
+
+    private void callSites() {
+        Summary.Ranking<Summary.CallSite> sites = s.callSites();
+        line("CALL SITES THAT CLOSE MOST" + rankingNote(sites) + "  (initiator: who ended the connection first)");
+        if (sites.top().isEmpty()) {
+            line("  none");
+        } else {
+            TextTable table = new TextTable("  ", "closes", "local", "peer", "unknown", "shutdowns", "caller");
+            sites.top().forEach(c -> table.add(number(c.closes()), number(c.localInitiated()), number(c.peerInitiated()),
+                    number(c.unknownInitiator()), number(c.shutdowns()), c.caller()));
+            out.append(table.render());
+        }
+        line("");
+    }
+
+    private void atRisk() {
+        Summary.AtRisk risk = s.atRisk();
+        if (risk.closes() == 0) {
+            line("AT RISK: none (no abortive close, no close with unread or unsent bytes)");
+            line("");
+            return;
+        }
+        line("AT RISK: " + plural(risk.closes(), "close") + " reset the connection or left bytes behind: "
+                + number(risk.abortive()) + " abortive, " + bytes(risk.pendingInBytes()) + " unread, "
+                + bytes(risk.pendingOutBytes()) + " unsent" + (risk.approximate() ? " (rare call sites folded: approximate)" : ""));
+        for (Summary.AtRiskSite site : risk.sites()) {
+            List<String> what = new ArrayList<>();
+            addCount(what, site.abortive(), "abortive");
+            if (site.withPendingIn() > 0) {
+                what.add(plural(site.withPendingIn(), "close") + " with " + bytes(site.pendingInBytes()) + " unread");
+            }
+            if (site.withPendingOut() > 0) {
+                what.add(plural(site.withPendingOut(), "close") + " with " + bytes(site.pendingOutBytes()) + " unsent");
+            }
+            line("  " + number(site.closes()) + " x " + site.caller());
+            line("      " + String.join(", ", what) + "; cause " + counts(site.causes()));
+            stack(site.stack());
+        }
+        line("");
+    }
+
+    private void endpoints() {
+        Summary.Ranking<Summary.Endpoint> endpoints = s.remoteEndpoints();
+        line("REMOTE ENDPOINTS" + rankingNote(endpoints));
+        if (endpoints.top().isEmpty()) {
+            line("  none");
+        } else {
+            TextTable table = new TextTable("  ", "connections", "abortive", "endpoint");
+            endpoints.top().forEach(e -> table.add(number(e.connections()), number(e.abortive()), e.endpoint()));
+            out.append(table.render());
+        }
+        line("");
+    }
+
+    private void pairs() {
+        Summary.Pairing pairing = s.pairing();
+        line("BOTH ENDS AUDITED: " + plural(pairing.pairs(), "connection") + " paired, "
+                + plural(pairing.unpairedEnds(), "end") + " without the other end in the logs");
+        for (Summary.PairPattern pattern : pairing.patterns()) {
+            line("  " + plural(pattern.count(), "connection") + " ended this way"
+                    + (pattern.initiatorsAgree() ? ":" : ":  " + WARN + "the ends disagree on who initiated"));
+            line("      first: " + describe(pattern.first()));
+            line("      then:  " + describe(pattern.second()) + ", "
+                    + Summary.formatDuration(pattern.second().firstMicros() - pattern.first().firstMicros()) + " later");
+        }
+        if (pairing.pairsInOtherPatterns() > 0) {
+            line("  " + number(pairing.pairsInOtherPatterns()) + " more pairs in other patterns");
+        }
+        line("");
+    }
+
+    private static String describe(Summary.PairedEnd end) {
+        StringBuilder d = new StringBuilder();
+        d.append(end.local()).append(' ').append(end.api()).append(' ').append(String.join(", then ", end.ops()));
+        if (!end.closed()) {
+            d.append(" (no close logged)");
+        }
+        d.append(": ").append(end.how()).append(", cause ").append(end.cause() == null ? Summary.NO_CAUSE : end.cause())
+                .append(", initiator ").append(end.initiator());
+        if (end.pendingIn() != null && end.pendingIn() > 0) {
+            d.append(", ").append(bytes(end.pendingIn())).append(" unread");
+        }
+        if (end.pendingOut() != null && end.pendingOut() > 0) {
+            d.append(", ").append(bytes(end.pendingOut())).append(" unsent");
+        }
+        d.append(" at ").append(end.caller() == null ? Summary.JDK_ONLY_CALLER : end.caller());
+        return d.toString();
+    }
+
+    private void stack(List<String> frames) {
+        int shown = Math.min(STACK_FRAMES_SHOWN, frames.size());
+        for (int i = 0; i < shown; i++) {
+            line("        at " + frames.get(i));
+        }
+        if (frames.size() > shown) {
+            line("        ... " + (frames.size() - shown) + " more");
+        }
+    }
+
+    private void breakdown(String name, Map<String, Long> counts) {
+        line(String.format(Locale.ROOT, "  %-10s %s", name, counts(counts)));
+    }
+
+    private static String rankingNote(Summary.Ranking<?> ranking) {
+        String note = " (" + (ranking.top().size() < ranking.distinct() ? "top " + ranking.top().size() + " of " : "")
+                + number(ranking.distinct()) + ")";
+        if (ranking.approximate()) {
+            note += " approximate: counts may be short by up to " + number(ranking.maxUndercount());
+        }
+        return note;
+    }
+
+    private static String counts(Map<String, Long> counts) {
+        if (counts.isEmpty()) {
+            return "-";
+        }
+        List<String> parts = new ArrayList<>();
+        counts.forEach((key, n) -> parts.add(key + " " + number(n)));
+        return String.join(", ", parts);
+    }
+
+    private static void addCount(List<String> parts, long n, String what) {
+        if (n > 0) {
+            parts.add(number(n) + " " + what);
+        }
+    }
+
+    static String number(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
+    }
+
+    static String plural(long n, String noun) {
+        return number(n) + " " + noun + (n == 1 ? "" : "s");
+    }
+
+    static String bytes(long n) {
+        if (n < 10 * 1024) {
+            return plural(n, "byte");
+        }
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        double value = n;
+        int unit = -1;
+        do {
+            value /= 1024;
+            unit++;
+        } while (value >= 1024 && unit < units.length - 1);
+        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
+    }
+
+    private void line(String text) {
+        out.append(text).append('\n');
+    }
+}
