@@ -38,6 +38,7 @@ public final class AgentJvm {
     private final List<String> args = new ArrayList<>();
     private Path workDir;
     private Path logFile;
+    private String umask;
 
     private AgentJvm(EndToEndJdks.Jdk jdk) {
         this.jdk = jdk;
@@ -104,6 +105,12 @@ public final class AgentJvm {
         return this;
     }
 
+    /** Start the child under this umask (through /bin/sh), e.g. "000" to catch world-readable files. */
+    public AgentJvm umask(String umask) {
+        this.umask = umask;
+        return this;
+    }
+
     public AgentJvm workDir(Path dir) {
         this.workDir = dir;
         return this;
@@ -111,6 +118,9 @@ public final class AgentJvm {
 
     public List<String> command() {
         List<String> command = new ArrayList<>();
+        if (umask != null) {
+            command.addAll(List.of("/bin/sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"));
+        }
         command.add(jdk.java().toString());
         if (withAgent) {
             command.add("-javaagent:" + agentJar() + (agentOptions == null ? "" : "=" + agentOptions));
