@@ -20,7 +20,8 @@ enum {
     OUT_SEND_QUEUE,
     OUT_LINGER_ON,
     OUT_LINGER_SECONDS,
-    OUT_BYTES_ACKED,
+    OUT_BYTES_SENT,
+    OUT_NOT_SENT,
     OUT_BYTES_RECEIVED,
     OUT_LENGTH
 };
@@ -28,15 +29,17 @@ enum {
 /* The kernel's TCP_LISTEN (include/net/tcp_states.h), which no userspace header exports. */
 #define TCP_STATE_LISTEN 10
 
-/* What to read beyond the state and the receive queue; mirrored in KernelProbe.java. */
-#define READ_SEND_QUEUE_AND_LINGER 1
-#define READ_LOCAL_ADDRESS 2
-#define READ_REMOTE_ADDRESS 4
+/* What to read; mirrored in KernelProbe.java. Each syscall costs, so callers ask only what they need. */
+#define READ_STATE_AND_INPUT 1
+#define READ_SEND_QUEUE_AND_LINGER 2
+#define READ_LOCAL_ADDRESS 4
+#define READ_REMOTE_ADDRESS 8
 
 /* Each address is 20 bytes: family (4 or 6, 0 when unknown), unused, port (big-endian), 16 address bytes. */
 #define ADDRESS_BYTES 20
 
 static jfieldID fdField;
+static jfieldID socketImplFdField;
 
 JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
     JNIEnv *env;
@@ -49,6 +52,14 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
     }
     fdField = (*env)->GetFieldID(env, fdClass, "fd", "I");
     if (fdField == NULL) {
+        return JNI_ERR;
+    }
+    jclass implClass = (*env)->FindClass(env, "java/net/SocketImpl");
+    if (implClass == NULL) {
+        return JNI_ERR;
+    }
+    socketImplFdField = (*env)->GetFieldID(env, implClass, "fd", "Ljava/io/FileDescriptor;");
+    if (socketImplFdField == NULL) {
         return JNI_ERR;
     }
     return JNI_VERSION_1_8;
@@ -70,9 +81,9 @@ static void encode_address(struct sockaddr_storage *sa, jbyte *out) {
 }
 
 /*
- * Reads the state and receive queue, and what the READ_ flags in `what` ask for (each syscall costs).
+ * Reads what the READ_ flags in `what` ask for. The send queue and SO_LINGER need READ_STATE_AND_INPUT too.
  * Returns 0 when out[] and addresses[] were filled, else an errno value:
- * EBADF for a closed descriptor, ENOPROTOOPT when the socket is not TCP.
+ * EBADF for a closed descriptor, ENOPROTOOPT when the socket is not TCP (asked with READ_STATE_AND_INPUT).
  */
 JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_probe0(
         JNIEnv *env, jclass cls, jobject fdObject, jint what, jlongArray out, jbyteArray addresses) {
@@ -81,19 +92,22 @@ JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_probe0(
         return EBADF;
     }
     struct tcp_info info;
-    socklen_t len = sizeof(info);
+    socklen_t len = 0;
     memset(&info, 0, sizeof(info));
-    if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) {
-        return errno == EOPNOTSUPP ? ENOPROTOOPT : errno;
-    }
     int inq = 0;
     int outq = 0;
     struct linger linger;
     memset(&linger, 0, sizeof(linger));
-    if (info.tcpi_state != TCP_STATE_LISTEN && ioctl(fd, SIOCINQ, &inq) != 0) {
-        return errno;
+    if (what & READ_STATE_AND_INPUT) {
+        len = sizeof(info);
+        if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) {
+            return errno == EOPNOTSUPP ? ENOPROTOOPT : errno;
+        }
+        if (info.tcpi_state != TCP_STATE_LISTEN && ioctl(fd, SIOCINQ, &inq) != 0) {
+            return errno;
+        }
     }
-    if (what & READ_SEND_QUEUE_AND_LINGER) {
+    if ((what & READ_STATE_AND_INPUT) && (what & READ_SEND_QUEUE_AND_LINGER)) {
         if (info.tcpi_state != TCP_STATE_LISTEN && ioctl(fd, SIOCOUTQ, &outq) != 0) {
             return errno;
         }
@@ -109,9 +123,14 @@ JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_probe0(
     values[OUT_SEND_QUEUE] = outq;
     values[OUT_LINGER_ON] = linger.l_onoff;
     values[OUT_LINGER_SECONDS] = linger.l_linger;
-    /* Older kernels return a shorter struct: the counters are then unknown (-1). */
-    values[OUT_BYTES_ACKED] = len >= offsetof(struct tcp_info, tcpi_bytes_acked) + sizeof(info.tcpi_bytes_acked)
-            ? (jlong) info.tcpi_bytes_acked : -1;
+    /*
+     * Older kernels return a shorter struct: the counters are then unknown (-1). tcpi_bytes_sent counts data
+     * bytes put on the wire, retransmissions included; the SYN and FIN are not data.
+     */
+    values[OUT_BYTES_SENT] = len >= offsetof(struct tcp_info, tcpi_bytes_retrans) + sizeof(info.tcpi_bytes_retrans)
+            ? (jlong) (info.tcpi_bytes_sent - info.tcpi_bytes_retrans) : -1;
+    values[OUT_NOT_SENT] = len >= offsetof(struct tcp_info, tcpi_notsent_bytes) + sizeof(info.tcpi_notsent_bytes)
+            ? (jlong) info.tcpi_notsent_bytes : -1;
     values[OUT_BYTES_RECEIVED] = len >= offsetof(struct tcp_info, tcpi_bytes_received) + sizeof(info.tcpi_bytes_received)
             ? (jlong) info.tcpi_bytes_received : -1;
     (*env)->SetLongArrayRegion(env, out, 0, OUT_LENGTH, values);
@@ -134,4 +153,9 @@ JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_probe0(
         (*env)->SetByteArrayRegion(env, addresses, 0, 2 * ADDRESS_BYTES, encoded);
     }
     return 0;
+}
+
+/* The descriptor object of a SocketImpl: a protected field that JNI reads without opening java.net. */
+JNIEXPORT jobject JNICALL Java_io_socketaudit_kernel_KernelProbe_socketImplFd0(JNIEnv *env, jclass cls, jobject impl) {
+    return (*env)->GetObjectField(env, impl, socketImplFdField);
 }

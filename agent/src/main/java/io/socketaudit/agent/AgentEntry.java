@@ -13,20 +13,35 @@ public final class AgentEntry {
     private AgentEntry() {
     }
 
+    /** The agent argument that detaches an attached agent instead of starting one. */
+    public static final String STOP = "stop";
+
     public static void premain(String args, Instrumentation instrumentation) {
         start(args, instrumentation);
     }
 
+    /** Attach: starts like premain, or stops a running agent when the argument is {@value #STOP}. */
     public static void agentmain(String args, Instrumentation instrumentation) {
+        if (STOP.equals(args)) {
+            try {
+                runtime().getMethod("stop").invoke(null);
+            } catch (Throwable t) {
+                Throwable cause = t instanceof java.lang.reflect.InvocationTargetException ? t.getCause() : t;
+                System.err.println("socket-audit: could not stop (" + cause + ")");
+            }
+            return;
+        }
         start(args, instrumentation);
+    }
+
+    private static Class<?> runtime() throws ClassNotFoundException {
+        return Class.forName("io.socketaudit.agent.AgentRuntime", true, AgentEntry.class.getClassLoader());
     }
 
     private static void start(String args, Instrumentation instrumentation) {
         try {
             BootstrapJar.appendBridge(instrumentation);
-            Class.forName("io.socketaudit.agent.AgentRuntime", true, AgentEntry.class.getClassLoader())
-                    .getMethod("start", String.class, Instrumentation.class)
-                    .invoke(null, args, instrumentation);
+            runtime().getMethod("start", String.class, Instrumentation.class).invoke(null, args, instrumentation);
         } catch (Throwable t) {
             Throwable cause = t instanceof java.lang.reflect.InvocationTargetException ? t.getCause() : t;
             System.err.println("socket-audit: could not start (" + cause + "); the application runs UNAUDITED");

@@ -4,10 +4,14 @@ import io.socketaudit.bootstrap.CloseBridge;
 import io.socketaudit.config.AgentConfig;
 import io.socketaudit.config.ConfigException;
 import io.socketaudit.event.CloseRecorder;
+import io.socketaudit.event.OpenConnections;
 import io.socketaudit.instrumentation.CloseInstrumentation;
 import io.socketaudit.kernel.KernelProbe;
 import io.socketaudit.output.AgentErrors;
 import io.socketaudit.output.AuditLog;
+
+import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
@@ -19,8 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Starts the agent once the bridge is on the bootstrap class path: configuration, log file, kernel
- * probe, writer thread, then the advice. Any problem with the configuration or the log file is one line
- * on stderr and the application runs unaudited: the agent never stops the application.
+ * probe, writer thread, then the advice; and stops it again when asked by {@code attach PID stop}. Any
+ * problem with the configuration or the log file is one line on stderr and the application runs
+ * unaudited: the agent never stops the application.
  */
 public final class AgentRuntime {
 
@@ -28,9 +33,19 @@ public final class AgentRuntime {
     /** How long JVM exit may wait for the last lines to reach the file. */
     private static final long STOP_TIMEOUT_MILLIS = 5_000;
 
-    private static AuditLog running;
+    /** The agent while it runs; {@code null} before start, after stop, or when it could not start. */
+    private static Running running;
+
+    private record Running(AuditLog log, Thread shutdownHook, ResettableClassFileTransformer transformer,
+                           Instrumentation instrumentation) {
+    }
 
     private AgentRuntime() {
+    }
+
+    /** Whether this JVM is being audited right now. */
+    public static synchronized boolean isRunning() {
+        return running != null;
     }
 
     public static synchronized void start(String args, Instrumentation instrumentation) {
@@ -48,29 +63,54 @@ public final class AgentRuntime {
         }
         String probe = KernelProbe.load() == null ? "jni" : "unavailable: " + KernelProbe.describe();
         AgentErrors errors = new AgentErrors();
+        OpenConnections connections = new OpenConnections();
         AuditLog log;
         try {
             log = new AuditLog(config.file(), config.rotateSize(), config.rotateKeep(), config.queueSize(),
-                    config.stackDepth(), pid, startFields(config, pid, probe), errors);
+                    config.stackDepth(), pid, startFields(config, pid, probe), connections, errors);
         } catch (IOException | RuntimeException e) {
             unaudited("cannot write the audit log " + config.file() + " (" + e + ")");
             return;
         }
         log.startWriting();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> log.stop("shutdown", STOP_TIMEOUT_MILLIS),
-                "socket-audit-shutdown"));
-        CloseBridge.setListener(new CloseRecorder(log::submit));
+        Thread hook = new Thread(() -> log.stop("shutdown", true, STOP_TIMEOUT_MILLIS), "socket-audit-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        CloseBridge.setListener(new CloseRecorder(connections, log::submit));
         Set<String> advised = ConcurrentHashMap.newKeySet();
+        ResettableClassFileTransformer transformer = null;
         try {
             System.setProperty(BYTE_BUDDY_SAFE_MODE, "true");
-            CloseInstrumentation.install(instrumentation, advised,
+            transformer = CloseInstrumentation.install(instrumentation, advised,
                     (type, error) -> errors.record("advising " + type, error));
         } catch (RuntimeException | LinkageError e) {
             errors.record("installing the instrumentation", e);
         } finally {
             System.clearProperty(BYTE_BUDDY_SAFE_MODE);
         }
-        running = log;
+        running = new Running(log, hook, transformer, instrumentation);
+    }
+
+    /**
+     * Detaches: the JDK's classes get their original code back, the log is flushed and closed with
+     * {@code agent_stop}, and the application goes on as if the agent had never been there.
+     */
+    public static synchronized void stop() {
+        Running r = running;
+        if (r == null) {
+            System.err.println(PREFIX + "not running in this JVM; nothing to stop");
+            return;
+        }
+        running = null;
+        CloseBridge.setListener(null);
+        if (r.transformer() != null) {
+            r.transformer().reset(r.instrumentation(), AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(r.shutdownHook());
+        } catch (IllegalStateException e) {
+            return; // the JVM is exiting: the hook writes the last lines
+        }
+        r.log().stop("detach", false, STOP_TIMEOUT_MILLIS);
     }
 
     /** Keeps Byte Buddy off sun.misc.Unsafe, which JDK 25 warns about. */

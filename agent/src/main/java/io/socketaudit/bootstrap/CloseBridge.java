@@ -24,6 +24,9 @@ public final class CloseBridge {
     public static final int SHUTDOWN_OUTPUT = 1;
     public static final int SHUTDOWN_INPUT = 2;
 
+    public static final int CONNECT = 0;
+    public static final int ACCEPT = 1;
+
     private static volatile CloseListener listener;
     private static final AtomicLong failures = new AtomicLong();
     private static final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
@@ -43,17 +46,30 @@ public final class CloseBridge {
         return firstFailure.get();
     }
 
-    public static Object enter(int api, int op, FileDescriptor fd, Object local, Object remote, int remotePort,
-                               boolean outputShutdown, boolean otherThreadBusy) {
+    public static Object enter(int api, int op, Object owner, FileDescriptor fd, Object local, Object remote,
+                               int remotePort, boolean outputShutdown, boolean otherThreadBusy) {
         CloseListener l = listener;
         if (l == null) {
             return null;
         }
         try {
-            return l.enter(api, op, fd, local, remote, remotePort, outputShutdown, otherThreadBusy);
+            return l.enter(api, op, owner, fd, local, remote, remotePort, outputShutdown, otherThreadBusy);
         } catch (Throwable t) {
             failed(t);
             return null;
+        }
+    }
+
+    public static void opened(int api, int how, Object owner, FileDescriptor fd, Object local, Object remote,
+                              int remotePort) {
+        CloseListener l = listener;
+        if (l == null) {
+            return;
+        }
+        try {
+            l.opened(api, how, owner, fd, local, remote, remotePort);
+        } catch (Throwable t) {
+            failed(t);
         }
     }
 

@@ -13,6 +13,7 @@ public interface CloseListener {
      *
      * @param api             one of the {@code CloseBridge} API constants
      * @param op              one of the {@code CloseBridge} operation constants
+     * @param owner           the JDK object that owns the descriptor (the same on every event of the connection)
      * @param fd              the socket's descriptor object, still open
      * @param local           the local address the JDK holds ({@code SocketAddress}), or {@code null}
      * @param remote          the remote address the JDK holds, an {@code InetAddress} (then {@code remotePort}
@@ -21,8 +22,18 @@ public interface CloseListener {
      * @param otherThreadBusy whether another thread was blocked in I/O on this socket
      * @return a token handed back to {@link #exit}, or {@code null} when nothing is to be recorded
      */
-    Object enter(int api, int op, FileDescriptor fd, Object local, Object remote, int remotePort,
+    Object enter(int api, int op, Object owner, FileDescriptor fd, Object local, Object remote, int remotePort,
                  boolean outputShutdown, boolean otherThreadBusy);
+
+    /**
+     * Called when a connection has been established.
+     *
+     * @param how   {@code CloseBridge.CONNECT} or {@code CloseBridge.ACCEPT}
+     * @param owner the JDK object that owns the descriptor and will be closed
+     * @param fd    its descriptor object, or {@code null} when the owner is a {@code java.net.SocketImpl}
+     *              (the listener reads it itself)
+     */
+    void opened(int api, int how, Object owner, FileDescriptor fd, Object local, Object remote, int remotePort);
 
     /** Called right before the JDK releases the descriptor of a socket being closed on this thread. */
     void beforeRelease(FileDescriptor fd);

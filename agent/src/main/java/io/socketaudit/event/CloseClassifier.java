@@ -29,6 +29,7 @@ public final class CloseClassifier {
     }
 
     public static CloseEvent classify(PendingClose p, int stackDepth) {
+        OpenConnections.Connection connection = p.connection;
         List<StackTraceElement> frames = StackFrames.belowAgent(p.stack.getStackTrace());
         int api = p.api;
         // A TLS socket's own shutdowns and the closes its engine makes reach the plain socket underneath.
@@ -42,6 +43,8 @@ public final class CloseClassifier {
         String initiator = null;
         Long pendingIn = null;
         Long pendingOut = null;
+        Long bytesIn = null;
+        Long bytesOut = null;
         if (!isListener(api)) {
             how = close ? null : "half-close";
             initiator = p.priorInitiator;
@@ -52,6 +55,8 @@ public final class CloseClassifier {
                 initiator = initiator(state, p.priorInitiator, p.outputShutdown);
                 pendingIn = (long) entry.recvQueue();
                 pendingOut = unsentBytes(entry);
+                bytesIn = bytesIn(entry, peerReset);
+                bytesOut = bytesOut(entry);
             }
             if (close) {
                 String abortCause = null;
@@ -84,14 +89,39 @@ public final class CloseClassifier {
                 cause = "peer-reset";
             }
         }
-        return new CloseEvent(close ? "close" : "shutdown", p.timeMicros, p.conn, APIS[api], OPS[p.op],
+        Long openedAt = connection.openedAtMicros != 0 ? connection.openedAtMicros : null;
+        return new CloseEvent(close ? "close" : "shutdown", p.timeMicros, connection.id, apiName(api), OPS[p.op],
                 address(entry != null ? entry.local() : null, p.javaLocal, 0),
                 isListener(api) ? null : address(entry != null ? entry.remote() : null, p.javaRemote, p.javaRemotePort),
                 how, cause, initiator, pendingIn, pendingOut,
                 entry != null ? TcpState.name(entry.state()) : null,
                 api == CloseBridge.SSL_SOCKET && close ? p.closeNotify : null,
                 p.threadName, p.threadId, p.virtualThread,
+                openedAt, openedAt != null ? p.timeMicros - openedAt : null, bytesIn, bytesOut,
                 StackFrames.caller(frames), StackFrames.format(frames, stackDepth));
+    }
+
+    public static String apiName(int api) {
+        return APIS[api];
+    }
+
+    /**
+     * Data bytes received over the connection's life: the kernel's count, which includes the peer's FIN
+     * once it arrived. {@code null} when the kernel does not keep the count.
+     */
+    static Long bytesIn(TcpSnapshot entry, boolean peerReset) {
+        if (entry.bytesReceived() < 0) {
+            return null;
+        }
+        int state = entry.state();
+        boolean peerFinIn = TcpState.peerFinFirst(state) || state == TcpState.CLOSING || state == TcpState.TIME_WAIT
+                || (state == TcpState.CLOSE && !peerReset);
+        return entry.bytesReceived() - (peerFinIn ? 1 : 0);
+    }
+
+    /** Data bytes the application wrote over the connection's life: sent once, plus not yet sent. */
+    static Long bytesOut(TcpSnapshot entry) {
+        return entry.bytesSent() < 0 || entry.notSent() < 0 ? null : entry.bytesSent() + entry.notSent();
     }
 
     /**

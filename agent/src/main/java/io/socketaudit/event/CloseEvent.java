@@ -24,6 +24,10 @@ public record CloseEvent(
         String threadName,
         long threadId,
         boolean virtualThread,
+        Long openedAtMicros,
+        Long durationMicros,
+        Long bytesIn,
+        Long bytesOut,
         String caller,
         List<String> frames) {
 }

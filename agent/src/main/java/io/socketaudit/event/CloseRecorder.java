@@ -12,33 +12,51 @@ import java.net.InetSocketAddress;
 import java.util.function.Consumer;
 
 /**
- * Runs on the application's thread inside every audited close and shutdown: asks the kernel, notes the
- * thread and an undecoded stack, and hands the result to the log writer's bounded queue. It never blocks
- * and never throws into the application (the bridge catches and counts).
+ * Runs on the application's thread inside every audited open, close and shutdown: asks the kernel, notes
+ * the thread and an undecoded stack, and hands the result to the log writer's bounded queue. It never
+ * blocks and never throws into the application (the bridge catches and counts).
  */
 public final class CloseRecorder implements CloseListener {
 
     /** The operation being recorded on this thread, so that nested JDK calls attach to it. */
     private static final ThreadLocal<PendingClose> CURRENT = new ThreadLocal<>();
 
-    private final Connections connections = new Connections();
-    private final Consumer<PendingClose> sink;
+    private final OpenConnections connections;
+    private final Consumer<Captured> sink;
 
-    public CloseRecorder(Consumer<PendingClose> sink) {
+    public CloseRecorder(OpenConnections connections, Consumer<Captured> sink) {
+        this.connections = connections;
         this.sink = sink;
     }
 
     @Override
-    public Object enter(int api, int op, FileDescriptor fd, Object local, Object remote, int remotePort,
+    public void opened(int api, int how, Object owner, FileDescriptor fd, Object local, Object remote, int remotePort) {
+        if (!isInternetOrUnknown(local) || !isInternetOrUnknown(remote)) {
+            return; // UNIX-domain channels share these JDK classes
+        }
+        FileDescriptor descriptor = fd != null ? fd : KernelProbe.socketImplFd(owner);
+        OpenConnections.Connection connection = connections.opened(owner, api, how, Clock.nowMicros(), local, remote,
+                remotePort);
+        if (connection == null) {
+            return; // seen already (finishConnect after connect)
+        }
+        if (descriptor != null && (local == null || remote == null)) {
+            connection.kernelAddresses = KernelProbe.addresses(descriptor, local == null, remote == null);
+        }
+        sink.accept(new PendingOpen(connection));
+    }
+
+    @Override
+    public Object enter(int api, int op, Object owner, FileDescriptor fd, Object local, Object remote, int remotePort,
                         boolean outputShutdown, boolean otherThreadBusy) {
         if (!isInternetOrUnknown(local) || !isInternetOrUnknown(remote)) {
-            return null; // UNIX-domain channels share these JDK classes
+            return null;
         }
         PendingClose current = CURRENT.get();
         if (current != null && current.api == CloseBridge.SSL_SOCKET) {
             // The shutdowns and close a TLS close makes underneath belong to that one event.
             if (!current.isBound()) {
-                current.bind(fd, local, remote, remotePort, outputShutdown,
+                current.bind(owner, fd, local, remote, remotePort, outputShutdown,
                         KernelProbe.probe(fd, local == null, remote == null));
             }
             return null;
@@ -48,7 +66,7 @@ public final class CloseRecorder implements CloseListener {
             return null;
         }
         PendingClose pending = new PendingClose(api, op);
-        pending.bind(fd, local, remote, remotePort, outputShutdown, snapshot);
+        pending.bind(owner, fd, local, remote, remotePort, outputShutdown, snapshot);
         pending.otherThreadBusy = otherThreadBusy;
         CURRENT.set(pending);
         return pending;
@@ -77,14 +95,19 @@ public final class CloseRecorder implements CloseListener {
         if (!pending.isBound() || pending.entry == KernelProbe.NOT_TCP) {
             return; // a TLS close that found nothing open underneath
         }
-        Connections.State connection = pending.op == CloseBridge.CLOSE
-                ? connections.onClose(pending.fd)
-                : connections.onShutdown(pending.fd);
-        pending.conn = connection.id;
+        OpenConnections.Connection connection = pending.op == CloseBridge.CLOSE
+                ? connections.onClose(pending.owner, pending.api, pending.javaLocal, pending.javaRemote,
+                        pending.javaRemotePort)
+                : connections.onShutdown(pending.owner, pending.api, pending.javaLocal, pending.javaRemote,
+                        pending.javaRemotePort);
+        pending.connection = connection;
         pending.priorInitiator = connection.initiator;
         if (pending.op == CloseBridge.SHUTDOWN_OUTPUT && connection.initiator == null && pending.entry != null) {
             connection.initiator = CloseClassifier.initiator(pending.entry.state(), null, false);
         }
+        // The descriptor and its owner are not needed past this point; the queue should not keep them alive.
+        pending.owner = null;
+        pending.fd = null;
         sink.accept(pending);
     }
 
@@ -105,11 +128,6 @@ public final class CloseRecorder implements CloseListener {
         if (current != null && current.api == CloseBridge.SSL_SOCKET && description == 0) {
             current.closeNotify = Boolean.TRUE;
         }
-    }
-
-    /** Connections shut down and not yet closed that are remembered; for tests and the memory benchmark. */
-    public int trackedConnections() {
-        return connections.tracked();
     }
 
     private static boolean isListener(int api) {

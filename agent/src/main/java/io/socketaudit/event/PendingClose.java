@@ -3,27 +3,15 @@ package io.socketaudit.event;
 import io.socketaudit.kernel.TcpSnapshot;
 
 import java.io.FileDescriptor;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 
 /**
  * One close or shutdown as captured on the application's thread: only what must be read at that moment
  * (the kernel's view, the thread, an undecoded stack). Everything else is worked out by the log writer.
  */
-public final class PendingClose {
+public final class PendingClose extends Captured {
 
-    private static final MethodHandle IS_VIRTUAL = isVirtualHandle();
-
-    final int api;
     final int op;
-    final long timeMicros;
-    final String threadName;
-    final long threadId;
-    final boolean virtualThread;
-    final boolean threadInterrupted;
-    final Throwable stack;
-
+    Object owner;
     FileDescriptor fd;
     Object javaLocal;
     Object javaRemote;
@@ -36,25 +24,19 @@ public final class PendingClose {
     TcpSnapshot release;
     /** TLS closes only: whether a close_notify alert was written. */
     Boolean closeNotify;
-    long conn;
+    /** The connection this operation belongs to; set when the operation ends. */
+    OpenConnections.Connection connection;
     /** Who sent the first FIN, as recorded by an earlier shutdown of the same connection. */
     String priorInitiator;
 
     PendingClose(int api, int op) {
-        this.api = api;
+        super(api);
         this.op = op;
-        Thread thread = Thread.currentThread();
-        this.threadName = thread.getName();
-        this.threadId = thread.getId();
-        this.virtualThread = isVirtual(thread);
-        this.threadInterrupted = thread.isInterrupted();
-        this.timeMicros = Clock.nowMicros();
-        // Frames are decoded later, off this thread.
-        this.stack = new Throwable();
     }
 
-    void bind(FileDescriptor fd, Object local, Object remote, int remotePort, boolean outputShutdown,
+    void bind(Object owner, FileDescriptor fd, Object local, Object remote, int remotePort, boolean outputShutdown,
               TcpSnapshot entry) {
+        this.owner = owner;
         this.fd = fd;
         this.javaLocal = local;
         this.javaRemote = remote;
@@ -65,26 +47,5 @@ public final class PendingClose {
 
     boolean isBound() {
         return fd != null;
-    }
-
-    private static boolean isVirtual(Thread thread) {
-        if (IS_VIRTUAL == null) {
-            return false;
-        }
-        try {
-            return (boolean) IS_VIRTUAL.invokeExact(thread);
-        } catch (Throwable t) {
-            return false;
-        }
-    }
-
-    private static MethodHandle isVirtualHandle() {
-        try {
-            // Thread.isVirtual() exists from JDK 21 on; before that no thread is virtual.
-            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual",
-                    MethodType.methodType(boolean.class));
-        } catch (ReflectiveOperationException e) {
-            return null;
-        }
     }
 }

@@ -73,10 +73,11 @@ final class StackFrames {
         return frame.getClassName() + "." + frame.getMethodName() + "(" + where + ")";
     }
 
-    /** The classes between the advice and {@code new Throwable()}: the bridge, the recorder, the capture. */
+    /** The classes between the advice and {@code new Throwable()}: the bridge, the recorder, the captures. */
     private static boolean isAgentCapture(StackTraceElement frame) {
         String c = frame.getClassName();
-        return c.equals(PendingClose.class.getName()) || c.equals(CloseRecorder.class.getName())
+        return c.equals(Captured.class.getName()) || c.equals(PendingClose.class.getName())
+                || c.equals(PendingOpen.class.getName()) || c.equals(CloseRecorder.class.getName())
                 || c.equals(CloseBridge.class.getName());
     }
 }

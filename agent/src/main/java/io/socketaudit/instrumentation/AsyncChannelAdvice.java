@@ -22,12 +22,13 @@ final class AsyncChannelAdvice {
 
     static final class Close {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+        static Object enter(@Advice.This Object self,
+                            @Advice.FieldValue("fd") FileDescriptor fd,
                             @Advice.FieldValue("state") int state,
                             @Advice.FieldValue("localAddress") SocketAddress local,
                             @Advice.FieldValue("remoteAddress") SocketAddress remote) {
             return state == 2
-                    ? CloseBridge.enter(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.CLOSE, fd, local, remote, 0,
+                    ? CloseBridge.enter(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.CLOSE, self, fd, local, remote, 0,
                             false, false)
                     : null;
         }
@@ -40,13 +41,14 @@ final class AsyncChannelAdvice {
 
     static final class ShutdownOutput {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+        static Object enter(@Advice.This Object self,
+                            @Advice.FieldValue("fd") FileDescriptor fd,
                             @Advice.FieldValue("state") int state,
                             @Advice.FieldValue("localAddress") SocketAddress local,
                             @Advice.FieldValue("remoteAddress") SocketAddress remote,
                             @Advice.FieldValue("writeShutdown") boolean writeShutdown) {
             return state == 2 && !writeShutdown
-                    ? CloseBridge.enter(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.SHUTDOWN_OUTPUT, fd, local, remote,
+                    ? CloseBridge.enter(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.SHUTDOWN_OUTPUT, self, fd, local, remote,
                             0, false, false)
                     : null;
         }
@@ -59,14 +61,15 @@ final class AsyncChannelAdvice {
 
     static final class ShutdownInput {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+        static Object enter(@Advice.This Object self,
+                            @Advice.FieldValue("fd") FileDescriptor fd,
                             @Advice.FieldValue("state") int state,
                             @Advice.FieldValue("localAddress") SocketAddress local,
                             @Advice.FieldValue("remoteAddress") SocketAddress remote,
                             @Advice.FieldValue("readShutdown") boolean readShutdown,
                             @Advice.FieldValue("writeShutdown") boolean writeShutdown) {
             return state == 2 && !readShutdown
-                    ? CloseBridge.enter(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.SHUTDOWN_INPUT, fd, local, remote,
+                    ? CloseBridge.enter(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.SHUTDOWN_INPUT, self, fd, local, remote,
                             0, writeShutdown, false)
                     : null;
         }
@@ -79,10 +82,11 @@ final class AsyncChannelAdvice {
 
     static final class ServerClose {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+        static Object enter(@Advice.This Object self,
+                            @Advice.FieldValue("fd") FileDescriptor fd,
                             @Advice.FieldValue("localAddress") SocketAddress local) {
             return local != null
-                    ? CloseBridge.enter(CloseBridge.ASYNC_SERVER_SOCKET_CHANNEL, CloseBridge.CLOSE, fd, local, null, 0,
+                    ? CloseBridge.enter(CloseBridge.ASYNC_SERVER_SOCKET_CHANNEL, CloseBridge.CLOSE, self, fd, local, null, 0,
                             false, false)
                     : null;
         }
@@ -90,6 +94,28 @@ final class AsyncChannelAdvice {
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
         static void exit(@Advice.Enter Object token) {
             CloseBridge.exit(token);
+        }
+    }
+
+    /** Runs on whichever thread completes the connect. */
+    static final class Connected {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object self,
+                         @Advice.FieldValue("fd") FileDescriptor fd,
+                         @Advice.FieldValue("localAddress") SocketAddress local,
+                         @Advice.FieldValue("remoteAddress") SocketAddress remote) {
+            CloseBridge.opened(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.CONNECT, self, fd, local, remote, 0);
+        }
+    }
+
+    /** The constructor that takes a descriptor is the one the listener uses for an accepted channel. */
+    static final class Accepted {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object self,
+                         @Advice.FieldValue("fd") FileDescriptor fd,
+                         @Advice.FieldValue("localAddress") SocketAddress local,
+                         @Advice.FieldValue("remoteAddress") SocketAddress remote) {
+            CloseBridge.opened(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.ACCEPT, self, fd, local, remote, 0);
         }
     }
 }

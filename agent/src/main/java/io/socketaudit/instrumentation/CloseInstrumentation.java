@@ -12,6 +12,7 @@ import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 
 import java.lang.instrument.Instrumentation;
+import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,13 +20,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 
+import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
 import static net.bytebuddy.matcher.ElementMatchers.not;
+import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
- * Installs the close and shutdown advice into the JDK's socket classes, including those already
+ * Installs the open, close and shutdown advice into the JDK's socket classes, including those already
  * loaded (retransformation, advice only, so no class changes shape).
  */
 public final class CloseInstrumentation {
@@ -38,10 +41,19 @@ public final class CloseInstrumentation {
         add(SocketImplAdvice.TYPE, SocketImplAdvice.BeforeRelease.class, named("tryClose").and(takesArguments(0)));
         add(SocketImplAdvice.TYPE, SocketImplAdvice.ShutdownOutput.class, named("shutdownOutput").and(takesArguments(0)));
         add(SocketImplAdvice.TYPE, SocketImplAdvice.ShutdownInput.class, named("shutdownInput").and(takesArguments(0)));
+        add(SocketImplAdvice.TYPE, SocketImplAdvice.Connect.class,
+                named("connect").and(takesArguments(SocketAddress.class, int.class)));
+        add(SocketImplAdvice.TYPE, SocketImplAdvice.Accept.class, named("accept").and(takesArguments(1)));
         add(SocketChannelAdvice.TYPE, SocketChannelAdvice.Close.class, named("implCloseSelectableChannel"));
+        add(SocketChannelAdvice.TYPE, SocketChannelAdvice.Connected.class,
+                namedOneOf("connect", "finishConnect").and(returns(boolean.class)));
+        add(SocketChannelAdvice.TYPE, SocketChannelAdvice.BlockingConnect.class, named("blockingConnect"));
+        add(SocketChannelAdvice.TYPE, SocketChannelAdvice.Accepted.class, isConstructor().and(takesArguments(4)));
         add(SocketChannelAdvice.TYPE, SocketChannelAdvice.ShutdownOutput.class, named("shutdownOutput").and(takesArguments(0)));
         add(SocketChannelAdvice.TYPE, SocketChannelAdvice.ShutdownInput.class, named("shutdownInput").and(takesArguments(0)));
         add(AsyncChannelAdvice.SOCKET_TYPE, AsyncChannelAdvice.Close.class, named("implClose").and(takesArguments(0)));
+        add(AsyncChannelAdvice.SOCKET_TYPE, AsyncChannelAdvice.Connected.class, named("setConnected"));
+        add(AsyncChannelAdvice.SOCKET_TYPE, AsyncChannelAdvice.Accepted.class, isConstructor().and(takesArguments(3)));
         add(AsyncChannelAdvice.SOCKET_BASE_TYPE, AsyncChannelAdvice.ShutdownOutput.class, named("shutdownOutput").and(takesArguments(0)));
         add(AsyncChannelAdvice.SOCKET_BASE_TYPE, AsyncChannelAdvice.ShutdownInput.class, named("shutdownInput").and(takesArguments(0)));
         add(AsyncChannelAdvice.SERVER_TYPE, AsyncChannelAdvice.ServerClose.class, named("implClose").and(takesArguments(0)));

@@ -16,11 +16,12 @@ final class ServerChannelAdvice {
 
     static final class Close {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+        static Object enter(@Advice.This Object self,
+                            @Advice.FieldValue("fd") FileDescriptor fd,
                             @Advice.FieldValue("localAddress") SocketAddress local) {
             // An unbound channel has no address and was never a listener.
             return local != null
-                    ? CloseBridge.enter(CloseBridge.SERVER_SOCKET_CHANNEL, CloseBridge.CLOSE, fd, local, null, 0,
+                    ? CloseBridge.enter(CloseBridge.SERVER_SOCKET_CHANNEL, CloseBridge.CLOSE, self, fd, local, null, 0,
                             false, false)
                     : null;
         }

@@ -21,7 +21,8 @@ final class SocketChannelAdvice {
 
     static final class Close {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+        static Object enter(@Advice.This Object self,
+                            @Advice.FieldValue("fd") FileDescriptor fd,
                             @Advice.FieldValue("state") int state,
                             @Advice.FieldValue("localAddress") SocketAddress local,
                             @Advice.FieldValue("remoteAddress") SocketAddress remote,
@@ -29,7 +30,7 @@ final class SocketChannelAdvice {
                             @Advice.FieldValue("readerThread") long readerThread,
                             @Advice.FieldValue("writerThread") long writerThread) {
             return state == 2
-                    ? CloseBridge.enter(CloseBridge.SOCKET_CHANNEL, CloseBridge.CLOSE, fd, local, remote, 0,
+                    ? CloseBridge.enter(CloseBridge.SOCKET_CHANNEL, CloseBridge.CLOSE, self, fd, local, remote, 0,
                             outputClosed, readerThread != 0 || writerThread != 0)
                     : null;
         }
@@ -42,13 +43,14 @@ final class SocketChannelAdvice {
 
     static final class ShutdownOutput {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+        static Object enter(@Advice.This Object self,
+                            @Advice.FieldValue("fd") FileDescriptor fd,
                             @Advice.FieldValue("state") int state,
                             @Advice.FieldValue("localAddress") SocketAddress local,
                             @Advice.FieldValue("remoteAddress") SocketAddress remote,
                             @Advice.FieldValue("isOutputClosed") boolean outputClosed) {
             return state == 2 && !outputClosed
-                    ? CloseBridge.enter(CloseBridge.SOCKET_CHANNEL, CloseBridge.SHUTDOWN_OUTPUT, fd, local, remote, 0,
+                    ? CloseBridge.enter(CloseBridge.SOCKET_CHANNEL, CloseBridge.SHUTDOWN_OUTPUT, self, fd, local, remote, 0,
                             false, false)
                     : null;
         }
@@ -61,14 +63,15 @@ final class SocketChannelAdvice {
 
     static final class ShutdownInput {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+        static Object enter(@Advice.This Object self,
+                            @Advice.FieldValue("fd") FileDescriptor fd,
                             @Advice.FieldValue("state") int state,
                             @Advice.FieldValue("localAddress") SocketAddress local,
                             @Advice.FieldValue("remoteAddress") SocketAddress remote,
                             @Advice.FieldValue("isInputClosed") boolean inputClosed,
                             @Advice.FieldValue("isOutputClosed") boolean outputClosed) {
             return state == 2 && !inputClosed
-                    ? CloseBridge.enter(CloseBridge.SOCKET_CHANNEL, CloseBridge.SHUTDOWN_INPUT, fd, local, remote, 0,
+                    ? CloseBridge.enter(CloseBridge.SOCKET_CHANNEL, CloseBridge.SHUTDOWN_INPUT, self, fd, local, remote, 0,
                             outputClosed, false)
                     : null;
         }
@@ -76,6 +79,45 @@ final class SocketChannelAdvice {
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
         static void exit(@Advice.Enter Object token) {
             CloseBridge.exit(token);
+        }
+    }
+
+    /** {@code connect} and {@code finishConnect} return true once connected (the recorder ignores repeats). */
+    static final class Connected {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.Return boolean connected,
+                         @Advice.This Object self,
+                         @Advice.FieldValue("fd") FileDescriptor fd,
+                         @Advice.FieldValue("localAddress") SocketAddress local,
+                         @Advice.FieldValue("remoteAddress") SocketAddress remote) {
+            if (connected) {
+                CloseBridge.opened(CloseBridge.SOCKET_CHANNEL, CloseBridge.CONNECT, self, fd, local, remote, 0);
+            }
+        }
+    }
+
+    /** {@code blockingConnect}, used by the {@code socket()} adaptor, does not go through {@code connect}. */
+    static final class BlockingConnect {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object self,
+                         @Advice.FieldValue("fd") FileDescriptor fd,
+                         @Advice.FieldValue("state") int state,
+                         @Advice.FieldValue("localAddress") SocketAddress local,
+                         @Advice.FieldValue("remoteAddress") SocketAddress remote) {
+            if (state == 2) {
+                CloseBridge.opened(CloseBridge.SOCKET_CHANNEL, CloseBridge.CONNECT, self, fd, local, remote, 0);
+            }
+        }
+    }
+
+    /** The constructor that takes a descriptor is the one the listener uses for an accepted channel. */
+    static final class Accepted {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object self,
+                         @Advice.FieldValue("fd") FileDescriptor fd,
+                         @Advice.FieldValue("localAddress") SocketAddress local,
+                         @Advice.FieldValue("remoteAddress") SocketAddress remote) {
+            CloseBridge.opened(CloseBridge.SOCKET_CHANNEL, CloseBridge.ACCEPT, self, fd, local, remote, 0);
         }
     }
 }

@@ -21,7 +21,8 @@ final class SocketImplAdvice {
 
     static final class Close {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+        static Object enter(@Advice.This Object self,
+                            @Advice.FieldValue("fd") FileDescriptor fd,
                             @Advice.FieldValue("state") int state,
                             @Advice.FieldValue("server") boolean server,
                             @Advice.FieldValue("address") InetAddress address,
@@ -32,12 +33,12 @@ final class SocketImplAdvice {
             if (server) {
                 // ST_UNCONNECTED: created and possibly listening; ST_NEW is a never-opened impl.
                 return state == 1
-                        ? CloseBridge.enter(CloseBridge.SERVER_SOCKET, CloseBridge.CLOSE, fd, null, null, 0, false, false)
+                        ? CloseBridge.enter(CloseBridge.SERVER_SOCKET, CloseBridge.CLOSE, self, fd, null, null, 0, false, false)
                         : null;
             }
             // ST_CONNECTED only: unconnected, failed or already closing sockets are no connection to report.
             return state == 3
-                    ? CloseBridge.enter(CloseBridge.SOCKET, CloseBridge.CLOSE, fd, null, address, port,
+                    ? CloseBridge.enter(CloseBridge.SOCKET, CloseBridge.CLOSE, self, fd, null, address, port,
                             outputClosed, readerThread != 0 || writerThread != 0)
                     : null;
         }
@@ -58,13 +59,14 @@ final class SocketImplAdvice {
 
     static final class ShutdownOutput {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+        static Object enter(@Advice.This Object self,
+                            @Advice.FieldValue("fd") FileDescriptor fd,
                             @Advice.FieldValue("state") int state,
                             @Advice.FieldValue("address") InetAddress address,
                             @Advice.FieldValue("port") int port,
                             @Advice.FieldValue("isOutputClosed") boolean outputClosed) {
             return state == 3 && !outputClosed
-                    ? CloseBridge.enter(CloseBridge.SOCKET, CloseBridge.SHUTDOWN_OUTPUT, fd, null, address, port, false, false)
+                    ? CloseBridge.enter(CloseBridge.SOCKET, CloseBridge.SHUTDOWN_OUTPUT, self, fd, null, address, port, false, false)
                     : null;
         }
 
@@ -76,14 +78,15 @@ final class SocketImplAdvice {
 
     static final class ShutdownInput {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter(@Advice.FieldValue("fd") FileDescriptor fd,
+        static Object enter(@Advice.This Object self,
+                            @Advice.FieldValue("fd") FileDescriptor fd,
                             @Advice.FieldValue("state") int state,
                             @Advice.FieldValue("address") InetAddress address,
                             @Advice.FieldValue("port") int port,
                             @Advice.FieldValue("isInputClosed") boolean inputClosed,
                             @Advice.FieldValue("isOutputClosed") boolean outputClosed) {
             return state == 3 && !inputClosed
-                    ? CloseBridge.enter(CloseBridge.SOCKET, CloseBridge.SHUTDOWN_INPUT, fd, null, address, port,
+                    ? CloseBridge.enter(CloseBridge.SOCKET, CloseBridge.SHUTDOWN_INPUT, self, fd, null, address, port,
                             outputClosed, false)
                     : null;
         }
@@ -91,6 +94,28 @@ final class SocketImplAdvice {
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
         static void exit(@Advice.Enter Object token) {
             CloseBridge.exit(token);
+        }
+    }
+
+    /** Every connect overload ends in {@code connect(SocketAddress, int)}. */
+    static final class Connect {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object self,
+                         @Advice.FieldValue("fd") FileDescriptor fd,
+                         @Advice.FieldValue("state") int state,
+                         @Advice.FieldValue("address") InetAddress address,
+                         @Advice.FieldValue("port") int port) {
+            if (state == 3) {
+                CloseBridge.opened(CloseBridge.SOCKET, CloseBridge.CONNECT, self, fd, null, address, port);
+            }
+        }
+    }
+
+    /** The listener's {@code accept(SocketImpl)} fills in the accepted socket's implementation. */
+    static final class Accept {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.Argument(0) Object accepted) {
+            CloseBridge.opened(CloseBridge.SOCKET, CloseBridge.ACCEPT, accepted, null, null, null, 0);
         }
     }
 }

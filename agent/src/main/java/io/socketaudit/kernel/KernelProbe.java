@@ -19,11 +19,12 @@ public final class KernelProbe {
     private static final int ENOPROTOOPT = 92;
 
     /** Answer for a descriptor that is not a TCP socket (UNIX-domain, UDP). */
-    public static final TcpSnapshot NOT_TCP = new TcpSnapshot(0, 0, 0, false, -1, -1, null);
+    public static final TcpSnapshot NOT_TCP = new TcpSnapshot(0, 0, 0, false, -1, -1, -1, null);
 
-    private static final int READ_SEND_QUEUE_AND_LINGER = 1;
-    private static final int READ_LOCAL_ADDRESS = 2;
-    private static final int READ_REMOTE_ADDRESS = 4;
+    private static final int READ_STATE_AND_INPUT = 1;
+    private static final int READ_SEND_QUEUE_AND_LINGER = 2;
+    private static final int READ_LOCAL_ADDRESS = 4;
+    private static final int READ_REMOTE_ADDRESS = 8;
 
     private static volatile String unavailableReason = "not loaded";
 
@@ -77,20 +78,35 @@ public final class KernelProbe {
      * {@code null} when it cannot be known (no library, descriptor already closed).
      */
     public static TcpSnapshot probe(FileDescriptor fd, boolean readLocal, boolean readRemote) {
-        return probe(fd, READ_SEND_QUEUE_AND_LINGER
-                | (readLocal ? READ_LOCAL_ADDRESS : 0) | (readRemote ? READ_REMOTE_ADDRESS : 0));
+        return probe(fd, READ_STATE_AND_INPUT | READ_SEND_QUEUE_AND_LINGER | addressFlags(readLocal, readRemote));
     }
 
     /** Only the state and the receive queue: all that decides what the kernel's close will send. */
     public static TcpSnapshot probeStateAndInput(FileDescriptor fd) {
-        return probe(fd, 0);
+        return probe(fd, READ_STATE_AND_INPUT);
+    }
+
+    /** Only addresses, for a connection being opened; {@code null} when neither is asked for or none is known. */
+    public static byte[] addresses(FileDescriptor fd, boolean readLocal, boolean readRemote) {
+        int what = addressFlags(readLocal, readRemote);
+        TcpSnapshot snapshot = what == 0 ? null : probe(fd, what);
+        return snapshot == null ? null : snapshot.addresses();
+    }
+
+    /** The descriptor object of a {@code java.net.SocketImpl}, {@code null} without the library. */
+    public static FileDescriptor socketImplFd(Object socketImpl) {
+        return unavailableReason == null && socketImpl != null ? socketImplFd0(socketImpl) : null;
+    }
+
+    private static int addressFlags(boolean readLocal, boolean readRemote) {
+        return (readLocal ? READ_LOCAL_ADDRESS : 0) | (readRemote ? READ_REMOTE_ADDRESS : 0);
     }
 
     private static TcpSnapshot probe(FileDescriptor fd, int what) {
         if (unavailableReason != null || fd == null) {
             return null;
         }
-        long[] values = new long[7];
+        long[] values = new long[8];
         byte[] addresses = (what & (READ_LOCAL_ADDRESS | READ_REMOTE_ADDRESS)) != 0
                 ? new byte[2 * TcpSnapshot.ADDRESS_BYTES] : null;
         int error = probe0(fd, what, values, addresses);
@@ -102,8 +118,10 @@ public final class KernelProbe {
         }
         boolean sendQueueRead = (what & READ_SEND_QUEUE_AND_LINGER) != 0;
         return new TcpSnapshot((int) values[0], (int) values[1], sendQueueRead ? (int) values[2] : -1,
-                values[3] != 0 && values[4] == 0, values[5], values[6], addresses);
+                values[3] != 0 && values[4] == 0, values[5], values[6], values[7], addresses);
     }
 
     private static native int probe0(FileDescriptor fd, int what, long[] values, byte[] addresses);
+
+    private static native FileDescriptor socketImplFd0(Object socketImpl);
 }

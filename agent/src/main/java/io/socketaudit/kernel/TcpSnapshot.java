@@ -14,24 +14,37 @@ import java.util.Arrays;
  * @param sendQueue     bytes written and not yet acknowledged by the peer, plus one for an unacknowledged FIN
  *                      (SIOCOUTQ); -1 when not read
  * @param lingerZero    SO_LINGER is on with a zero timeout: a close sends RST
- * @param bytesAcked    bytes the peer acknowledged over the connection's life, -1 when the kernel does not say
- * @param bytesReceived bytes received over the connection's life, -1 when the kernel does not say
+ * @param bytesSent     data bytes put on the wire over the connection's life, each once (retransmissions not
+ *                      counted again); -1 when the kernel does not say
+ * @param notSent       data bytes written and not yet put on the wire; -1 when the kernel does not say
+ * @param bytesReceived bytes received over the connection's life, counting the peer's FIN as one once it
+ *                      arrived; -1 when the kernel does not say
  * @param addresses     local then remote address, {@value #ADDRESS_BYTES} bytes each (see the probe's C source);
  *                      a family byte of 0 means not read or not known
  */
 public record TcpSnapshot(int state, int recvQueue, int sendQueue, boolean lingerZero,
-                          long bytesAcked, long bytesReceived, byte[] addresses) {
+                          long bytesSent, long notSent, long bytesReceived, byte[] addresses) {
 
     public static final int ADDRESS_BYTES = 20;
 
     /** The socket's own address, {@code null} when the kernel was not asked or did not say. */
     public InetSocketAddress local() {
-        return decode(0);
+        return decode(addresses, 0);
     }
 
     /** The peer's address, {@code null} when the kernel was not asked or did not say (e.g. after a reset). */
     public InetSocketAddress remote() {
-        return decode(ADDRESS_BYTES);
+        return decode(addresses, ADDRESS_BYTES);
+    }
+
+    /** The local address in bytes the probe encoded; {@code null} when not known. */
+    public static InetSocketAddress localOf(byte[] addresses) {
+        return decode(addresses, 0);
+    }
+
+    /** The remote address in bytes the probe encoded; {@code null} when not known. */
+    public static InetSocketAddress remoteOf(byte[] addresses) {
+        return decode(addresses, ADDRESS_BYTES);
     }
 
     /** Encodes addresses as the probe does; for snapshots made in tests. */
@@ -42,7 +55,7 @@ public record TcpSnapshot(int state, int recvQueue, int sendQueue, boolean linge
         return bytes;
     }
 
-    private InetSocketAddress decode(int offset) {
+    private static InetSocketAddress decode(byte[] addresses, int offset) {
         if (addresses == null) {
             return null;
         }

@@ -2,8 +2,12 @@ package io.socketaudit.output;
 
 import io.socketaudit.bootstrap.CloseBridge;
 import io.socketaudit.event.Clock;
+import io.socketaudit.event.Captured;
 import io.socketaudit.event.CloseClassifier;
+import io.socketaudit.event.OpenConnections;
+import io.socketaudit.event.OpenEvent;
 import io.socketaudit.event.PendingClose;
+import io.socketaudit.event.PendingOpen;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,7 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The hand-off between the application's threads and the disk. Application threads only
  * {@link #submit} into a bounded queue, which never blocks: when it is full the event is counted as
  * dropped, and the writer reports the count with a {@code dropped} line as soon as it can. One daemon
- * thread decodes, classifies and writes.
+ * thread decodes, classifies and writes, and also reports the connections the garbage collector found
+ * unclosed ({@code leak}) and, when the JVM exits, those still open ({@code open_at_exit}).
  */
 public final class AuditLog {
 
@@ -27,7 +32,8 @@ public final class AuditLog {
     /** How often an idle writer looks for failures and losses to report. */
     private static final long IDLE_POLL_MILLIS = 200;
 
-    private final BlockingQueue<PendingClose> queue;
+    private final BlockingQueue<Captured> queue;
+    private final OpenConnections connections;
     private final LogWriter writer;
     private final AgentErrors errors;
     private final int stackDepth;
@@ -36,6 +42,7 @@ public final class AuditLog {
     private volatile boolean accepting = true;
     private volatile boolean stopping;
     private volatile String stopReason = "shutdown";
+    private volatile boolean reportOpenAtStop;
     private long droppedReported;
     private long bridgeFailuresReported;
 
@@ -45,7 +52,9 @@ public final class AuditLog {
      * @param startFields the fields of the {@code agent_start} line, in order
      */
     public AuditLog(Path path, long rotateSize, int rotateKeep, int queueSize, int stackDepth,
-                    long pid, Map<String, Object> startFields, AgentErrors errors) throws IOException {
+                    long pid, Map<String, Object> startFields, OpenConnections connections, AgentErrors errors)
+            throws IOException {
+        this.connections = connections;
         LogFile file = new LogFile(path, rotateSize, rotateKeep);
         file.open();
         this.writer = new LogWriter(file, pid, startFields);
@@ -63,19 +72,21 @@ public final class AuditLog {
     }
 
     /** Called on application threads: hands the event over, or counts it as dropped. Never blocks. */
-    public void submit(PendingClose event) {
+    public void submit(Captured event) {
         if (!accepting || !queue.offer(event)) {
             dropped.incrementAndGet();
         }
     }
 
     /**
-     * Stops accepting events, writes what is queued and the closing {@code agent_stop} line, and closes
-     * the file. Waits at most {@code timeoutMillis} for the writer, so a stuck disk cannot hold up exit.
+     * Stops accepting events, writes what is queued, an {@code open_at_exit} line per connection still open
+     * when {@code jvmExit}, the closing {@code agent_stop} line, and closes the file. Waits at most
+     * {@code timeoutMillis} for the writer, so a stuck disk cannot hold up exit.
      */
-    public void stop(String reason, long timeoutMillis) {
+    public void stop(String reason, boolean jvmExit, long timeoutMillis) {
         accepting = false;
         stopReason = reason;
+        reportOpenAtStop = jvmExit;
         stopping = true;
         thread.interrupt();
         try {
@@ -90,10 +101,10 @@ public final class AuditLog {
     }
 
     private void run() {
-        List<PendingClose> batch = new ArrayList<>(BATCH);
+        List<Captured> batch = new ArrayList<>(BATCH);
         while (!stopping) {
             try {
-                PendingClose first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                Captured first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
                 if (first != null) {
                     batch.add(first);
                     queue.drainTo(batch, BATCH - 1);
@@ -109,6 +120,12 @@ public final class AuditLog {
         queue.drainTo(batch);
         write(batch);
         try {
+            if (reportOpenAtStop) {
+                long now = Clock.nowMicros();
+                for (OpenConnections.Connection open : connections.stillOpen()) {
+                    writer.writeUnclosed(OpenEvent.unclosed("open_at_exit", open, now), null);
+                }
+            }
             writer.writeStop(stopReason, dropped.get(), totalErrors());
             writer.close();
         } catch (IOException | RuntimeException e) {
@@ -116,12 +133,16 @@ public final class AuditLog {
         }
     }
 
-    private void write(List<PendingClose> batch) {
+    private void write(List<Captured> batch) {
         try {
             reportLossesAndFailures();
-            for (PendingClose pending : batch) {
+            for (Captured captured : batch) {
                 try {
-                    writer.writeEvent(CloseClassifier.classify(pending, stackDepth));
+                    if (captured instanceof PendingClose close) {
+                        writer.writeClose(CloseClassifier.classify(close, stackDepth));
+                    } else if (captured instanceof PendingOpen open) {
+                        open.recordStack(writer.writeOpen(OpenEvent.opened(open, stackDepth)));
+                    }
                     writer.rotateIfFull();
                 } catch (IOException e) {
                     dropped.incrementAndGet();
@@ -132,6 +153,7 @@ public final class AuditLog {
                 }
             }
             reportLossesAndFailures();
+            reportLeaks();
             writer.flush();
         } catch (IOException | RuntimeException e) {
             errors.record("writing the log", e);
@@ -152,6 +174,16 @@ public final class AuditLog {
         }
         for (AgentErrors.Report report; (report = errors.poll()) != null; ) {
             writer.writeError(report);
+        }
+    }
+
+    private void reportLeaks() throws IOException {
+        List<OpenConnections.Connection> leaked = connections.collectedUnclosed();
+        if (!leaked.isEmpty()) {
+            long now = Clock.nowMicros();
+            for (OpenConnections.Connection connection : leaked) {
+                writer.writeUnclosed(OpenEvent.unclosed("leak", connection, now), "gc");
+            }
         }
     }
 

@@ -5,20 +5,17 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import io.socketaudit.event.Clock;
 import io.socketaudit.event.CloseEvent;
+import io.socketaudit.event.OpenEvent;
 
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Writes the log's lines as JSON, one object per line, into a {@link LogFile}. Each distinct closing stack
- * is written once per file as a {@code stack} line and referred to by its id. Used by one thread only.
+ * Writes the log's lines as JSON, one object per line, into a {@link LogFile}. Each distinct stack is written
+ * once per file as a {@code stack} line and referred to by its id. Used by one thread only.
  */
 final class LogWriter implements AutoCloseable {
-
-    /** Past this many distinct stacks in one file, the table starts again (stacks are then written anew). */
-    private static final int MAX_STACKS = 10_000;
 
     private final JsonFactory factory = JsonFactory.builder()
             .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
@@ -27,8 +24,7 @@ final class LogWriter implements AutoCloseable {
     private final LogFile file;
     private final long pid;
     private final Map<String, Object> startFields;
-    private final Map<List<String>, Integer> stackIds = new HashMap<>();
-    private int lastStackId;
+    private final StackTable stacks = new StackTable();
     private JsonGenerator json;
     private long eventsWritten;
 
@@ -47,14 +43,8 @@ final class LogWriter implements AutoCloseable {
         writeStart();
     }
 
-    void writeEvent(CloseEvent e) throws IOException {
-        Integer stackId = null;
-        if (!e.frames().isEmpty()) {
-            stackId = stackIds.get(e.frames());
-            if (stackId == null) {
-                stackId = writeStack(e.frames());
-            }
-        }
+    void writeClose(CloseEvent e) throws IOException {
+        Integer stackId = stackFor(e.frames(), e.caller());
         begin(e.event(), e.timeMicros());
         json.writeNumberField("conn", e.conn());
         json.writeStringField("api", e.api());
@@ -70,17 +60,52 @@ final class LogWriter implements AutoCloseable {
         if (e.closeNotify() != null) {
             json.writeBooleanField("closeNotify", e.closeNotify());
         }
-        json.writeObjectFieldStart("thread");
-        json.writeStringField("name", e.threadName());
-        json.writeNumberField("id", e.threadId());
-        json.writeBooleanField("virtual", e.virtualThread());
-        json.writeEndObject();
-        json.writeStringField("caller", e.caller());
-        if (stackId != null) {
-            json.writeNumberField("stackId", stackId);
+        writeOpenedAt(e.openedAtMicros());
+        if (e.durationMicros() != null) {
+            json.writeNumberField("durationMs", e.durationMicros() / 1000.0);
         } else {
-            json.writeNullField("stackId");
+            json.writeNullField("durationMs");
         }
+        writeNullableNumber("bytesIn", e.bytesIn());
+        writeNullableNumber("bytesOut", e.bytesOut());
+        writeThread(e.threadName(), e.threadId(), e.virtualThread());
+        json.writeStringField("caller", e.caller());
+        writeNullableNumber("stackId", stackId == null ? null : (long) stackId);
+        end();
+        eventsWritten++;
+    }
+
+    /** Writes an {@code open} line; returns the id of its stack, -1 when it has none. */
+    int writeOpen(OpenEvent e) throws IOException {
+        Integer stackId = stackFor(e.frames(), e.caller());
+        begin(e.event(), e.timeMicros());
+        writeConnection(e);
+        writeThread(e.threadName(), e.threadId(), e.virtualThread());
+        json.writeStringField("caller", e.caller());
+        writeNullableNumber("stackId", stackId == null ? null : (long) stackId);
+        end();
+        eventsWritten++;
+        return stackId == null ? -1 : stackId;
+    }
+
+    /** Writes a {@code leak} or {@code open_at_exit} line, with the opening stack the open line recorded. */
+    void writeUnclosed(OpenEvent e, String cause) throws IOException {
+        StackTable.Entry stack = e.stackId() < 0 ? null : stacks.byId(e.stackId());
+        if (stack != null && stacks.needsWriting(stack)) {
+            writeStack(stack);
+        }
+        begin(e.event(), e.timeMicros());
+        writeConnection(e);
+        if (cause != null) {
+            json.writeStringField("cause", cause);
+        }
+        if (e.openedAtMicros() != null) {
+            json.writeNumberField("ageMs", (e.timeMicros() - e.openedAtMicros()) / 1000.0);
+        } else {
+            json.writeNullField("ageMs");
+        }
+        json.writeStringField("caller", stack != null ? stack.caller() : null);
+        writeNullableNumber("stackId", stack != null ? (long) stack.id() : null);
         end();
         eventsWritten++;
     }
@@ -113,7 +138,7 @@ final class LogWriter implements AutoCloseable {
         if (file.isFull()) {
             json.close();
             file.rotate();
-            stackIds.clear();
+            stacks.newFile();
             start();
         }
     }
@@ -144,21 +169,55 @@ final class LogWriter implements AutoCloseable {
         end();
     }
 
-    private int writeStack(List<String> frames) throws IOException {
-        if (stackIds.size() >= MAX_STACKS) {
-            stackIds.clear();
+    /** The id of these frames' stack line, written first if this file does not have it yet. */
+    private Integer stackFor(List<String> frames, String caller) throws IOException {
+        if (frames.isEmpty()) {
+            return null;
         }
-        int id = ++lastStackId;
-        stackIds.put(frames, id);
+        StackTable.Entry entry = stacks.entryFor(frames, caller);
+        if (stacks.needsWriting(entry)) {
+            writeStack(entry);
+        }
+        return entry.id();
+    }
+
+    private void writeStack(StackTable.Entry entry) throws IOException {
         begin("stack", Clock.nowMicros());
-        json.writeNumberField("stackId", id);
+        json.writeNumberField("stackId", entry.id());
         json.writeArrayFieldStart("frames");
-        for (String frame : frames) {
+        for (String frame : entry.frames()) {
             json.writeString(frame);
         }
         json.writeEndArray();
         end();
-        return id;
+    }
+
+    private void writeConnection(OpenEvent e) throws IOException {
+        json.writeNumberField("conn", e.conn());
+        json.writeStringField("api", e.api());
+        json.writeStringField("op", e.op());
+        json.writeStringField("local", e.local());
+        json.writeStringField("remote", e.remote());
+        writeOpenedAt(e.openedAtMicros());
+    }
+
+    private void writeOpenedAt(Long micros) throws IOException {
+        if (micros != null) {
+            json.writeStringField("openedAt", Clock.format(micros));
+        } else {
+            json.writeNullField("openedAt");
+        }
+    }
+
+    private void writeThread(String name, long id, boolean virtual) throws IOException {
+        if (name == null) {
+            return;
+        }
+        json.writeObjectFieldStart("thread");
+        json.writeStringField("name", name);
+        json.writeNumberField("id", id);
+        json.writeBooleanField("virtual", virtual);
+        json.writeEndObject();
     }
 
     private void begin(String event, long timeMicros) throws IOException {

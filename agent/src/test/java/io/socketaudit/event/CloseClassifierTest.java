@@ -18,13 +18,14 @@ class CloseClassifierTest {
     private static final InetSocketAddress REMOTE = new InetSocketAddress(InetAddress.getLoopbackAddress(), 6000);
 
     static TcpSnapshot snapshot(int state, int recvQueue, int sendQueue, boolean lingerZero) {
-        return new TcpSnapshot(state, recvQueue, sendQueue, lingerZero, 0, 0, TcpSnapshot.encode(LOCAL, REMOTE));
+        return new TcpSnapshot(state, recvQueue, sendQueue, lingerZero, 0, 0, 0, TcpSnapshot.encode(LOCAL, REMOTE));
     }
 
     static PendingClose close(int api, int op, TcpSnapshot entry, TcpSnapshot release, boolean outputShutdown) {
         PendingClose p = new PendingClose(api, op);
-        p.bind(new java.io.FileDescriptor(), null, null, 0, outputShutdown, entry);
+        p.bind(new Object(), new java.io.FileDescriptor(), null, null, 0, outputShutdown, entry);
         p.release = release;
+        p.connection = new OpenConnections().onClose(new Object(), api, null, null, 0);
         return p;
     }
 
@@ -127,7 +128,7 @@ class CloseClassifierTest {
     @Test
     void listenersHaveNoRemoteNoHowAndNoPending() {
         CloseEvent e = classify(close(CloseBridge.SERVER_SOCKET, CloseBridge.CLOSE,
-                new TcpSnapshot(TcpState.LISTEN, 0, 0, false, -1, -1, TcpSnapshot.encode(LOCAL, null)), null, false));
+                new TcpSnapshot(TcpState.LISTEN, 0, 0, false, -1, -1, -1, TcpSnapshot.encode(LOCAL, null)), null, false));
         assertEquals("ServerSocket", e.api());
         assertNull(e.remote());
         assertNull(e.how());

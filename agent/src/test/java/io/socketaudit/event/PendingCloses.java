@@ -11,16 +11,18 @@ import java.net.InetSocketAddress;
 /** Captured closes for tests outside this package. */
 public final class PendingCloses {
 
+    private static final OpenConnections CONNECTIONS = new OpenConnections();
+
     private PendingCloses() {
     }
 
-    /** A graceful Socket close of connection {@code conn}, captured on the calling thread. */
-    public static PendingClose gracefulSocketClose(long conn) {
+    /** A graceful Socket close, captured on the calling thread. */
+    public static PendingClose gracefulSocketClose() {
         PendingClose p = new PendingClose(CloseBridge.SOCKET, CloseBridge.CLOSE);
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        p.bind(new FileDescriptor(), null, null, 0, false, new TcpSnapshot(TcpState.ESTABLISHED, 0, 0, false, 0, 0,
-                TcpSnapshot.encode(new InetSocketAddress(loopback, 5000), new InetSocketAddress(loopback, 6000))));
-        p.conn = conn;
+        p.bind(new Object(), new FileDescriptor(), null, null, 0, false, new TcpSnapshot(TcpState.ESTABLISHED, 0, 0,
+                false, 0, 0, 0, TcpSnapshot.encode(new InetSocketAddress(loopback, 5000), new InetSocketAddress(loopback, 6000))));
+        p.connection = CONNECTIONS.onClose(new Object(), CloseBridge.SOCKET, null, null, 0);
         return p;
     }
 }

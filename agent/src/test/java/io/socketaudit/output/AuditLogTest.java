@@ -2,6 +2,7 @@ package io.socketaudit.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.socketaudit.event.OpenConnections;
 import io.socketaudit.event.PendingCloses;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +27,8 @@ class AuditLogTest {
     Path dir;
 
     private AuditLog open(Path file, long rotateSize, int queueSize) throws IOException {
-        return new AuditLog(file, rotateSize, 3, queueSize, 32, 77, Map.of("agentVersion", "test"), new AgentErrors());
+        return new AuditLog(file, rotateSize, 3, queueSize, 32, 77, Map.of("agentVersion", "test"),
+                new OpenConnections(), new AgentErrors());
     }
 
     private static List<JsonNode> read(Path file) throws IOException {
@@ -42,10 +44,10 @@ class AuditLogTest {
         Path file = dir.resolve("audit.jsonl");
         AuditLog log = open(file, 0, 16);
         log.startWriting();
-        for (int conn = 1; conn <= 2; conn++) {
-            log.submit(PendingCloses.gracefulSocketClose(conn));
+        for (int i = 0; i < 2; i++) {
+            log.submit(PendingCloses.gracefulSocketClose());
         }
-        log.stop("test", 10_000);
+        log.stop("test", true, 10_000);
 
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
         List<JsonNode> lines = read(file);
@@ -72,11 +74,11 @@ class AuditLogTest {
         AuditLog log = open(file, 0, 16);
         // The writer is not started yet, so nothing drains the queue.
         for (int i = 0; i < 21; i++) {
-            log.submit(PendingCloses.gracefulSocketClose(i));
+            log.submit(PendingCloses.gracefulSocketClose());
         }
         assertEquals(5, log.dropped());
         log.startWriting();
-        log.stop("test", 10_000);
+        log.stop("test", true, 10_000);
 
         List<JsonNode> lines = read(file);
         JsonNode dropped = lines.stream().filter(l -> l.get("event").asText().equals("dropped")).findFirst().orElseThrow();
@@ -91,8 +93,8 @@ class AuditLogTest {
         Path file = dir.resolve("audit.jsonl");
         AuditLog log = open(file, 0, 16);
         log.startWriting();
-        log.stop("test", 10_000);
-        log.submit(PendingCloses.gracefulSocketClose(1));
+        log.stop("test", true, 10_000);
+        log.submit(PendingCloses.gracefulSocketClose());
         assertEquals(1, log.dropped());
     }
 
@@ -102,9 +104,9 @@ class AuditLogTest {
         AuditLog log = open(file, 64 * 1024, 100_000);
         log.startWriting();
         for (int i = 0; i < 1200; i++) {
-            log.submit(PendingCloses.gracefulSocketClose(i));
+            log.submit(PendingCloses.gracefulSocketClose());
         }
-        log.stop("test", 10_000);
+        log.stop("test", true, 10_000);
 
         assertTrue(Files.exists(dir.resolve("audit.jsonl.1")));
         assertFalse(Files.exists(dir.resolve("audit.jsonl.4")), "keeps 3 rotated files at most");
