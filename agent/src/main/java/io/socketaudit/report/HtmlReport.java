@@ -114,10 +114,7 @@ final class HtmlReport {
             out.append("<div class=\"banner warn\"><ul>");
             if (p.skippedLines() > 0) {
                 out.append("<li><strong>").append(TextReport.plural(p.skippedLines(), "line")).append(" skipped</strong>: ")
-                        .append(TextReport.number(p.malformedLines())).append(" malformed, ")
-                        .append(TextReport.number(p.truncatedLastLines())).append(" truncated last lines, ")
-                        .append(TextReport.number(p.oversizedLines())).append(" too long, ")
-                        .append(TextReport.number(p.unknownEventLines())).append(" of unknown events</li>");
+                        .append(escape(TextReport.skippedKinds(p))).append("</li>");
             }
             if (!p.unknownEvents().isEmpty()) {
                 out.append("<li>Events this report does not know (a newer agent?): ").append(escape(counts(p.unknownEvents()))).append("</li>");

@@ -86,12 +86,7 @@ final class TextReport {
         out.append(files.render());
         Summary.Problems p = s.problems();
         if (p.skippedLines() > 0) {
-            List<String> kinds = new ArrayList<>();
-            addCount(kinds, p.malformedLines(), "malformed");
-            addCount(kinds, p.truncatedLastLines(), "truncated last line");
-            addCount(kinds, p.oversizedLines(), "too long");
-            addCount(kinds, p.unknownEventLines(), "unknown event");
-            line("  " + WARN + plural(p.skippedLines(), "line") + " skipped: " + String.join(", ", kinds));
+            line("  " + WARN + plural(p.skippedLines(), "line") + " skipped: " + skippedKinds(p));
         }
         if (!p.unknownEvents().isEmpty()) {
             line("  " + WARN + "events this report does not know (a newer agent?): " + counts(p.unknownEvents()));
@@ -218,6 +213,16 @@ final class TextReport {
         if (frames.size() > shown) {
             line("        ... " + (frames.size() - shown) + " more");
         }
+    }
+
+    /** Why lines were skipped, for instance "1 malformed, 1 truncated last line". */
+    static String skippedKinds(Summary.Problems p) {
+        List<String> kinds = new ArrayList<>();
+        addCount(kinds, p.malformedLines(), "malformed");
+        addCount(kinds, p.truncatedLastLines(), "truncated last line");
+        addCount(kinds, p.oversizedLines(), "too long");
+        addCount(kinds, p.unknownEventLines(), "of an unknown event");
+        return String.join(", ", kinds);
     }
 
     private void breakdown(String name, Map<String, Long> counts) {

@@ -1,0 +1,130 @@
+package io.socketaudit.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Exit codes and messages, as the JDK's jfr tool: 0 done, 1 bad data or I/O, 2 wrong usage. */
+class ReportCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void withoutFilesIsAUsageError() {
+        CommandResult result = CommandResult.report();
+        assertEquals(ReportCommand.USAGE, result.exitCode());
+        assertTrue(result.err().startsWith("socket-audit report: no log file given\n"), result.err());
+        assertTrue(result.err().contains("Usage: java -jar socket-audit-agent.jar report FILE..."), result.err());
+        assertEquals("", result.out());
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() throws IOException {
+        CommandResult result = CommandResult.report(cleanLog(), "--colour");
+        assertEquals(ReportCommand.USAGE, result.exitCode());
+        assertTrue(result.err().startsWith("socket-audit report: unknown option '--colour'\n"), result.err());
+    }
+
+    @Test
+    void unknownFormatIsAUsageError() throws IOException {
+        CommandResult result = CommandResult.report(cleanLog(), "--format", "xml");
+        assertEquals(ReportCommand.USAGE, result.exitCode());
+        assertTrue(result.err().startsWith("socket-audit report: unknown format 'xml': use text, json or html\n"), result.err());
+    }
+
+    @Test
+    void optionWithoutValueIsAUsageError() throws IOException {
+        CommandResult result = CommandResult.report(cleanLog(), "--output");
+        assertEquals(ReportCommand.USAGE, result.exitCode());
+        assertTrue(result.err().startsWith("socket-audit report: --output needs a value\n"), result.err());
+    }
+
+    @Test
+    void optionGivenTwiceIsAUsageError() throws IOException {
+        CommandResult result = CommandResult.report(cleanLog(), "--format", "json", "--format=html");
+        assertEquals(ReportCommand.USAGE, result.exitCode());
+        assertTrue(result.err().startsWith("socket-audit report: --format given twice\n"), result.err());
+    }
+
+    @Test
+    void helpGoesToStandardOutput() {
+        CommandResult result = CommandResult.report("--help");
+        assertEquals(ReportCommand.OK, result.exitCode());
+        assertTrue(result.out().startsWith("Usage: java -jar socket-audit-agent.jar report FILE..."), result.out());
+        assertEquals("", result.err());
+    }
+
+    @Test
+    void missingFileIsOneLineOnStandardErrorAndExitOne() throws IOException {
+        Path missing = dir.resolve("missing.jsonl");
+        CommandResult result = CommandResult.report(cleanLog(), missing);
+        assertEquals(ReportCommand.FAILED, result.exitCode());
+        assertEquals("socket-audit report: cannot read " + missing + ": no such file\n", result.err());
+        assertEquals("", result.out(), "no partial report");
+    }
+
+    @Test
+    void directoryIsNotReadableAsALog() {
+        CommandResult result = CommandResult.report(dir);
+        assertEquals(ReportCommand.FAILED, result.exitCode());
+        assertEquals("socket-audit report: cannot read " + dir + ": is a directory\n", result.err());
+    }
+
+    @Test
+    void unwritableOutputIsExitOne() throws IOException {
+        Path output = dir.resolve("no-such-directory").resolve("report.txt");
+        CommandResult result = CommandResult.report(cleanLog(), "--output", output);
+        assertEquals(ReportCommand.FAILED, result.exitCode());
+        assertTrue(result.err().startsWith("socket-audit report: cannot write " + output + ": "), result.err());
+        assertEquals(1, result.err().lines().count(), result.err());
+    }
+
+    @Test
+    void outputOptionWritesTheReportToTheFile() throws IOException {
+        Path output = dir.resolve("report.txt");
+        CommandResult result = CommandResult.report(cleanLog(), "--output=" + output);
+        assertEquals(ReportCommand.OK, result.exitCode(), result.err());
+        assertEquals("", result.out());
+        assertEquals("", result.err());
+        assertTrue(Files.readString(output).startsWith("socket-audit report: 1 file, 4 lines\n"));
+    }
+
+    @Test
+    void emptyFileGivesAnEmptyReport() throws IOException {
+        Path empty = Files.createFile(dir.resolve("empty.jsonl"));
+        CommandResult result = CommandResult.report(empty);
+        assertEquals(ReportCommand.OK, result.exitCode(), result.err());
+        assertTrue(result.out().contains("CLOSES AND SHUTDOWNS: 0"), result.out());
+    }
+
+    @Test
+    void skippedLinesAreAWarningNotAFailure() throws IOException {
+        Path log = SyntheticLog.started(1).line("this is not JSON").close("10.0.0.1:1", "10.0.0.2:2").stop()
+                .writeTo(dir.resolve("bad.jsonl"));
+        CommandResult result = CommandResult.report(log);
+        assertEquals(ReportCommand.OK, result.exitCode());
+        assertEquals("socket-audit report: warning: 1 line could not be used; the report says which\n", result.err());
+    }
+
+    @Test
+    void afterDoubleDashEveryArgumentIsAFile() throws ReportCommand.UsageException {
+        ReportCommand.Options options = ReportCommand.parse(List.of("--format", "json", "--", "-odd-name.jsonl", "--output"));
+        assertEquals(List.of(Path.of("-odd-name.jsonl"), Path.of("--output")), options.files());
+        assertEquals(ReportCommand.Format.JSON, options.format());
+    }
+
+    private Path cleanLog() throws IOException {
+        return SyntheticLog.started(1)
+                .atMillis(1).close("10.0.0.1:40000", "10.0.0.2:80")
+                .atMillis(2).close("10.0.0.1:40001", "10.0.0.2:80")
+                .stop()
+                .writeTo(dir.resolve("clean.jsonl"));
+    }
+}
