@@ -12,6 +12,7 @@ import java.util.List;
  */
 public final class Main {
     static final int OK = 0;
+    static final int FAILURE = 1;
     static final int USAGE = 2;
 
     private Main() {
@@ -30,6 +31,10 @@ public final class Main {
         switch (args[0]) {
             case "report":
                 return ReportCommand.run(rest, out, err);
+            case "attach":
+                return AttachCommand.attach(rest, out, err);
+            case "list":
+                return AttachCommand.list(rest, out, err);
             case "version":
             case "--version":
                 out.println("socket-audit " + version());
@@ -56,6 +61,9 @@ public final class Main {
         s.println();
         s.println("Commands:");
         s.println("  report FILE... [--format text|json|html] [--output PATH]   summarise audit logs");
+        s.println("  attach PID [key=value,...]                                audit a running JVM from now on");
+        s.println("  attach PID stop                                           stop auditing it; the JVM runs on");
+        s.println("  list                                                      the JVMs one can attach to");
         s.println("  version                                                   print the agent version");
         s.println("  help                                                      print this text");
         s.println();

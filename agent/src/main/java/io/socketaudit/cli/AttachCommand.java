@@ -1,0 +1,155 @@
+package io.socketaudit.cli;
+
+import com.sun.tools.attach.VirtualMachine;
+import com.sun.tools.attach.VirtualMachineDescriptor;
+import io.socketaudit.config.AgentConfig;
+import io.socketaudit.config.ConfigException;
+import net.bytebuddy.agent.ByteBuddyAgent;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+/**
+ * {@code attach PID [key=value,...]} loads the agent into a running JVM of the same user;
+ * {@code attach PID stop} takes it out again; {@code list} shows the JVMs one can attach to.
+ */
+final class AttachCommand {
+
+    private static final String STOP = "stop";
+
+    private AttachCommand() {
+    }
+
+    static int attach(List<String> args, PrintStream out, PrintStream err) {
+        if (args.isEmpty() || args.size() > 2) {
+            err.println("socket-audit attach: usage: attach PID [key=value,...|stop]");
+            return Main.USAGE;
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(args.get(0));
+        } catch (NumberFormatException e) {
+            err.println("socket-audit attach: '" + args.get(0) + "' is not a process id");
+            return Main.USAGE;
+        }
+        String options = args.size() == 2 ? args.get(1) : "";
+        boolean stop = STOP.equals(options);
+        if (!stop) {
+            try {
+                // Checked here so a mistake is reported to the one who typed it, not to the target's stderr.
+                AgentConfig.parse(options, new Properties(), Map.of(), pid);
+            } catch (ConfigException e) {
+                err.println("socket-audit attach: " + e.getMessage());
+                return Main.USAGE;
+            }
+        }
+        Optional<ProcessHandle> process = ProcessHandle.of(pid);
+        if (process.isEmpty() || !process.get().isAlive()) {
+            err.println("socket-audit attach: no process " + pid);
+            return Main.FAILURE;
+        }
+        if (pid == ProcessHandle.current().pid()) {
+            err.println("socket-audit attach: " + pid + " is this command itself");
+            return Main.FAILURE;
+        }
+        Optional<String> owner = process.get().info().user();
+        String me = System.getProperty("user.name");
+        if (owner.isPresent() && !owner.get().equals(me)) {
+            err.println("socket-audit attach: process " + pid + " belongs to " + owner.get()
+                    + "; attach as that user");
+            return Main.FAILURE;
+        }
+        if (!isAttachableJvm(pid)) {
+            err.println("socket-audit attach: process " + pid + " is not a JVM that accepts attach"
+                    + " (or it was started with -XX:+DisableAttachMechanism)");
+            return Main.FAILURE;
+        }
+        File agentJar;
+        try {
+            agentJar = agentJar();
+        } catch (IOException e) {
+            err.println("socket-audit attach: " + e.getMessage());
+            return Main.FAILURE;
+        }
+        try {
+            ByteBuddyAgent.attach(agentJar, Long.toString(pid), stop ? STOP : options);
+        } catch (RuntimeException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            err.println("socket-audit attach: could not attach to " + pid + ": " + cause.getMessage());
+            return Main.FAILURE;
+        }
+        if (stop) {
+            out.println("socket-audit: detached from " + pid + "; its log was flushed and closed");
+        } else {
+            Path log = expectedLog(pid, options);
+            out.println("socket-audit: attached to " + pid + "; audit log: " + log
+                    + (Files.exists(log) ? "" : " (not found yet: if it does not appear, see the process's stderr)"));
+        }
+        return Main.OK;
+    }
+
+    static int list(List<String> args, PrintStream out, PrintStream err) {
+        if (!args.isEmpty()) {
+            err.println("socket-audit list: takes no arguments");
+            return Main.USAGE;
+        }
+        long self = ProcessHandle.current().pid();
+        for (VirtualMachineDescriptor vm : VirtualMachine.list()) {
+            if (!vm.id().equals(Long.toString(self))) {
+                String name = vm.displayName().isBlank() ? "(no main class)" : vm.displayName();
+                out.println(vm.id() + " " + name);
+            }
+        }
+        return Main.OK;
+    }
+
+    private static boolean isAttachableJvm(long pid) {
+        String id = Long.toString(pid);
+        for (VirtualMachineDescriptor vm : VirtualMachine.list()) {
+            if (vm.id().equals(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Where the agent in {@code pid} writes, resolved against that process's working directory. */
+    private static Path expectedLog(long pid, String options) {
+        Path file;
+        try {
+            file = AgentConfig.parse(options, new Properties(), Map.of(), pid).file();
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e); // checked before attaching
+        }
+        String given = Path.of(".").toAbsolutePath().normalize().relativize(file).toString();
+        Path cwd = Path.of("/proc", Long.toString(pid), "cwd");
+        if (!Path.of(given).isAbsolute() && !given.startsWith("..") && Files.isDirectory(cwd)) {
+            try {
+                return cwd.toRealPath().resolve(given);
+            } catch (IOException e) {
+                return file;
+            }
+        }
+        return file;
+    }
+
+    private static File agentJar() throws IOException {
+        try {
+            File jar = new File(AttachCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!jar.isFile()) {
+                throw new IOException("attach must be run from the agent jar (java -jar socket-audit-agent.jar)");
+            }
+            return jar;
+        } catch (URISyntaxException e) {
+            throw new IOException("cannot locate the agent jar", e);
+        }
+    }
+}
