@@ -5,6 +5,7 @@ import io.socketaudit.report.LogRecord.AgentStart;
 import io.socketaudit.report.LogRecord.AgentStop;
 import io.socketaudit.report.LogRecord.Dropped;
 import io.socketaudit.report.LogRecord.SocketEvent;
+import io.socketaudit.report.LogRecord.Unclosed;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -60,6 +61,17 @@ final class Analysis {
         }
     }
 
+    private static final class UnclosedStats implements BoundedTally.Stats {
+        long leaks;
+        long openAtExit;
+        List<String> stack;
+
+        @Override
+        public long weight() {
+            return leaks + openAtExit;
+        }
+    }
+
     private static final class EndpointStats implements BoundedTally.Stats {
         long connections;
         long abortive;
@@ -79,6 +91,8 @@ final class Analysis {
     // Apart from the call sites, so that a rare risky call site is not folded away among frequent safe ones.
     private final BoundedTally<AtRiskStats> atRiskSites = new BoundedTally<>(TALLY_CAPACITY, AtRiskStats::new);
     private final BoundedTally<EndpointStats> endpoints = new BoundedTally<>(TALLY_CAPACITY, EndpointStats::new);
+    /** By the code that opened the connection: that is where the missing close belongs. */
+    private final BoundedTally<UnclosedStats> unclosedSites = new BoundedTally<>(TALLY_CAPACITY, UnclosedStats::new);
     private final AgentHealth health = new AgentHealth();
     private final ConnectionPairing pairing = new ConnectionPairing();
     private final Timeline timeline = new Timeline();
@@ -90,6 +104,8 @@ final class Analysis {
     private long abortiveCloses;
     private long pendingInBytes;
     private long pendingOutBytes;
+    private long leaks;
+    private long openAtExit;
 
     static Summary run(List<LogInput> inputs, ProgressListener progress) throws IOException {
         InputProblems problems = new InputProblems();
@@ -112,6 +128,8 @@ final class Analysis {
         lastMicros = lastMicros == null ? time : Math.max(lastMicros, time);
         if (record instanceof SocketEvent event) {
             socketEvent(event);
+        } else if (record instanceof Unclosed unclosed) {
+            unclosed(unclosed);
         } else if (record instanceof AgentStart start) {
             health.start(start);
         } else if (record instanceof Dropped dropped) {
@@ -161,6 +179,20 @@ final class Analysis {
             endpoint.abortive++;
         }
         atRisk(e, caller);
+    }
+
+    private void unclosed(Unclosed u) {
+        UnclosedStats site = unclosedSites.get(u.caller() == null ? Summary.JDK_ONLY_CALLER : u.caller());
+        if (u.isLeak()) {
+            leaks++;
+            site.leaks++;
+        } else {
+            openAtExit++;
+            site.openAtExit++;
+        }
+        if (site.stack == null && !u.frames().isEmpty()) {
+            site.stack = u.frames();
+        }
     }
 
     /** A close that reset the connection or left bytes behind: data may have been lost. */
@@ -219,6 +251,11 @@ final class Analysis {
         for (Map.Entry<String, EndpointStats> entry : endpoints.top(TOP_ENDPOINTS)) {
             topEndpoints.add(new Summary.Endpoint(entry.getKey(), entry.getValue().connections, entry.getValue().abortive));
         }
+        List<Summary.UnclosedSite> neverClosedSites = new ArrayList<>();
+        for (Map.Entry<String, UnclosedStats> entry : unclosedSites.top(TOP_CALL_SITES)) {
+            UnclosedStats u = entry.getValue();
+            neverClosedSites.add(new Summary.UnclosedSite(entry.getKey(), u.leaks, u.openAtExit, stack(u.stack)));
+        }
         return new Summary(inputs, firstMicros, lastMicros, health.summary(), problems,
                 Summary.sortedByCount(linesByEvent), socketEvents, notConnected,
                 Summary.sortedByCount(byApi), Summary.sortedByCount(byOp), Summary.sortedByCount(byHow),
@@ -227,6 +264,8 @@ final class Analysis {
                 new Summary.AtRisk(atRiskCloses, abortiveCloses, pendingInBytes, pendingOutBytes, riskSites,
                         atRiskSites.approximate()),
                 new Summary.Ranking<>(topEndpoints, endpoints.distinct(), endpoints.approximate(), endpoints.largestFoldedWeight()),
+                new Summary.NeverClosed(leaks, openAtExit, new Summary.Ranking<>(neverClosedSites, unclosedSites.distinct(),
+                        unclosedSites.approximate(), unclosedSites.largestFoldedWeight())),
                 pairing.summary(inputNames), timeline.summary());
     }
 

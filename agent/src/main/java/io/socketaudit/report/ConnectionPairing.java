@@ -149,7 +149,7 @@ final class ConnectionPairing {
         SocketEvent last = end.last();
         return new Summary.PairedEnd(inputNames.get(last.input()), last.pid(), last.conn(), last.api(), last.local(),
                 last.remote(), end.first.timeMicros(), List.copyOf(end.ops), end.close != null, last.how(),
-                last.cause(), last.initiator(), last.pendingIn(), last.pendingOut(), last.tcpState(), last.caller());
+                last.cause(), last.initiator(), last.pendingIn(), last.pendingOut(), last.tcpState(), end.first.caller());
     }
 
     private static End removeEldest(Map<String, End> ends) {

@@ -49,6 +49,7 @@ final class HtmlReport {
         callSites();
         atRisk();
         endpoints();
+        neverClosed();
         pairs();
         out.append("<footer>socket-audit ").append(escape(ReportCommand.version()))
                 .append(" &middot; report format ").append(JsonReport.FORMAT_VERSION).append("</footer>\n");
@@ -145,6 +146,8 @@ final class HtmlReport {
         card("closes and shutdowns", TextReport.number(s.socketEvents()), "");
         card("abortive closes", TextReport.number(s.atRisk().abortive()), s.atRisk().abortive() > 0 ? "bad" : "");
         card("closes at risk", TextReport.number(s.atRisk().closes()), s.atRisk().closes() > 0 ? "bad" : "");
+        card("never closed", TextReport.number(s.neverClosed().leaks() + s.neverClosed().openAtExit()),
+                s.neverClosed().leaks() > 0 ? "bad" : "");
         card("connections with both ends audited", TextReport.number(s.pairing().pairs()), "");
         out.append("</div><div class=\"breakdowns\">");
         breakdown("api", s.byApi());
@@ -308,6 +311,23 @@ final class HtmlReport {
                 .append("<th>endpoint</th></tr></thead><tbody>");
         endpoints.top().forEach(e -> out.append("<tr>").append(numberCell(e.connections())).append(numberCell(e.abortive()))
                 .append("<td>").append(escape(e.endpoint())).append("</td></tr>"));
+        out.append("</tbody></table></section>\n");
+    }
+
+    private void neverClosed() {
+        Summary.NeverClosed never = s.neverClosed();
+        out.append("<section id=\"neverclosed\"><h2>Never closed</h2>");
+        if (never.leaks() == 0 && never.openAtExit() == 0) {
+            out.append("<p>None: no leak, nothing open at exit.</p></section>\n");
+            return;
+        }
+        out.append("<p>").append(TextReport.plural(never.leaks(), "connection"))
+                .append(" collected by the GC without a close (leaks), ").append(TextReport.number(never.openAtExit()))
+                .append(" still open when the JVM exited, by the code that opened them.</p>").append(rankingNote(never.sites()));
+        out.append("<table class=\"sortable\"><thead><tr><th class=\"n\">leaks</th><th class=\"n\">open at exit</th>")
+                .append("<th>opened at</th></tr></thead><tbody>");
+        never.sites().top().forEach(site -> out.append("<tr>").append(numberCell(site.leaks())).append(numberCell(site.openAtExit()))
+                .append("<td>").append(callerWithStack(site.caller(), site.stack())).append("</td></tr>"));
         out.append("</tbody></table></section>\n");
     }
 

@@ -31,9 +31,12 @@ import java.util.Map;
  * atRisk           closes, abortive, pendingInBytes, pendingOutBytes, approximate, sites[] {caller, closes,
  *                  abortive, withPendingIn, pendingInBytes, withPendingOut, pendingOutBytes, causes, stack[]}
  * remoteEndpoints  distinct, approximate, maxUndercount, top[] {endpoint, connections, abortive}
+ * neverClosed      leaks, openAtExit, sites {distinct, approximate, maxUndercount, top[] {caller, leaks,
+ *                  openAtExit, stack[]}}; caller and stack are those of the code that opened the connection
  * pairs            paired, unpairedEnds, pairsInOtherPatterns, patterns[] {count, initiatorsAgree,
  *                  first, second}; first ended first: {file, pid, conn, api, local, remote, firstTime,
- *                  ops[], closed, how, cause, initiator, pendingIn, pendingOut, tcpState, caller}
+ *                  ops[], closed, how, cause, initiator, pendingIn, pendingOut, tcpState, caller}; time and
+ *                  caller are those of the end's first operation, how to tcpState of its last (the close)
  * timeline         bucketMicros, hows[], buckets[] {start, counts {how: events}}
  * </pre>
  */
@@ -73,6 +76,7 @@ final class JsonReport {
             callSites(json, s.callSites());
             atRisk(json, s.atRisk());
             endpoints(json, s.remoteEndpoints());
+            neverClosed(json, s.neverClosed());
             pairs(json, s.pairing());
             timeline(json, s.timeline());
             json.writeEndObject();
@@ -220,6 +224,26 @@ final class JsonReport {
             json.writeEndObject();
         }
         json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private static void neverClosed(JsonGenerator json, Summary.NeverClosed never) throws IOException {
+        json.writeObjectFieldStart("neverClosed");
+        json.writeNumberField("leaks", never.leaks());
+        json.writeNumberField("openAtExit", never.openAtExit());
+        json.writeObjectFieldStart("sites");
+        ranking(json, never.sites());
+        json.writeArrayFieldStart("top");
+        for (Summary.UnclosedSite site : never.sites().top()) {
+            json.writeStartObject();
+            json.writeStringField("caller", site.caller());
+            json.writeNumberField("leaks", site.leaks());
+            json.writeNumberField("openAtExit", site.openAtExit());
+            strings(json, "stack", site.stack());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
         json.writeEndObject();
     }
 

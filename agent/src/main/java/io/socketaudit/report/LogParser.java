@@ -10,6 +10,7 @@ import io.socketaudit.report.LogRecord.AgentStart;
 import io.socketaudit.report.LogRecord.AgentStop;
 import io.socketaudit.report.LogRecord.Dropped;
 import io.socketaudit.report.LogRecord.SocketEvent;
+import io.socketaudit.report.LogRecord.Unclosed;
 
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -37,6 +38,9 @@ final class LogParser {
             "agent_start", Set.of("agentVersion", "jdk", "vm", "os", "config", "kernelProbe", "file", "part"),
             "close", socketEventFields(),
             "shutdown", socketEventFields(),
+            "open", Set.of("conn", "api", "op", "local", "remote", "openedAt", "thread", "caller", "stackId"),
+            "leak", unclosedFields(),
+            "open_at_exit", unclosedFields(),
             "stack", Set.of("stackId", "frames"),
             "dropped", Set.of("count"),
             "agent_error", Set.of("where", "error", "count"),
@@ -134,6 +138,12 @@ final class LogParser {
             case "stack":
                 rememberStack(node);
                 return null;
+            case "open":
+                return null;
+            case "leak":
+            case "open_at_exit":
+                return new Unclosed(input, time, pid, event, text(node, "api"), text(node, "local"), text(node, "remote"),
+                        text(node, "caller"), frames(node, line));
             case "agent_start":
                 AgentStart start = new AgentStart(input, time, pid, text(node, "agentVersion"), text(node, "jdk"),
                         text(node, "kernelProbe"), number(node, "part"));
@@ -155,15 +165,7 @@ final class LogParser {
     }
 
     private SocketEvent socketEvent(JsonNode node, long time, long pid, LogInput.Line line) {
-        Long stackId = number(node, "stackId");
-        List<String> frames = List.of();
-        if (stackId != null) {
-            frames = stacks.get(stackId);
-            if (frames == null) {
-                problems.count(InputProblems.UNRESOLVED_STACK, file, line.number(), line.text());
-                frames = List.of();
-            }
-        }
+        List<String> frames = frames(node, line);
         JsonNode thread = node.get("thread");
         String threadName = thread != null && thread.isObject() ? text(thread, "name") : null;
         Boolean closeNotify = node.hasNonNull("closeNotify") ? bool(node, "closeNotify") : null;
@@ -171,6 +173,20 @@ final class LogParser {
                 text(node, "local"), text(node, "remote"), text(node, "how"), text(node, "cause"),
                 text(node, "initiator"), number(node, "pendingIn"), number(node, "pendingOut"),
                 text(node, "tcpState"), closeNotify, threadName, text(node, "caller"), frames);
+    }
+
+    /** The frames of the stack the line refers to; empty when it refers to none or to one never written. */
+    private List<String> frames(JsonNode node, LogInput.Line line) {
+        Long stackId = number(node, "stackId");
+        if (stackId == null) {
+            return List.of();
+        }
+        List<String> frames = stacks.get(stackId);
+        if (frames == null) {
+            problems.count(InputProblems.UNRESOLVED_STACK, file, line.number(), line.text());
+            return List.of();
+        }
+        return frames;
     }
 
     private void rememberStack(JsonNode node) {
@@ -252,7 +268,11 @@ final class LogParser {
 
     private static Set<String> socketEventFields() {
         return Set.of("conn", "api", "op", "local", "remote", "how", "cause", "initiator", "pendingIn", "pendingOut",
-                "tcpState", "closeNotify", "thread", "caller", "stackId");
+                "tcpState", "closeNotify", "openedAt", "durationMs", "bytesIn", "bytesOut", "thread", "caller", "stackId");
+    }
+
+    private static Set<String> unclosedFields() {
+        return Set.of("conn", "api", "op", "local", "remote", "openedAt", "cause", "ageMs", "caller", "stackId");
     }
 
     /** A line that is JSON but not a usable audit line; counted like any malformed line. */

@@ -5,7 +5,7 @@ import java.util.List;
 /**
  * A line of an audit log that the report uses, decoded. {@code stack} lines are not records: the
  * parser keeps them in its file's stack table and attaches the frames to the events that refer to
- * them. {@link #input()} is the index of the file the line came from.
+ * them. {@code open} lines are only counted. {@link #input()} is the index of the file the line came from.
  */
 sealed interface LogRecord {
 
@@ -36,6 +36,15 @@ sealed interface LogRecord {
 
         boolean isAbortive() {
             return "abortive".equals(how);
+        }
+    }
+
+    /** A {@code leak} (collected without a close) or {@code open_at_exit} line; {@code caller} and {@code frames} are the opening code's. */
+    record Unclosed(int input, long timeMicros, long pid, String event, String api, String local, String remote,
+                    String caller, List<String> frames) implements LogRecord {
+
+        boolean isLeak() {
+            return "leak".equals(event);
         }
     }
 

@@ -33,6 +33,7 @@ record Summary(
         Ranking<CallSite> callSites,
         AtRisk atRisk,
         Ranking<Endpoint> remoteEndpoints,
+        NeverClosed neverClosed,
         Pairing pairing,
         Timeline timeline) {
 
@@ -108,6 +109,14 @@ record Summary(
     record Endpoint(String endpoint, long connections, long abortive) {
     }
 
+    /** Connections the app never closed: collected by the GC ({@code leak}) or still open at exit. */
+    record NeverClosed(long leaks, long openAtExit, Ranking<UnclosedSite> sites) {
+    }
+
+    /** Never-closed connections opened by one call site (the code that connected or accepted them). */
+    record UnclosedSite(String caller, long leaks, long openAtExit, List<String> stack) {
+    }
+
     /**
      * Connections whose two ends were both audited. Pairs are grouped into patterns (what each end
      * did); each pattern shows its first pair as an example. {@code unpairedEnds} had no other end.
@@ -124,7 +133,10 @@ record Summary(
         }
     }
 
-    /** One end of a paired connection: its first event's time, its operations, and how its close went. */
+    /**
+     * One end of a paired connection: its first event's time and caller (the code that ended the
+     * connection on this side), its operations, and how its last one, normally the close, went.
+     */
     record PairedEnd(String file, long pid, Long conn, String api, String local, String remote, long firstMicros,
                      List<String> ops, boolean closed, String how, String cause, String initiator, Long pendingIn,
                      Long pendingOut, String tcpState, String caller) {

@@ -30,6 +30,7 @@ final class TextReport {
         report.callSites();
         report.atRisk();
         report.endpoints();
+        report.neverClosed();
         report.pairs();
         writer.write(report.out.toString());
     }
@@ -167,6 +168,22 @@ final class TextReport {
             endpoints.top().forEach(e -> table.add(number(e.connections()), number(e.abortive()), e.endpoint()));
             out.append(table.render());
         }
+        line("");
+    }
+
+    private void neverClosed() {
+        Summary.NeverClosed never = s.neverClosed();
+        if (never.leaks() == 0 && never.openAtExit() == 0) {
+            line("NEVER CLOSED: none (no leak, nothing open at exit)");
+            line("");
+            return;
+        }
+        line("NEVER CLOSED: " + plural(never.leaks(), "connection") + " collected by the GC without a close (leaks), "
+                + number(never.openAtExit()) + " still open when the JVM exited; by the code that opened them"
+                + rankingNote(never.sites()));
+        TextTable table = new TextTable("  ", "leaks", "open at exit", "opened at");
+        never.sites().top().forEach(site -> table.add(number(site.leaks()), number(site.openAtExit()), site.caller()));
+        out.append(table.render());
         line("");
     }
 

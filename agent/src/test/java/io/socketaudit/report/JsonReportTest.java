@@ -26,7 +26,7 @@ class JsonReportTest {
         List<String> keys = new ArrayList<>();
         report.fieldNames().forEachRemaining(keys::add);
         assertEquals(List.of("reportFormat", "inputs", "timeRange", "agentHealth", "inputProblems", "lines", "socketEvents",
-                "callSites", "atRisk", "remoteEndpoints", "pairs", "timeline"), keys);
+                "callSites", "atRisk", "remoteEndpoints", "neverClosed", "pairs", "timeline"), keys);
         assertEquals(1, report.get("reportFormat").asInt());
     }
 
@@ -90,6 +90,38 @@ class JsonReportTest {
         assertEquals(7, input.at("/agentRuns/0/pid").asLong());
         assertEquals("{\"close\":3,\"agent_start\":1,\"agent_stop\":1,\"shutdown\":1,\"stack\":1}", report.get("lines").toString());
         assertEquals("2026-11-26T16:12:00.000000Z", report.at("/timeRange/first").asText());
+    }
+
+    @Test
+    void connectionsNeverClosedAreGroupedByTheCodeThatOpenedThem() throws IOException {
+        String opener = "app.Pool.borrow(Pool.java:12)";
+        Path log = SyntheticLog.started(7)
+                .stack(1, "java.net.Socket.connect(Socket.java:633)", opener)
+                .event("open", "conn", 1, "api", "Socket", "op", "connect", "local", "10.0.0.1:40000", "remote", "10.0.0.5:5432",
+                        "openedAt", SyntheticLog.START, "caller", opener, "stackId", 1)
+                .event("leak", "conn", 1, "api", "Socket", "op", "connect", "local", "10.0.0.1:40000", "remote", "10.0.0.5:5432",
+                        "openedAt", SyntheticLog.START, "cause", "gc", "ageMs", 1200.5, "caller", opener, "stackId", 1)
+                .event("open_at_exit", "conn", 2, "api", "Socket", "op", "connect", "local", "10.0.0.1:40001",
+                        "remote", "10.0.0.5:5432", "openedAt", SyntheticLog.START, "ageMs", 3.25, "caller", opener, "stackId", 1)
+                .close("10.0.0.1:40002", "10.0.0.5:5432", "openedAt", SyntheticLog.START, "durationMs", 1.5, "bytesIn", 10,
+                        "bytesOut", 20)
+                .stop()
+                .writeTo(dir.resolve("pool.jsonl"));
+
+        JsonNode report = CommandResult.json(log);
+
+        assertEquals(1, report.at("/neverClosed/leaks").asLong());
+        assertEquals(1, report.at("/neverClosed/openAtExit").asLong());
+        JsonNode site = report.at("/neverClosed/sites/top/0");
+        assertEquals(opener, site.get("caller").asText());
+        assertEquals(2, site.get("stack").size());
+        assertEquals(0, report.at("/inputProblems/skippedLines").asLong(), "open, leak and open_at_exit are known events");
+        assertEquals("{}", report.at("/inputProblems/unknownFields").toString(), "and these are known fields");
+        assertEquals(1, report.at("/lines/open").asLong());
+        assertTrue(CommandResult.report(log).out().contains("NEVER CLOSED: 1 connection collected by the GC without a close (leaks),"
+                + " 1 still open when the JVM exited; by the code that opened them (1)\n"
+                + "  leaks  open at exit  opened at\n"
+                + "      1             1  app.Pool.borrow(Pool.java:12)\n"));
     }
 
     @Test

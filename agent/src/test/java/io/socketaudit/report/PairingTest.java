@@ -41,6 +41,8 @@ class PairingTest {
         JsonNode goodbye = patternStartingWith(pairs, "graceful");
         assertEquals("[\"shutdownOutput\",\"close\"]", goodbye.at("/first/ops").toString());
         assertEquals("2026-11-26T16:12:00.020000Z", goodbye.at("/first/firstTime").asText(), "the shutdown, not the close");
+        assertEquals("app.Server.goodbye(Server.java:50)", goodbye.at("/first/caller").asText(), "the code that ended it first");
+        assertEquals("CLOSE", goodbye.at("/first/tcpState").asText(), "the close's state");
         assertEquals("[\"close\"]", goodbye.at("/second/ops").toString());
         assertEquals("app.Client.call(Client.java:10)", goodbye.at("/second/caller").asText());
     }
