@@ -28,9 +28,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -57,6 +60,8 @@ import javax.net.ssl.TrustManagerFactory;
  *     {@code scenario <name> role=<role> localPort=<port> remotePort=<port or ->}. Roles:
  *     {@code client} (the end that connected), {@code server} (the end from accept()),
  *     {@code listener}, and {@code udp}/{@code unix} for sockets that must produce no event.</li>
+ * <li>Every listener of a run has a port no other listener of the run had, and every connection
+ *     goes to its scenario's own listener, so ports identify a scenario's ends unambiguously.</li>
  * <li>Everything is synchronised by blocking reads, latches and kernel-visible conditions; no
  *     sleeps. Socket timeouts are not used (they change the JDK's close path).</li>
  * </ul>
@@ -108,6 +113,8 @@ public final class CloseScenarios {
     private static final long HANG_GUARD_SECONDS = 90;
 
     private static final ThreadLocal<String> CURRENT = new ThreadLocal<>();
+    private static final Set<Integer> USED_LISTENER_PORTS = new HashSet<>();
+    private static final List<Object> NEVER_CLOSED = new ArrayList<>();
 
     private CloseScenarios() {
     }
@@ -326,8 +333,8 @@ public final class CloseScenarios {
      */
     static void sslSocketClose() throws Exception {
         SSLContext context = selfSignedContext();
-        SSLServerSocket listener = (SSLServerSocket) context.getServerSocketFactory()
-                .createServerSocket(0, 50, LOOPBACK);
+        SSLServerSocket listener = uniquePort(() -> (SSLServerSocket) context.getServerSocketFactory()
+                .createServerSocket(0, 50, LOOPBACK), ServerSocket::getLocalPort);
         SSLSocket client = (SSLSocket) context.getSocketFactory().createSocket(LOOPBACK, listener.getLocalPort());
         SSLSocket server = (SSLSocket) listener.accept();
         report(client, server, listener);
@@ -478,9 +485,12 @@ public final class CloseScenarios {
      * server drains what it got until its read fails with "Connection reset", then closes.
      */
     static void channelCloseWithLingerZeroWhileSendQueueFull() throws IOException {
-        ServerSocket listener = new ServerSocket();
-        listener.setReceiveBufferSize(4096);
-        listener.bind(new InetSocketAddress(LOOPBACK, 0), 50);
+        ServerSocket listener = uniquePort(() -> {
+            ServerSocket small = new ServerSocket();
+            small.setReceiveBufferSize(4096);
+            small.bind(new InetSocketAddress(LOOPBACK, 0), 50);
+            return small;
+        }, ServerSocket::getLocalPort);
         SocketChannel client = SocketChannel.open();
         client.setOption(StandardSocketOptions.SO_SNDBUF, 4096);
         client.connect(listener.getLocalSocketAddress());
@@ -645,13 +655,41 @@ public final class CloseScenarios {
     }
 
     private static ServerSocket listen() throws IOException {
-        return new ServerSocket(0, 50, LOOPBACK);
+        return uniquePort(() -> new ServerSocket(0, 50, LOOPBACK), ServerSocket::getLocalPort);
     }
 
     private static ServerSocketChannel listenChannel() throws IOException {
-        ServerSocketChannel listener = ServerSocketChannel.open();
-        listener.bind(new InetSocketAddress(LOOPBACK, 0), 50);
-        return listener;
+        return uniquePort(() -> {
+            ServerSocketChannel listener = ServerSocketChannel.open();
+            listener.bind(new InetSocketAddress(LOOPBACK, 0), 50);
+            return listener;
+        }, l -> ((InetSocketAddress) l.getLocalAddress()).getPort());
+    }
+
+    /** Something that opens a listener. */
+    private interface Opener<T> {
+        T open() throws IOException;
+    }
+
+    /** Reads a listener's port. */
+    private interface PortOf<T> {
+        int port(T listener) throws IOException;
+    }
+
+    /**
+     * Opens a listener whose port no earlier listener of this run had, so a listener port names
+     * one scenario: every connection of a scenario goes to its own listener, and the tests match
+     * events to ends by port. A listener that got a reused port is kept open, never closed (no
+     * event), so the kernel cannot hand that port out again.
+     */
+    private static synchronized <T> T uniquePort(Opener<T> opener, PortOf<T> portOf) throws IOException {
+        while (true) {
+            T listener = opener.open();
+            if (USED_LISTENER_PORTS.add(portOf.port(listener))) {
+                return listener;
+            }
+            NEVER_CLOSED.add(listener);
+        }
     }
 
     private static Socket connect(ServerSocket listener) throws IOException {

@@ -230,6 +230,7 @@ class CloseScenariosIT {
     @MethodSource("jdks")
     void everyEventAgreesWithTheWire(EndToEndJdks.Jdk jdk) throws Exception {
         ScenarioRun run = run(jdk);
+        run.assertCaptureComplete();
         List<JsonNode> events = closeAndShutdownEvents(run);
         List<Executable> checks = new ArrayList<>();
         for (ScenarioOutput.End end : run.output.ends) {

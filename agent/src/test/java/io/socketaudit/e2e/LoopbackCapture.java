@@ -39,6 +39,7 @@ public final class LoopbackCapture implements AutoCloseable {
     private static final Pattern LINE = Pattern.compile(
             "^\\S+ IP6? (\\S+)\\.(\\d+) > (\\S+)\\.(\\d+): Flags \\[([^\\]]*)\\](.*)$");
     private static final Pattern LENGTH = Pattern.compile("length (\\d+)");
+    private static final Pattern DROPPED = Pattern.compile("(\\d+) packets? dropped by kernel");
 
     /** One captured TCP segment. */
     public record Packet(int index, String srcHost, int srcPort, String dstHost, int dstPort,
@@ -87,7 +88,9 @@ public final class LoopbackCapture implements AutoCloseable {
     /** Starts tcpdump on {@code lo} and returns when it is capturing. */
     public static LoopbackCapture start() throws IOException, InterruptedException {
         Path exe = findTcpdump();
-        Process process = new ProcessBuilder(exe.toString(), "-l", "-nn", "-i", "lo", "-S", "-U", "tcp")
+        // -B: a 64 MiB kernel buffer, so a busy loopback (other tests, benchmarks) does not make
+        // tcpdump drop packets; drops are reported by droppedByKernel() after close().
+        Process process = new ProcessBuilder(exe.toString(), "-l", "-nn", "-i", "lo", "-S", "-U", "-B", "65536", "tcp")
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
                 .start();
         process.getOutputStream().close();
@@ -257,9 +260,27 @@ public final class LoopbackCapture implements AutoCloseable {
         }
     }
 
+    /**
+     * How many packets the kernel dropped before tcpdump could read them, from the statistics
+     * tcpdump prints when it stops; -1 before {@link #close()} or when it printed none.
+     */
+    public long droppedByKernel() {
+        synchronized (stderr) {
+            for (String line : stderr) {
+                Matcher m = DROPPED.matcher(line);
+                if (m.find()) {
+                    return Long.parseLong(m.group(1));
+                }
+            }
+        }
+        return -1;
+    }
+
     @Override
     public void close() throws InterruptedException {
-        tcpdump.destroy();
+        // SIGTERM through the handle: Process.destroy() would also close our ends of its pipes
+        // and lose the statistics tcpdump prints as it stops.
+        tcpdump.toHandle().destroy();
         if (!tcpdump.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
             tcpdump.destroyForcibly();
             tcpdump.waitFor();

@@ -1,0 +1,202 @@
+package io.socketaudit.e2e;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A child JVM the test talks to: commands go in as lines on its stdin, and the test waits for the
+ * lines it answers on stdout. The command line comes from {@link AgentJvm#command()} (with or
+ * without the agent); unlike {@link AgentJvm#start()}, stdin stays open.
+ *
+ * <p>Every wait is a handshake on a line the child prints; the time limit is only a guard against
+ * a hang.
+ */
+final class LifecycleJvm implements AutoCloseable {
+
+    static final long HANG_GUARD_SECONDS = AgentJvm.HANG_GUARD_SECONDS;
+
+    private final List<String> command;
+    private final Process process;
+    private final PrintWriter stdin;
+    private final Lines stdout;
+    private final Lines stderr;
+    private int stdoutCursor;
+
+    private LifecycleJvm(List<String> command, Process process) {
+        this.command = command;
+        this.process = process;
+        this.stdin = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
+        this.stdout = new Lines(process.getInputStream(), "lifecycle-stdout-" + process.pid());
+        this.stderr = new Lines(process.getErrorStream(), "lifecycle-stderr-" + process.pid());
+    }
+
+    /** Starts {@code spec}'s command line in {@code dir}, with none of the runner's agent configuration. */
+    static LifecycleJvm start(AgentJvm spec, Path dir) throws IOException {
+        List<String> command = spec.command();
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
+        hermetic(builder.environment());
+        return new LifecycleJvm(command, builder.start());
+    }
+
+    /** No configuration from the test runner's environment reaches a child JVM or the agent in it. */
+    static void hermetic(Map<String, String> env) {
+        env.keySet().removeIf(k -> k.startsWith("SOCKETAUDIT_"));
+        env.remove("JAVA_TOOL_OPTIONS");
+        env.remove("JDK_JAVA_OPTIONS");
+        env.remove("_JAVA_OPTIONS");
+    }
+
+    /** A directory for one run: under target/e2e-runs when run by Maven (kept for inspection), else a temp dir. */
+    static Path runDirectory(String prefix) throws IOException {
+        String basedir = System.getProperty("basedir");
+        if (basedir != null && Files.isDirectory(Path.of(basedir, "target"))) {
+            Path parent = Files.createDirectories(Path.of(basedir, "target", "e2e-runs"));
+            return Files.createTempDirectory(parent, prefix);
+        }
+        return Files.createTempDirectory(prefix);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Sends one command line. */
+    void send(String line) {
+        stdin.println(line);
+        if (stdin.checkError()) {
+            throw new AssertionError("could not send '" + line + "' to the child: " + describe());
+        }
+    }
+
+    /**
+     * Waits for the next stdout line (after the one the previous wait returned) that matches; lines
+     * skipped on the way are not looked at again.
+     */
+    String await(Predicate<String> matching) throws InterruptedException {
+        Lines.Found found = stdout.await(stdoutCursor, matching, HANG_GUARD_SECONDS);
+        if (found == null) {
+            throw new AssertionError("the child never printed the expected line on stdout; " + describe());
+        }
+        stdoutCursor = found.index + 1;
+        return found.line;
+    }
+
+    /** Waits for the next stdout line that starts with {@code prefix}. */
+    String awaitPrefix(String prefix) throws InterruptedException {
+        return await(l -> l.startsWith(prefix));
+    }
+
+    /** Sends {@code command} and waits for the child's answer, a line starting {@code "done " + command}. */
+    String call(String command) throws InterruptedException {
+        send(command);
+        return awaitPrefix("done " + command);
+    }
+
+    /** Closes stdin (the child's signal to finish, for those that read to the end) and waits for the exit code. */
+    int awaitExit() throws InterruptedException {
+        stdin.close();
+        if (!process.waitFor(HANG_GUARD_SECONDS, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            process.waitFor();
+            throw new AssertionError("child JVM still running after the " + HANG_GUARD_SECONDS
+                    + " s hang guard; killed. " + describe());
+        }
+        stdout.join();
+        stderr.join();
+        return process.exitValue();
+    }
+
+    List<String> stdout() {
+        return stdout.snapshot();
+    }
+
+    List<String> stderr() {
+        return stderr.snapshot();
+    }
+
+    String describe() {
+        return "command: " + String.join(" ", command) + "\nstdout:\n" + String.join("\n", stdout.snapshot())
+                + "\nstderr:\n" + String.join("\n", stderr.snapshot());
+    }
+
+    /** Kills the child if a failed test left it running. */
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            process.waitFor(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Collects the lines of a child's stream in a background thread. */
+    static final class Lines {
+        record Found(int index, String line) {
+        }
+
+        private final List<String> lines = new ArrayList<>();
+        private final Thread reader;
+        private boolean closed;
+
+        Lines(InputStream in, String name) {
+            reader = new Thread(() -> read(in), name);
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void read(InputStream in) {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (this) {
+                        lines.add(line);
+                        notifyAll();
+                    }
+                }
+            } catch (IOException ignored) {
+                // the child is gone
+            } finally {
+                synchronized (this) {
+                    closed = true;
+                    notifyAll();
+                }
+            }
+        }
+
+        synchronized Found await(int from, Predicate<String> matching, long guardSeconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(guardSeconds);
+            int seen = from;
+            while (true) {
+                for (; seen < lines.size(); seen++) {
+                    if (matching.test(lines.get(seen))) {
+                        return new Found(seen, lines.get(seen));
+                    }
+                }
+                long left = deadline - System.nanoTime();
+                if (closed || left <= 0) {
+                    return null;
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        }
+
+        void join() throws InterruptedException {
+            reader.join(TimeUnit.SECONDS.toMillis(HANG_GUARD_SECONDS));
+        }
+
+        synchronized List<String> snapshot() {
+            return List.copyOf(lines);
+        }
+    }
+}
