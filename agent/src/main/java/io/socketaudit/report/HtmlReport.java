@@ -19,6 +19,8 @@ final class HtmlReport {
     private static final int CHART_WIDTH = 1000;
     private static final int TIMELINE_HEIGHT = 220;
     private static final int CALL_SITES_CHARTED = 10;
+    /** What fits left of the call site bars at the chart's label size. */
+    private static final int CHART_LABEL_CHARS = 58;
     private static final Map<String, String> HOW_COLOURS = Map.of(
             "graceful", "#2e7d32", "half-close", "#1565c0", "abortive", "#c62828", Summary.UNKNOWN, "#9e9e9e");
     private static final List<String> HOW_ORDER = List.of("graceful", "half-close", "abortive", Summary.UNKNOWN);
@@ -410,13 +412,17 @@ final class HtmlReport {
         return note + "</p>";
     }
 
-    /** {@code Class.method(File.java:12)} without the package, so the chart's labels fit. */
+    /**
+     * {@code Class.method(File.java:12)} without the package, and cut at the front if still too long,
+     * so the chart's labels fit; the full caller is the label's tooltip.
+     */
     private static String shortCaller(String caller) {
         int paren = caller.indexOf('(');
         String qualified = paren < 0 ? caller : caller.substring(0, paren);
         int method = qualified.lastIndexOf('.');
         int type = method < 0 ? -1 : qualified.lastIndexOf('.', method - 1);
-        return caller.substring(type + 1);
+        String label = caller.substring(type + 1);
+        return label.length() <= CHART_LABEL_CHARS ? label : "\u2026" + label.substring(label.length() - CHART_LABEL_CHARS + 1);
     }
 
     private static List<String> orderedHows(List<String> hows) {
@@ -476,6 +482,7 @@ final class HtmlReport {
             .n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
             code, pre { font: 12px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
             pre { margin: 4px 0; white-space: pre-wrap; }
+            td code, td pre { overflow-wrap: anywhere; }
             details summary { cursor: pointer; }
             .cards { display: flex; gap: 12px; flex-wrap: wrap; }
             .card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 16px; min-width: 150px; }
@@ -483,7 +490,7 @@ final class HtmlReport {
             .card.bad .value { color: var(--bad); }
             .breakdowns { display: flex; gap: 16px; flex-wrap: wrap; margin-top: 12px; }
             .breakdown { flex: 1 1 190px; } .breakdown table { margin: 0; }
-            td.bar { width: 40%; } td.bar span { display: block; height: 10px; border-radius: 2px; }
+            td.bar { width: 40%; min-width: 50px; } td.bar span { display: block; height: 10px; border-radius: 2px; }
             svg.chart { width: 100%; height: auto; display: block; }
             svg .label { font-size: 12px; fill: var(--muted); } svg .axis { stroke: #9e9e9e; }
             .legend span { margin-right: 16px; color: var(--muted); }
