@@ -277,15 +277,20 @@ public final class LoopbackCapture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         // SIGTERM through the handle: Process.destroy() would also close our ends of its pipes
         // and lose the statistics tcpdump prints as it stops.
         tcpdump.toHandle().destroy();
-        if (!tcpdump.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
+        try {
+            if (!tcpdump.waitFor(GUARD_SECONDS, TimeUnit.SECONDS)) {
+                tcpdump.destroyForcibly();
+                tcpdump.waitFor();
+            }
+            stdoutReader.join(TimeUnit.SECONDS.toMillis(GUARD_SECONDS));
+            stderrReader.join(TimeUnit.SECONDS.toMillis(GUARD_SECONDS));
+        } catch (InterruptedException e) {
             tcpdump.destroyForcibly();
-            tcpdump.waitFor();
+            Thread.currentThread().interrupt();
         }
-        stdoutReader.join(TimeUnit.SECONDS.toMillis(GUARD_SECONDS));
-        stderrReader.join(TimeUnit.SECONDS.toMillis(GUARD_SECONDS));
     }
 }
