@@ -5,16 +5,17 @@ import io.socketaudit.config.AgentConfig;
 import io.socketaudit.config.ConfigException;
 import io.socketaudit.event.CloseRecorder;
 import io.socketaudit.event.OpenConnections;
+import io.socketaudit.instrumentation.AdvisedTypes;
 import io.socketaudit.instrumentation.CloseInstrumentation;
+import io.socketaudit.instrumentation.DeferredTransformer;
 import io.socketaudit.kernel.KernelProbe;
 import io.socketaudit.output.AgentErrors;
 import io.socketaudit.output.AuditLog;
 
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
-
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -22,32 +23,34 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Starts the agent once the bridge is on the bootstrap class path: configuration, log file, kernel
- * probe, writer thread, then the advice; and stops it again when asked by {@code attach PID stop}. Any
- * problem with the configuration or the log file is one line on stderr and the application runs
- * unaudited: the agent never stops the application.
+ * Starts the agent once the bridge is on the bootstrap class path, and stops it again when asked by
+ * {@code attach PID stop}. Any problem with the configuration or the log file is one line on stderr and
+ * the application runs unaudited: the agent never stops the application.
  */
 public final class AgentRuntime {
 
     private static final String PREFIX = "socket-audit: ";
     /** How long JVM exit may wait for the last lines to reach the file. */
     private static final long STOP_TIMEOUT_MILLIS = 5_000;
+    /** How long a socket class may wait for the agent to get ready before it loads unadvised. */
+    private static final long MAX_CLASS_WAIT_MILLIS = 30_000;
 
     /** The agent while it runs; {@code null} before start, after stop, or when it could not start. */
     private static Running running;
 
-    private record Running(AuditLog log, Thread shutdownHook, ResettableClassFileTransformer transformer,
+    private record Running(AuditLog log, Thread shutdownHook, DeferredTransformer transformer, Thread init,
                            Instrumentation instrumentation) {
     }
 
     private AgentRuntime() {
     }
 
-    /** Whether this JVM is being audited right now. */
-    public static synchronized boolean isRunning() {
-        return running != null;
-    }
-
+    /**
+     * Starts the agent. Only what must fail loudly or must be in place before the application goes on runs
+     * here: the configuration, the log file, and a transformer that holds back the JDK's socket classes until
+     * the agent is ready. Byte Buddy, Jackson and the kernel probe are loaded on a background thread, so
+     * that they do not delay the application's {@code main}.
+     */
     public static synchronized void start(String args, Instrumentation instrumentation) {
         if (running != null) {
             System.err.println(PREFIX + "already running in this JVM; this start is ignored");
@@ -61,33 +64,75 @@ public final class AgentRuntime {
             unaudited(e.getMessage());
             return;
         }
-        String probe = KernelProbe.load() == null ? "jni" : "unavailable: " + KernelProbe.describe();
         AgentErrors errors = new AgentErrors();
         OpenConnections connections = new OpenConnections();
         AuditLog log;
         try {
             log = new AuditLog(config.file(), config.rotateSize(), config.rotateKeep(), config.queueSize(),
-                    config.stackDepth(), pid, startFields(config, pid, probe), connections, errors);
+                    config.stackDepth(), pid, connections, errors);
         } catch (IOException | RuntimeException e) {
             unaudited("cannot write the audit log " + config.file() + " (" + e + ")");
             return;
         }
-        log.startWriting();
-        Thread hook = new Thread(() -> log.stop("shutdown", true, STOP_TIMEOUT_MILLIS), "socket-audit-shutdown");
+        DeferredTransformer transformer = new DeferredTransformer(AdvisedTypes.internalNames(), MAX_CLASS_WAIT_MILLIS);
+        instrumentation.addTransformer(transformer, true);
+        Thread init = new Thread(() -> finishStart(config, pid, log, connections, errors, transformer, instrumentation),
+                "socket-audit-init");
+        init.setDaemon(true);
+        init.start();
+        Thread hook = new Thread(() -> {
+            awaitInit(init);
+            log.stop("shutdown", true, STOP_TIMEOUT_MILLIS);
+        }, "socket-audit-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        CloseBridge.setListener(new CloseRecorder(connections, log::submit));
-        Set<String> advised = ConcurrentHashMap.newKeySet();
-        ResettableClassFileTransformer transformer = null;
+        running = new Running(log, hook, transformer, init, instrumentation);
+    }
+
+    private static void finishStart(AgentConfig config, long pid, AuditLog log, OpenConnections connections,
+                                    AgentErrors errors, DeferredTransformer transformer,
+                                    Instrumentation instrumentation) {
         try {
+            String probe = KernelProbe.load() == null ? "jni" : KernelProbe.describe();
+            log.startWriting(startFields(config, pid, probe));
+            CloseBridge.setListener(new CloseRecorder(connections, log::submit));
+            Set<String> advised = ConcurrentHashMap.newKeySet();
             System.setProperty(BYTE_BUDDY_SAFE_MODE, "true");
-            transformer = CloseInstrumentation.install(instrumentation, advised,
-                    (type, error) -> errors.record("advising " + type, error));
-        } catch (RuntimeException | LinkageError e) {
-            errors.record("installing the instrumentation", e);
-        } finally {
-            System.clearProperty(BYTE_BUDDY_SAFE_MODE);
+            try {
+                transformer.open(CloseInstrumentation.transformer(advised,
+                        (type, error) -> errors.record("advising " + type, error)));
+            } finally {
+                System.clearProperty(BYTE_BUDDY_SAFE_MODE);
+            }
+            retransformAdvisedTypes(instrumentation);
+            if (transformer.waitedTooLong()) {
+                errors.record("starting", new IllegalStateException("socket classes loaded before the agent was "
+                        + "ready were advised late; closes in between were not recorded"));
+            }
+        } catch (Throwable t) {
+            transformer.abandon();
+            errors.record("starting", t);
         }
-        running = new Running(log, hook, transformer, instrumentation);
+    }
+
+    /** Already loaded socket classes get the advice now, or lose it on detach. */
+    private static void retransformAdvisedTypes(Instrumentation instrumentation) throws Exception {
+        List<Class<?>> loaded = new ArrayList<>();
+        for (Class<?> type : instrumentation.getAllLoadedClasses()) {
+            if (AdvisedTypes.NAMES.contains(type.getName())) {
+                loaded.add(type);
+            }
+        }
+        if (!loaded.isEmpty()) {
+            instrumentation.retransformClasses(loaded.toArray(new Class<?>[0]));
+        }
+    }
+
+    private static void awaitInit(Thread init) {
+        try {
+            init.join(STOP_TIMEOUT_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -101,9 +146,13 @@ public final class AgentRuntime {
             return;
         }
         running = null;
+        awaitInit(r.init());
         CloseBridge.setListener(null);
-        if (r.transformer() != null) {
-            r.transformer().reset(r.instrumentation(), AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
+        r.instrumentation().removeTransformer(r.transformer());
+        try {
+            retransformAdvisedTypes(r.instrumentation());
+        } catch (Exception e) {
+            System.err.println(PREFIX + "could not remove the advice (" + e + "); it stays, silent");
         }
         try {
             Runtime.getRuntime().removeShutdownHook(r.shutdownHook());

@@ -2,7 +2,6 @@ package io.socketaudit.instrumentation;
 
 import net.bytebuddy.ByteBuddy;
 import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
 import net.bytebuddy.asm.Advice;
 import net.bytebuddy.description.method.MethodDescription;
 import net.bytebuddy.description.type.TypeDescription;
@@ -11,7 +10,7 @@ import net.bytebuddy.dynamic.scaffold.TypeValidation;
 import net.bytebuddy.matcher.ElementMatcher;
 import net.bytebuddy.utility.JavaModule;
 
-import java.lang.instrument.Instrumentation;
+import java.lang.instrument.ClassFileTransformer;
 import java.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,8 +27,8 @@ import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 /**
- * Installs the open, close and shutdown advice into the JDK's socket classes, including those already
- * loaded (retransformation, advice only, so no class changes shape).
+ * The open, close and shutdown advice for the JDK's socket classes, as a class file transformer that adds
+ * advice only (no class changes shape), so it can also be applied to classes already loaded.
  */
 public final class CloseInstrumentation {
 
@@ -65,27 +64,24 @@ public final class CloseInstrumentation {
     private CloseInstrumentation() {
     }
 
-    /** The JDK classes this agent advises. */
-    public static Set<String> targetTypes() {
-        return TARGETS.keySet();
+    /** Every advised type is on the name list that the early transformer and the ignore matcher use. */
+    static boolean coversAllTargets() {
+        return AdvisedTypes.NAMES.containsAll(TARGETS.keySet()) && TARGETS.keySet().containsAll(AdvisedTypes.NAMES);
     }
 
     /**
-     * Installs the advice. {@code transformed} (safe for concurrent use) collects the name of every advised class;
-     * {@code onError} hears of every class that could not be advised, so that a JDK whose internals moved is
-     * reported in the log rather than silently unaudited.
+     * Builds the transformer, not yet registered. {@code transformed} (safe for concurrent use) collects the name
+     * of every advised class; {@code onError} hears of every class that could not be advised, so that a JDK whose
+     * internals moved is reported in the log rather than silently unaudited.
      */
-    public static ResettableClassFileTransformer install(Instrumentation instrumentation,
-                                                         Set<String> transformed,
-                                                         BiConsumer<String, Throwable> onError) {
+    public static ClassFileTransformer transformer(Set<String> transformed, BiConsumer<String, Throwable> onError) {
         AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
                 .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                 .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
                 .with(new Reporting(transformed, onError))
                 // Byte Buddy skips bootstrap classes by default; a name check keeps every other class cheap.
-                .ignore(not(namedOneOf(TARGETS.keySet().toArray(new String[0]))));
+                .ignore(not(namedOneOf(AdvisedTypes.NAMES.toArray(new String[0]))));
         for (Map.Entry<String, List<Advised>> target : TARGETS.entrySet()) {
             List<Advised> advice = target.getValue();
             builder = builder.type(named(target.getKey())).transform(
@@ -98,7 +94,7 @@ public final class CloseInstrumentation {
                         return result;
                     });
         }
-        return builder.installOn(instrumentation);
+        return builder.makeRaw();
     }
 
     private static void add(String type, Class<?> adviceClass, ElementMatcher<? super MethodDescription> methods) {

@@ -34,7 +34,9 @@ public final class AuditLog {
 
     private final BlockingQueue<Captured> queue;
     private final OpenConnections connections;
-    private final LogWriter writer;
+    private final LogFile file;
+    private final long pid;
+    private LogWriter writer;
     private final AgentErrors errors;
     private final int stackDepth;
     private final AtomicLong dropped = new AtomicLong();
@@ -46,20 +48,13 @@ public final class AuditLog {
     private long droppedReported;
     private long bridgeFailuresReported;
 
-    /**
-     * Opens the log file and writes its first line; throws when the file cannot be written.
-     *
-     * @param startFields the fields of the {@code agent_start} line, in order
-     */
+    /** Opens (creates) the log file, so that a path that cannot be written is known at once; writes nothing yet. */
     public AuditLog(Path path, long rotateSize, int rotateKeep, int queueSize, int stackDepth,
-                    long pid, Map<String, Object> startFields, OpenConnections connections, AgentErrors errors)
-            throws IOException {
+                    long pid, OpenConnections connections, AgentErrors errors) throws IOException {
         this.connections = connections;
-        LogFile file = new LogFile(path, rotateSize, rotateKeep);
+        this.file = new LogFile(path, rotateSize, rotateKeep);
         file.open();
-        this.writer = new LogWriter(file, pid, startFields);
-        writer.start();
-        writer.flush();
+        this.pid = pid;
         this.queue = new ArrayBlockingQueue<>(queueSize);
         this.errors = errors;
         this.stackDepth = stackDepth;
@@ -67,7 +62,16 @@ public final class AuditLog {
         thread.setDaemon(true);
     }
 
-    public void startWriting() {
+    /**
+     * Writes the {@code agent_start} line and starts the writer thread; until then events wait in the queue.
+     *
+     * @param startFields the fields of the {@code agent_start} line, in order
+     */
+    public synchronized void startWriting(Map<String, Object> startFields) throws IOException {
+        LogWriter w = new LogWriter(file, pid, startFields);
+        w.start();
+        w.flush();
+        writer = w;
         thread.start();
     }
 
@@ -88,6 +92,11 @@ public final class AuditLog {
         stopReason = reason;
         reportOpenAtStop = jvmExit;
         stopping = true;
+        synchronized (this) {
+            if (writer == null) {
+                return; // never started writing: nothing was written and nothing can be
+            }
+        }
         thread.interrupt();
         try {
             thread.join(timeoutMillis);

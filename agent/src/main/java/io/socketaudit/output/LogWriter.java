@@ -17,13 +17,10 @@ import java.util.Map;
  */
 final class LogWriter implements AutoCloseable {
 
-    private final JsonFactory factory = JsonFactory.builder()
-            .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
-            .disable(StreamWriteFeature.FLUSH_PASSED_TO_STREAM)
-            .build();
     private final LogFile file;
     private final long pid;
     private final Map<String, Object> startFields;
+    private JsonFactory factory;
     private final StackTable stacks = new StackTable();
     private JsonGenerator json;
     private long eventsWritten;
@@ -37,7 +34,14 @@ final class LogWriter implements AutoCloseable {
         this.startFields = startFields;
     }
 
+    /** Opens the JSON output (loading Jackson, so not on the application's start-up path) and writes agent_start. */
     void start() throws IOException {
+        if (factory == null) {
+            factory = JsonFactory.builder()
+                    .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
+                    .disable(StreamWriteFeature.FLUSH_PASSED_TO_STREAM)
+                    .build();
+        }
         json = factory.createGenerator(file.stream());
         json.setRootValueSeparator(null); // each line ends with its own newline instead
         writeStart();

@@ -27,8 +27,7 @@ class AuditLogTest {
     Path dir;
 
     private AuditLog open(Path file, long rotateSize, int queueSize) throws IOException {
-        return new AuditLog(file, rotateSize, 3, queueSize, 32, 77, Map.of("agentVersion", "test"),
-                new OpenConnections(), new AgentErrors());
+        return new AuditLog(file, rotateSize, 3, queueSize, 32, 77, new OpenConnections(), new AgentErrors());
     }
 
     private static List<JsonNode> read(Path file) throws IOException {
@@ -43,7 +42,7 @@ class AuditLogTest {
     void writesStartEventsAndStopInOrderWithOwnerOnlyPermissions() throws IOException {
         Path file = dir.resolve("audit.jsonl");
         AuditLog log = open(file, 0, 16);
-        log.startWriting();
+        log.startWriting(Map.of("agentVersion", "test"));
         for (int i = 0; i < 2; i++) {
             log.submit(PendingCloses.gracefulSocketClose());
         }
@@ -77,7 +76,7 @@ class AuditLogTest {
             log.submit(PendingCloses.gracefulSocketClose());
         }
         assertEquals(5, log.dropped());
-        log.startWriting();
+        log.startWriting(Map.of("agentVersion", "test"));
         log.stop("test", true, 10_000);
 
         List<JsonNode> lines = read(file);
@@ -92,7 +91,7 @@ class AuditLogTest {
     void eventsAfterStopAreCountedNotWritten() throws IOException {
         Path file = dir.resolve("audit.jsonl");
         AuditLog log = open(file, 0, 16);
-        log.startWriting();
+        log.startWriting(Map.of("agentVersion", "test"));
         log.stop("test", true, 10_000);
         log.submit(PendingCloses.gracefulSocketClose());
         assertEquals(1, log.dropped());
@@ -102,7 +101,7 @@ class AuditLogTest {
     void rotationStartsEachFileWithItsOwnStartLineAndStacks() throws IOException {
         Path file = dir.resolve("audit.jsonl");
         AuditLog log = open(file, 64 * 1024, 100_000);
-        log.startWriting();
+        log.startWriting(Map.of("agentVersion", "test"));
         for (int i = 0; i < 1200; i++) {
             log.submit(PendingCloses.gracefulSocketClose());
         }
