@@ -142,8 +142,7 @@ final class LogParser {
                 return null;
             case "leak":
             case "open_at_exit":
-                return new Unclosed(input, time, pid, event, text(node, "api"), text(node, "local"), text(node, "remote"),
-                        text(node, "caller"), frames(node, line));
+                return new Unclosed(input, time, pid, event, text(node, "caller"), frames(node, line));
             case "agent_start":
                 AgentStart start = new AgentStart(input, time, pid, text(node, "agentVersion"), text(node, "jdk"),
                         text(node, "kernelProbe"), number(node, "part"));
@@ -157,8 +156,7 @@ final class LogParser {
                 Long count = number(node, "count");
                 return new AgentError(input, time, pid, text(node, "where"), text(node, "error"), count == null ? 1 : count);
             case "agent_stop":
-                return new AgentStop(input, time, pid, number(node, "eventsWritten"), number(node, "dropped"),
-                        number(node, "agentErrors"), text(node, "reason"));
+                return new AgentStop(input, time, pid, number(node, "dropped"), number(node, "agentErrors"));
             default:
                 throw new IllegalStateException("event without a decoder: " + event);
         }
@@ -166,13 +164,10 @@ final class LogParser {
 
     private SocketEvent socketEvent(JsonNode node, long time, long pid, LogInput.Line line) {
         List<String> frames = frames(node, line);
-        JsonNode thread = node.get("thread");
-        String threadName = thread != null && thread.isObject() ? text(thread, "name") : null;
-        Boolean closeNotify = node.hasNonNull("closeNotify") ? bool(node, "closeNotify") : null;
         return new SocketEvent(input, time, pid, number(node, "conn"), text(node, "api"), text(node, "op"),
                 text(node, "local"), text(node, "remote"), text(node, "how"), text(node, "cause"),
                 text(node, "initiator"), number(node, "pendingIn"), number(node, "pendingOut"),
-                text(node, "tcpState"), closeNotify, threadName, text(node, "caller"), frames);
+                text(node, "tcpState"), text(node, "caller"), frames);
     }
 
     /** The frames of the stack the line refers to; empty when it refers to none or to one never written. */
@@ -256,14 +251,6 @@ final class LogParser {
             throw new MalformedLineException(field + " is not an integer");
         }
         return value.longValue();
-    }
-
-    private static Boolean bool(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (!value.isBoolean()) {
-            throw new MalformedLineException(field + " is not a boolean");
-        }
-        return value.booleanValue();
     }
 
     private static Set<String> socketEventFields() {

@@ -22,8 +22,8 @@ sealed interface LogRecord {
     /** A {@code close} or {@code shutdown} line; {@code frames} is empty when its stack is unknown. */
     record SocketEvent(int input, long timeMicros, long pid, Long conn, String api, String op,
                        String local, String remote, String how, String cause, String initiator,
-                       Long pendingIn, Long pendingOut, String tcpState, Boolean closeNotify,
-                       String threadName, String caller, List<String> frames) implements LogRecord {
+                       Long pendingIn, Long pendingOut, String tcpState, String caller,
+                       List<String> frames) implements LogRecord {
 
         boolean isClose() {
             return "close".equals(op);
@@ -40,8 +40,8 @@ sealed interface LogRecord {
     }
 
     /** A {@code leak} (collected without a close) or {@code open_at_exit} line; {@code caller} and {@code frames} are the opening code's. */
-    record Unclosed(int input, long timeMicros, long pid, String event, String api, String local, String remote,
-                    String caller, List<String> frames) implements LogRecord {
+    record Unclosed(int input, long timeMicros, long pid, String event, String caller, List<String> frames)
+            implements LogRecord {
 
         boolean isLeak() {
             return "leak".equals(event);
@@ -54,7 +54,6 @@ sealed interface LogRecord {
     record AgentError(int input, long timeMicros, long pid, String where, String error, long count) implements LogRecord {
     }
 
-    record AgentStop(int input, long timeMicros, long pid, Long eventsWritten, Long dropped, Long agentErrors,
-                     String reason) implements LogRecord {
+    record AgentStop(int input, long timeMicros, long pid, Long dropped, Long agentErrors) implements LogRecord {
     }
 }
