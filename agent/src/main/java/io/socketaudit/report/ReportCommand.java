@@ -149,7 +149,6 @@ public final class ReportCommand {
                     }
                     break;
                 case "--output":
-                case "-o":
                     if (output != null) {
                         throw new UsageException("--output given twice");
                     }
