@@ -40,6 +40,11 @@ enum {
 
 static jfieldID fdField;
 static jfieldID socketImplFdField;
+static jfieldID socketImplField;
+static jclass delegatingImplClass;
+static jfieldID delegateField;
+static jclass layeredTlsClass;
+static jfieldID selfField;
 
 JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
     JNIEnv *env;
@@ -62,6 +67,22 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
     if (socketImplFdField == NULL) {
         return JNI_ERR;
     }
+    jclass socketClass = (*env)->FindClass(env, "java/net/Socket");
+    if (socketClass == NULL || (socketImplField = (*env)->GetFieldID(env, socketClass, "impl", "Ljava/net/SocketImpl;")) == NULL) {
+        return JNI_ERR;
+    }
+    /* Optional: without them, a TLS close is probed a little later, underneath. */
+    jclass delegating = (*env)->FindClass(env, "java/net/DelegatingSocketImpl");
+    if (delegating != NULL) {
+        delegatingImplClass = (*env)->NewGlobalRef(env, delegating);
+        delegateField = (*env)->GetFieldID(env, delegating, "delegate", "Ljava/net/SocketImpl;");
+    }
+    jclass layered = (*env)->FindClass(env, "sun/security/ssl/BaseSSLSocketImpl");
+    if (layered != NULL) {
+        layeredTlsClass = (*env)->NewGlobalRef(env, layered);
+        selfField = (*env)->GetFieldID(env, layered, "self", "Ljava/net/Socket;");
+    }
+    (*env)->ExceptionClear(env);
     return JNI_VERSION_1_8;
 }
 
@@ -158,4 +179,23 @@ JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_probe0(
 /* The descriptor object of a SocketImpl: a protected field that JNI reads without opening java.net. */
 JNIEXPORT jobject JNICALL Java_io_socketaudit_kernel_KernelProbe_socketImplFd0(JNIEnv *env, jclass cls, jobject impl) {
     return (*env)->GetObjectField(env, impl, socketImplFdField);
+}
+
+/*
+ * The descriptor object under a java.net.Socket: through the TLS socket's `self` when it is layered over
+ * another socket, and through a delegating implementation (SOCKS) to the platform one. NULL when unknown.
+ */
+JNIEXPORT jobject JNICALL Java_io_socketaudit_kernel_KernelProbe_socketFd0(JNIEnv *env, jclass cls, jobject socket) {
+    if (layeredTlsClass != NULL && selfField != NULL && (*env)->IsInstanceOf(env, socket, layeredTlsClass)) {
+        jobject self = (*env)->GetObjectField(env, socket, selfField);
+        if (self != NULL) {
+            socket = self;
+        }
+    }
+    jobject impl = (*env)->GetObjectField(env, socket, socketImplField);
+    while (impl != NULL && delegatingImplClass != NULL && delegateField != NULL
+            && (*env)->IsInstanceOf(env, impl, delegatingImplClass)) {
+        impl = (*env)->GetObjectField(env, impl, delegateField);
+    }
+    return impl == NULL ? NULL : (*env)->GetObjectField(env, impl, socketImplFdField);
 }

@@ -97,13 +97,13 @@ public final class CloseBridge {
         }
     }
 
-    public static Object enterTlsClose() {
+    public static Object enterTlsClose(Object tlsSocket) {
         CloseListener l = listener;
         if (l == null) {
             return null;
         }
         try {
-            return l.enterTlsClose();
+            return l.enterTlsClose(tlsSocket);
         } catch (Throwable t) {
             failed(t);
             return null;

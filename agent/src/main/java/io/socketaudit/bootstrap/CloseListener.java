@@ -42,7 +42,7 @@ public interface CloseListener {
     void exit(Object token);
 
     /** Called at the entry of a TLS socket's close; the closes it makes underneath belong to it. */
-    Object enterTlsClose();
+    Object enterTlsClose(Object tlsSocket);
 
     /** Called when a TLS record layer writes an alert on this thread. */
     void tlsAlert(byte description);

@@ -51,7 +51,7 @@ public final class CloseClassifier {
             boolean peerReset = false;
             if (entry != null) {
                 int state = entry.state();
-                peerReset = state == TcpState.CLOSE && !p.outputShutdown && p.priorInitiator == null;
+                peerReset = p.foundPeerReset();
                 initiator = initiator(state, p.priorInitiator, p.outputShutdown);
                 pendingIn = (long) entry.recvQueue();
                 pendingOut = unsentBytes(entry);
@@ -95,10 +95,18 @@ public final class CloseClassifier {
                 isListener(api) ? null : address(entry != null ? entry.remote() : null, p.javaRemote, p.javaRemotePort),
                 how, cause, initiator, pendingIn, pendingOut,
                 entry != null ? TcpState.name(entry.state()) : null,
-                api == CloseBridge.SSL_SOCKET && close ? p.closeNotify : null,
+                closeNotify(api, p),
                 p.threadName, p.threadId, p.virtualThread,
                 openedAt, openedAt != null ? p.timeMicros - openedAt : null, bytesIn, bytesOut,
                 StackFrames.caller(frames), StackFrames.format(frames, stackDepth));
+    }
+
+    /** TLS closes and output shutdowns only: whether this operation wrote a close_notify alert. */
+    private static Boolean closeNotify(int api, PendingClose p) {
+        if (api != CloseBridge.SSL_SOCKET || p.op == CloseBridge.SHUTDOWN_INPUT) {
+            return null;
+        }
+        return p.closeNotify != null ? p.closeNotify : Boolean.FALSE;
     }
 
     public static String apiName(int api) {

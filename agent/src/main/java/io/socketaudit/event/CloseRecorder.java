@@ -20,6 +20,11 @@ public final class CloseRecorder implements CloseListener {
 
     /** The operation being recorded on this thread, so that nested JDK calls attach to it. */
     private static final ThreadLocal<PendingClose> CURRENT = new ThreadLocal<>();
+    /**
+     * A TLS close_notify this thread wrote outside a TLS close: the JDK answers the peer's close_notify from
+     * inside a read, and then shuts the output down, which is the next operation on this thread.
+     */
+    private static final ThreadLocal<Boolean> CLOSE_NOTIFY_WRITTEN = new ThreadLocal<>();
 
     private final OpenConnections connections;
     private final Consumer<Captured> sink;
@@ -54,12 +59,17 @@ public final class CloseRecorder implements CloseListener {
         }
         PendingClose current = CURRENT.get();
         if (current != null && current.api == CloseBridge.SSL_SOCKET) {
-            // The shutdowns and close a TLS close makes underneath belong to that one event.
+            // The shutdowns and close a TLS close makes underneath belong to that one event; the kernel was
+            // asked at the TLS close's entry, before its alerts were written, where that was possible.
             if (!current.isBound()) {
                 current.bind(owner, fd, local, remote, remotePort, outputShutdown,
-                        KernelProbe.probe(fd, local == null, remote == null));
+                        current.entry != null ? current.entry : KernelProbe.probe(fd, local == null, remote == null));
             }
             return null;
+        }
+        boolean closeNotifyWritten = CLOSE_NOTIFY_WRITTEN.get() != null;
+        if (closeNotifyWritten) {
+            CLOSE_NOTIFY_WRITTEN.remove();
         }
         TcpSnapshot snapshot = KernelProbe.probe(fd, local == null, remote == null && !isListener(api));
         if (snapshot == KernelProbe.NOT_TCP || (isListener(api) && snapshot != null && snapshot.state() != TcpState.LISTEN)) {
@@ -68,6 +78,9 @@ public final class CloseRecorder implements CloseListener {
         PendingClose pending = new PendingClose(api, op);
         pending.bind(owner, fd, local, remote, remotePort, outputShutdown, snapshot);
         pending.otherThreadBusy = otherThreadBusy;
+        if (closeNotifyWritten) {
+            pending.closeNotify = Boolean.TRUE;
+        }
         CURRENT.set(pending);
         return pending;
     }
@@ -102,8 +115,12 @@ public final class CloseRecorder implements CloseListener {
                         pending.javaRemotePort);
         pending.connection = connection;
         pending.priorInitiator = connection.initiator;
+        pending.priorPeerReset = connection.peerReset;
         if (pending.op == CloseBridge.SHUTDOWN_OUTPUT && connection.initiator == null && pending.entry != null) {
             connection.initiator = CloseClassifier.initiator(pending.entry.state(), null, false);
+        }
+        if (pending.op != CloseBridge.CLOSE && pending.foundPeerReset()) {
+            connection.peerReset = true;
         }
         // The descriptor and its owner are not needed past this point; the queue should not keep them alive.
         pending.owner = null;
@@ -112,20 +129,30 @@ public final class CloseRecorder implements CloseListener {
     }
 
     @Override
-    public Object enterTlsClose() {
+    public Object enterTlsClose(Object tlsSocket) {
         if (CURRENT.get() != null) {
             return null;
         }
         PendingClose pending = new PendingClose(CloseBridge.SSL_SOCKET, CloseBridge.CLOSE);
         pending.closeNotify = Boolean.FALSE;
+        FileDescriptor fd = KernelProbe.socketFd(tlsSocket);
+        TcpSnapshot entry = fd != null ? KernelProbe.probe(fd, true, true) : null;
+        if (entry != KernelProbe.NOT_TCP) {
+            pending.entry = entry;
+        }
         CURRENT.set(pending);
         return pending;
     }
 
     @Override
     public void tlsAlert(byte description) {
+        if (description != 0) {
+            return; // only close_notify matters here
+        }
         PendingClose current = CURRENT.get();
-        if (current != null && current.api == CloseBridge.SSL_SOCKET && description == 0) {
+        if (current == null) {
+            CLOSE_NOTIFY_WRITTEN.set(Boolean.TRUE);
+        } else if (current.api == CloseBridge.SSL_SOCKET) {
             current.closeNotify = Boolean.TRUE;
         }
     }

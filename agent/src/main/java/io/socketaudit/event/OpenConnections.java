@@ -34,6 +34,8 @@ public final class OpenConnections {
         volatile int openStackId = -1;
         /** Who sent the first FIN, recorded by a shutdown for the close that follows. */
         volatile String initiator;
+        /** A shutdown found the connection reset by the peer; the close that follows finds it closed. */
+        volatile boolean peerReset;
 
         Connection(long id, int api, int how, long openedAtMicros, Object local, Object remote, int remotePort) {
             this.id = id;

@@ -28,6 +28,8 @@ public final class PendingClose extends Captured {
     OpenConnections.Connection connection;
     /** Who sent the first FIN, as recorded by an earlier shutdown of the same connection. */
     String priorInitiator;
+    /** An earlier event of the same connection found it reset by the peer. */
+    boolean priorPeerReset;
 
     PendingClose(int api, int op) {
         super(api);
@@ -43,6 +45,12 @@ public final class PendingClose extends Captured {
         this.javaRemotePort = remotePort;
         this.outputShutdown = outputShutdown;
         this.entry = entry;
+    }
+
+    /** Whether the kernel said, at the start, that the peer had reset the connection (CLOSE without our FIN). */
+    boolean foundPeerReset() {
+        return priorPeerReset || (entry != null && entry.state() == io.socketaudit.kernel.TcpState.CLOSE
+                && !outputShutdown && priorInitiator == null);
     }
 
     boolean isBound() {

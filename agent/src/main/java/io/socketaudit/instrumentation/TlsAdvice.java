@@ -18,8 +18,8 @@ final class TlsAdvice {
 
     static final class Close {
         @Advice.OnMethodEnter(suppress = Throwable.class)
-        static Object enter() {
-            return CloseBridge.enterTlsClose();
+        static Object enter(@Advice.This Object self) {
+            return CloseBridge.enterTlsClose(self);
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)

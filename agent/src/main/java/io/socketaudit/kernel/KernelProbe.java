@@ -98,6 +98,11 @@ public final class KernelProbe {
         return unavailableReason == null && socketImpl != null ? socketImplFd0(socketImpl) : null;
     }
 
+    /** The descriptor object under a {@code java.net.Socket} (TLS ones included), {@code null} when unknown. */
+    public static FileDescriptor socketFd(Object socket) {
+        return unavailableReason == null && socket != null ? socketFd0(socket) : null;
+    }
+
     private static int addressFlags(boolean readLocal, boolean readRemote) {
         return (readLocal ? READ_LOCAL_ADDRESS : 0) | (readRemote ? READ_REMOTE_ADDRESS : 0);
     }
@@ -124,4 +129,6 @@ public final class KernelProbe {
     private static native int probe0(FileDescriptor fd, int what, long[] values, byte[] addresses);
 
     private static native FileDescriptor socketImplFd0(Object socketImpl);
+
+    private static native FileDescriptor socketFd0(Object socket);
 }
