@@ -95,6 +95,18 @@ class CloseClassifierTest {
     }
 
     @Test
+    void aResetSeenByAnEarlierShutdownMakesTheCloseAPeerReset() {
+        PendingClose p = close(CloseBridge.SSL_SOCKET, CloseBridge.CLOSE, snapshot(TcpState.CLOSE, 0, 40, false), null, true);
+        p.priorInitiator = "peer";
+        p.priorPeerReset = true;
+        CloseEvent e = classify(p);
+        assertEquals("abortive", e.how());
+        assertEquals("peer-reset", e.cause());
+        assertEquals("peer", e.initiator());
+        assertEquals(Boolean.FALSE, e.closeNotify());
+    }
+
+    @Test
     void withoutAnEarlierShutdownOnRecordTheInitiatorOfAFinishedExchangeIsUnknown() {
         CloseEvent e = classify(close(CloseBridge.SOCKET, CloseBridge.CLOSE,
                 snapshot(TcpState.CLOSE, 0, 0, false), null, true));
