@@ -91,7 +91,7 @@ public final class CloseClassifier {
         }
         Long openedAt = connection.openedAtMicros != 0 ? connection.openedAtMicros : null;
         return new CloseEvent(close ? "close" : "shutdown", p.timeMicros, connection.id, apiName(api), OPS[p.op],
-                address(entry != null ? entry.local() : null, p.javaLocal, 0),
+                localAddress(entry, p, connection),
                 isListener(api) ? null : address(entry != null ? entry.remote() : null, p.javaRemote, p.javaRemotePort),
                 how, cause, initiator, pendingIn, pendingOut,
                 entry != null ? TcpState.name(entry.state()) : null,
@@ -99,6 +99,15 @@ public final class CloseClassifier {
                 p.threadName, p.threadId, p.virtualThread,
                 openedAt, openedAt != null ? p.timeMicros - openedAt : null, bytesIn, bytesOut,
                 StackFrames.caller(frames), StackFrames.format(frames, stackDepth));
+    }
+
+    /** The kernel's view at the close, else what the JDK or the open recorded. */
+    private static String localAddress(TcpSnapshot entry, PendingClose p, OpenConnections.Connection connection) {
+        InetSocketAddress kernel = entry != null ? entry.local() : null;
+        if (kernel == null) {
+            kernel = TcpSnapshot.localOf(connection.kernelAddresses);
+        }
+        return address(kernel, p.javaLocal != null ? p.javaLocal : connection.local, 0);
     }
 
     /** TLS closes and output shutdowns only: whether this operation wrote a close_notify alert. */

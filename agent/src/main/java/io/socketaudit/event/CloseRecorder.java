@@ -71,7 +71,9 @@ public final class CloseRecorder implements CloseListener {
         if (closeNotifyWritten) {
             CLOSE_NOTIFY_WRITTEN.remove();
         }
-        TcpSnapshot snapshot = KernelProbe.probe(fd, local == null, remote == null && !isListener(api));
+        // A Socket's local address was read when it was opened; only a socket opened before the agent came needs it now.
+        boolean localKnown = local != null || connections.knowsLocalAddress(owner);
+        TcpSnapshot snapshot = KernelProbe.probe(fd, !localKnown, remote == null && !isListener(api));
         if (snapshot == KernelProbe.NOT_TCP || (isListener(api) && snapshot != null && snapshot.state() != TcpState.LISTEN)) {
             return null;
         }

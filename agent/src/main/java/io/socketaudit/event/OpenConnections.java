@@ -1,5 +1,7 @@
 package io.socketaudit.event;
 
+import io.socketaudit.kernel.TcpSnapshot;
+
 import java.lang.ref.ReferenceQueue;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
@@ -60,6 +62,12 @@ public final class OpenConnections {
         Connection connection = new Connection(lastId.incrementAndGet(), api, how, openedAtMicros, local, remote,
                 remotePort);
         return open.putIfAbsent(new WeakKey(owner, collected), connection) == null ? connection : null;
+    }
+
+    /** Whether the open of this owner's connection recorded its local address. */
+    boolean knowsLocalAddress(Object owner) {
+        Connection known = open.get(new Lookup(owner));
+        return known != null && (known.local != null || TcpSnapshot.hasLocal(known.kernelAddresses));
     }
 
     /** The connection a shutdown belongs to, registered as of unknown open if it was not seen opening. */

@@ -37,6 +37,11 @@ public record TcpSnapshot(int state, int recvQueue, int sendQueue, boolean linge
         return decode(addresses, ADDRESS_BYTES);
     }
 
+    /** Whether bytes the probe encoded hold a local address, without decoding it. */
+    public static boolean hasLocal(byte[] addresses) {
+        return addresses != null && (addresses[0] == 4 || addresses[0] == 6);
+    }
+
     /** The local address in bytes the probe encoded; {@code null} when not known. */
     public static InetSocketAddress localOf(byte[] addresses) {
         return decode(addresses, 0);
