@@ -73,6 +73,18 @@ public final class CloseBridge {
         }
     }
 
+    public static void connecting(Object owner) {
+        CloseListener l = listener;
+        if (l == null) {
+            return;
+        }
+        try {
+            l.connecting(owner);
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
     public static void beforeRelease(FileDescriptor fd) {
         CloseListener l = listener;
         if (l == null) {

@@ -35,6 +35,12 @@ public interface CloseListener {
      */
     void opened(int api, int how, Object owner, FileDescriptor fd, Object local, Object remote, int remotePort);
 
+    /**
+     * Called when the application asks an asynchronous channel to connect; the connect may complete on
+     * another thread, and its {@link #opened} then belongs to the code that asked.
+     */
+    void connecting(Object owner);
+
     /** Called right before the JDK releases the descriptor of a socket being closed on this thread. */
     void beforeRelease(FileDescriptor fd);
 

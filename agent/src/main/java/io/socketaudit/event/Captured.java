@@ -31,6 +31,17 @@ public abstract class Captured {
         this.stack = new Throwable();
     }
 
+    /** The same moment, thread and stack as {@code origin}: an event that belongs to code that ran earlier. */
+    Captured(int api, Captured origin) {
+        this.api = api;
+        this.threadName = origin.threadName;
+        this.threadId = origin.threadId;
+        this.virtualThread = origin.virtualThread;
+        this.threadInterrupted = origin.threadInterrupted;
+        this.timeMicros = origin.timeMicros;
+        this.stack = origin.stack;
+    }
+
     private static boolean isVirtual(Thread thread) {
         if (IS_VIRTUAL == null) {
             return false;

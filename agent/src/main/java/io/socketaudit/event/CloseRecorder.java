@@ -9,6 +9,9 @@ import io.socketaudit.kernel.TcpState;
 import java.io.FileDescriptor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.function.Consumer;
 
 /**
@@ -28,6 +31,8 @@ public final class CloseRecorder implements CloseListener {
 
     private final OpenConnections connections;
     private final Consumer<Captured> sink;
+    /** Asynchronous connects asked for and not completed, by channel; weak, so a channel dropped meanwhile goes. */
+    private final Map<Object, PendingOpen.Request> connectRequests = Collections.synchronizedMap(new WeakHashMap<>());
 
     public CloseRecorder(OpenConnections connections, Consumer<Captured> sink) {
         this.connections = connections;
@@ -48,7 +53,14 @@ public final class CloseRecorder implements CloseListener {
         if (descriptor != null && (local == null || remote == null)) {
             connection.kernelAddresses = KernelProbe.addresses(descriptor, local == null, remote == null);
         }
-        sink.accept(new PendingOpen(connection));
+        PendingOpen.Request request = how == CloseBridge.CONNECT && !connectRequests.isEmpty()
+                ? connectRequests.remove(owner) : null;
+        sink.accept(request != null ? new PendingOpen(connection, request) : new PendingOpen(connection));
+    }
+
+    @Override
+    public void connecting(Object owner) {
+        connectRequests.put(owner, new PendingOpen.Request(CloseBridge.ASYNC_SOCKET_CHANNEL));
     }
 
     @Override

@@ -77,7 +77,8 @@ final class StackFrames {
     private static boolean isAgentCapture(StackTraceElement frame) {
         String c = frame.getClassName();
         return c.equals(Captured.class.getName()) || c.equals(PendingClose.class.getName())
-                || c.equals(PendingOpen.class.getName()) || c.equals(CloseRecorder.class.getName())
+                || c.equals(PendingOpen.class.getName()) || c.equals(PendingOpen.Request.class.getName())
+                || c.equals(CloseRecorder.class.getName())
                 || c.equals(CloseBridge.class.getName());
     }
 }

@@ -97,6 +97,14 @@ final class AsyncChannelAdvice {
         }
     }
 
+    /** The application's request: the connect may complete later, on a thread of the channel group. */
+    static final class ConnectRequested {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object self) {
+            CloseBridge.connecting(self);
+        }
+    }
+
     /** Runs on whichever thread completes the connect. */
     static final class Connected {
         @Advice.OnMethodExit(suppress = Throwable.class)

@@ -51,6 +51,7 @@ public final class CloseInstrumentation {
         add(SocketChannelAdvice.TYPE, SocketChannelAdvice.ShutdownOutput.class, named("shutdownOutput").and(takesArguments(0)));
         add(SocketChannelAdvice.TYPE, SocketChannelAdvice.ShutdownInput.class, named("shutdownInput").and(takesArguments(0)));
         add(AsyncChannelAdvice.SOCKET_TYPE, AsyncChannelAdvice.Close.class, named("implClose").and(takesArguments(0)));
+        add(AsyncChannelAdvice.SOCKET_TYPE, AsyncChannelAdvice.ConnectRequested.class, named("implConnect"));
         add(AsyncChannelAdvice.SOCKET_TYPE, AsyncChannelAdvice.Connected.class, named("setConnected"));
         add(AsyncChannelAdvice.SOCKET_TYPE, AsyncChannelAdvice.Accepted.class, isConstructor().and(takesArguments(3)));
         add(AsyncChannelAdvice.SOCKET_BASE_TYPE, AsyncChannelAdvice.ShutdownOutput.class, named("shutdownOutput").and(takesArguments(0)));
