@@ -17,7 +17,7 @@ public final class AgentEntry {
     public static final String STOP = "stop";
 
     public static void premain(String args, Instrumentation instrumentation) {
-        start(args, instrumentation);
+        start(args, instrumentation, false);
     }
 
     /** Attach: starts like premain, or stops a running agent when the argument is {@value #STOP}. */
@@ -31,17 +31,18 @@ public final class AgentEntry {
             }
             return;
         }
-        start(args, instrumentation);
+        start(args, instrumentation, true);
     }
 
     private static Class<?> runtime() throws ClassNotFoundException {
         return Class.forName("io.socketaudit.agent.AgentRuntime", true, AgentEntry.class.getClassLoader());
     }
 
-    private static void start(String args, Instrumentation instrumentation) {
+    private static void start(String args, Instrumentation instrumentation, boolean attached) {
         try {
             BootstrapJar.appendBridge(instrumentation);
-            runtime().getMethod("start", String.class, Instrumentation.class).invoke(null, args, instrumentation);
+            runtime().getMethod("start", String.class, Instrumentation.class, boolean.class)
+                    .invoke(null, args, instrumentation, attached);
         } catch (Throwable t) {
             Throwable cause = t instanceof java.lang.reflect.InvocationTargetException ? t.getCause() : t;
             System.err.println("socket-audit: could not start (" + cause + "); the application runs UNAUDITED");

@@ -48,10 +48,12 @@ public final class AgentRuntime {
     /**
      * Starts the agent. Only what must fail loudly or must be in place before the application goes on runs
      * here: the configuration, the log file, and a transformer that holds back the JDK's socket classes until
-     * the agent is ready. Byte Buddy, Jackson and the kernel probe are loaded on a background thread, so
-     * that they do not delay the application's {@code main}.
+     * the agent is ready. At JVM start, Byte Buddy, Jackson and the kernel probe are then loaded on a
+     * background thread, so that they do not delay the application's {@code main}; when attaching to a
+     * running JVM ({@code attached}), whose socket classes are loaded already and can only be advised by
+     * retransformation, this waits until the agent is ready, so that every close after the attach is seen.
      */
-    public static synchronized void start(String args, Instrumentation instrumentation) {
+    public static synchronized void start(String args, Instrumentation instrumentation, boolean attached) {
         if (running != null) {
             System.err.println(PREFIX + "already running in this JVM; this start is ignored");
             return;
@@ -80,6 +82,9 @@ public final class AgentRuntime {
                 "socket-audit-init");
         init.setDaemon(true);
         init.start();
+        if (attached) {
+            awaitInit(init);
+        }
         Thread hook = new Thread(() -> {
             awaitInit(init);
             log.stop("shutdown", true, STOP_TIMEOUT_MILLIS);

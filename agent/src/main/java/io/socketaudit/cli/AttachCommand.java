@@ -121,7 +121,7 @@ final class AttachCommand {
         return false;
     }
 
-    /** Where the agent in {@code pid} writes, resolved against that process's working directory. */
+    /** Where the agent in {@code pid} writes: a relative {@code file} is relative to that process's directory. */
     private static Path expectedLog(long pid, String options) {
         Path file;
         try {
@@ -129,11 +129,11 @@ final class AttachCommand {
         } catch (ConfigException e) {
             throw new IllegalStateException(e); // checked before attaching
         }
-        String given = Path.of(".").toAbsolutePath().normalize().relativize(file).toString();
+        Path given = Path.of(AgentConfig.fileOption(options, pid));
         Path cwd = Path.of("/proc", Long.toString(pid), "cwd");
-        if (!Path.of(given).isAbsolute() && !given.startsWith("..") && Files.isDirectory(cwd)) {
+        if (!given.isAbsolute() && Files.isDirectory(cwd)) {
             try {
-                return cwd.toRealPath().resolve(given);
+                return cwd.toRealPath().resolve(given).normalize();
             } catch (IOException e) {
                 return file;
             }
