@@ -1,0 +1,165 @@
+package io.socketaudit.bench;
+
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * The log writer alone, fed by the agent's own {@code CloseRecorder} and {@code AuditLog} (the agent jar on
+ * the class path, not attached). Close events are captured first, on this thread, as the agent captures them
+ * (kernel query of a real loopback socket, undecoded stack from one of two call sites ~{@code depth} frames
+ * deep, like the two ends in the churn benchmark); then they are handed to the log:
+ * <ul>
+ *   <li>{@code drain}: all at once into a queue big enough for all of them, timing until the writer has
+ *   written the last one and closed the file: the writer's sustained rate with nothing dropped;</li>
+ *   <li>{@code paced}: at a fixed rate into a queue of {@code queueSize} (the default 65,536), counting drops.</li>
+ * </ul>
+ * Prints events, seconds, events/s, what the {@code agent_stop} line says, and the bytes written.
+ *
+ * <p>Arguments: {@code drain|paced events ratePerSecond queueSize stackDepth directory}.
+ */
+public final class WriterBench {
+
+    private static final Pattern STOP = Pattern.compile("\"eventsWritten\":(\\d+),\"dropped\":(\\d+)");
+    private static final int CALL_DEPTH = 24;
+
+    private WriterBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String mode = args[0];
+        int events = Integer.parseInt(args[1]);
+        double rate = Double.parseDouble(args[2]);
+        int queueSize = Integer.parseInt(args[3]);
+        int stackDepth = Integer.parseInt(args[4]);
+        Path dir = Path.of(args[5]);
+        Files.createDirectories(dir);
+        Path file = dir.resolve("writer.jsonl");
+
+        AgentInternals.loadKernelProbe();
+        int socketApi = AgentInternals.constant("io.socketaudit.bootstrap.CloseBridge", "SOCKET");
+        int close = AgentInternals.constant("io.socketaudit.bootstrap.CloseBridge", "CLOSE");
+        int connect = AgentInternals.constant("io.socketaudit.bootstrap.CloseBridge", "CONNECT");
+        Class<?> pendingClose = AgentInternals.type("io.socketaudit.event.PendingClose");
+
+        Object connections = AgentInternals.openConnections();
+        List<Object> captured = new ArrayList<>(events);
+        AgentInternals.Recorder recorder = AgentInternals.recorder(connections, e -> {
+            if (pendingClose.isInstance(e)) {
+                captured.add(e);
+            }
+        });
+        try (ServerSocket listener = new ServerSocket()) {
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            try (Socket client = new Socket()) {
+                client.connect(listener.getLocalSocketAddress());
+                try (Socket server = listener.accept()) {
+                    FileDescriptor fd = AgentInternals.socketFd(client);
+                    InetAddress remote = InetAddress.getLoopbackAddress();
+                    int port = listener.getLocalPort();
+                    for (int i = 0; i < events; i++) {
+                        Object owner = new Object();
+                        recorder.opened(socketApi, connect, owner, fd, null, remote, port);
+                        if ((i & 1) == 0) {
+                            clientSide(CALL_DEPTH, recorder, socketApi, close, owner, fd, remote, port);
+                        } else {
+                            serverSide(CALL_DEPTH, recorder, socketApi, close, owner, fd, remote, port);
+                        }
+                    }
+                }
+            }
+        }
+        if (captured.size() != events) {
+            throw new IllegalStateException("captured " + captured.size() + " closes, expected " + events);
+        }
+
+        Map<String, Object> start = new LinkedHashMap<>();
+        start.put("agentVersion", "benchmark");
+        start.put("benchmark", "writer-" + mode);
+        AgentInternals.AuditLog log = AgentInternals.AuditLog.open(file, 100L << 20, 5, queueSize, stackDepth,
+                connections, AgentInternals.agentErrors(), start);
+        long t0 = System.nanoTime();
+        if (mode.equals("drain")) {
+            for (Object e : captured) {
+                log.submit(e);
+            }
+        } else {
+            double interval = 1e9 / rate;
+            for (int i = 0; i < events; i++) {
+                long due = t0 + (long) (i * interval);
+                while (System.nanoTime() < due) {
+                    Thread.onSpinWait();
+                }
+                log.submit(captured.get(i));
+            }
+        }
+        long submitted = System.nanoTime();
+        log.stop(600_000);
+        long t1 = System.nanoTime();
+
+        long written = -1;
+        long dropped = -1;
+        Matcher m = STOP.matcher(lastLine(file));
+        if (m.find()) {
+            written = Long.parseLong(m.group(1));
+            dropped = Long.parseLong(m.group(2));
+        }
+        long bytes = 0;
+        long closeLines = 0;
+        long stackLines = 0;
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                bytes += Files.size(p);
+                try (Stream<String> lines = Files.lines(p)) {
+                    for (String line : (Iterable<String>) lines::iterator) {
+                        if (line.startsWith("{\"event\":\"close\"")) {
+                            closeLines++;
+                        } else if (line.startsWith("{\"event\":\"stack\"")) {
+                            stackLines++;
+                        }
+                    }
+                }
+            }
+        }
+        double seconds = (t1 - t0) / 1e9;
+        Results.print("mode", mode, "events", events, "seconds", seconds, "rate", events / seconds,
+                "offeredRate", events / ((submitted - t0) / 1e9), "eventsWritten", written, "dropped", dropped,
+                "closeLines", closeLines, "stackLines", stackLines, "bytes", bytes,
+                "bytesPerEvent", (double) bytes / events);
+    }
+
+    private static void clientSide(int depth, AgentInternals.Recorder r, int api, int op, Object owner,
+                                   FileDescriptor fd, InetAddress remote, int port) {
+        if (depth > 0) {
+            clientSide(depth - 1, r, api, op, owner, fd, remote, port);
+        } else {
+            r.close(api, op, owner, fd, null, remote, port);
+        }
+    }
+
+    private static void serverSide(int depth, AgentInternals.Recorder r, int api, int op, Object owner,
+                                   FileDescriptor fd, InetAddress remote, int port) {
+        if (depth > 0) {
+            serverSide(depth - 1, r, api, op, owner, fd, remote, port);
+        } else {
+            r.close(api, op, owner, fd, null, remote, port);
+        }
+    }
+
+    private static String lastLine(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file);
+        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+    }
+}
