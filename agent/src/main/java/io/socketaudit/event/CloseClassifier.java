@@ -98,7 +98,7 @@ public final class CloseClassifier {
                 closeNotify(api, p),
                 p.threadName, p.threadId, p.virtualThread,
                 openedAt, openedAt != null ? p.timeMicros - openedAt : null, bytesIn, bytesOut,
-                StackFrames.caller(frames), StackFrames.format(frames, stackDepth));
+                CapturedStack.of(frames, stackDepth));
     }
 
     /** The kernel's view at the close, else what the JDK or the open recorded. */

@@ -1,7 +1,5 @@
 package io.socketaudit.event;
 
-import java.util.List;
-
 /**
  * A close or shutdown ready to be written: the public fields of the log line, as documented in the README.
  * Nullable fields are {@code null} where the value cannot be known.
@@ -28,6 +26,10 @@ public record CloseEvent(
         Long durationMicros,
         Long bytesIn,
         Long bytesOut,
-        String caller,
-        List<String> frames) {
+        CapturedStack stack) {
+
+    /** The first frame outside the JDK; computed, for tests and tools (the log writer caches it per stack). */
+    public String caller() {
+        return stack.caller();
+    }
 }

@@ -2,7 +2,6 @@ package io.socketaudit.event;
 
 import io.socketaudit.kernel.TcpSnapshot;
 
-import java.util.List;
 
 /**
  * A connection's open, or the report of one still open: {@code open} (just established), {@code leak}
@@ -21,26 +20,24 @@ public record OpenEvent(
         String threadName,
         long threadId,
         boolean virtualThread,
-        String caller,
-        List<String> frames,
+        CapturedStack stack,
         int stackId) {
 
     private static final String[] HOW = {"connect", "accept"};
 
     /** The open line for a connection just established. */
     public static OpenEvent opened(PendingOpen p, int stackDepth) {
-        List<StackTraceElement> frames = StackFrames.belowAgent(p.stack.getStackTrace());
         OpenConnections.Connection c = p.connection;
         return new OpenEvent("open", p.timeMicros, c.id, CloseClassifier.apiName(c.api), HOW[c.how],
                 local(c), remote(c), c.openedAtMicros, p.threadName, p.threadId, p.virtualThread,
-                StackFrames.caller(frames), StackFrames.format(frames, stackDepth), -1);
+                CapturedStack.of(StackFrames.belowAgent(p.stack.getStackTrace()), stackDepth), -1);
     }
 
     /** A {@code leak} or {@code open_at_exit} line for a connection never closed; the writer adds the opening code. */
     public static OpenEvent unclosed(String event, OpenConnections.Connection c, long nowMicros) {
         return new OpenEvent(event, nowMicros, c.id, CloseClassifier.apiName(c.api),
                 c.how == OpenConnections.OPEN_UNKNOWN ? null : HOW[c.how], local(c), remote(c),
-                c.openedAtMicros != 0 ? c.openedAtMicros : null, null, 0, false, null, List.of(), c.openStackId);
+                c.openedAtMicros != 0 ? c.openedAtMicros : null, null, 0, false, CapturedStack.empty(), c.openStackId);
     }
 
     private static String local(OpenConnections.Connection c) {

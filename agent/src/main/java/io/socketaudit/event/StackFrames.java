@@ -32,12 +32,18 @@ final class StackFrames {
 
     /** The first frame that is neither the JDK's nor the agent's, formatted; {@code null} if none. */
     static String caller(List<StackTraceElement> frames) {
-        for (StackTraceElement frame : frames) {
-            if (!isJdk(frame)) {
-                return format(frame);
+        int index = callerIndex(frames);
+        return index < 0 ? null : format(frames.get(index));
+    }
+
+    /** The index of the first frame outside the JDK, -1 if none. */
+    static int callerIndex(List<StackTraceElement> frames) {
+        for (int i = 0; i < frames.size(); i++) {
+            if (!isJdk(frames.get(i))) {
+                return i;
             }
         }
-        return null;
+        return -1;
     }
 
     static boolean contains(List<StackTraceElement> frames, String className, String methodName) {

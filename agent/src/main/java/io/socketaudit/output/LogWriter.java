@@ -3,6 +3,7 @@ package io.socketaudit.output;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamWriteFeature;
+import io.socketaudit.event.CapturedStack;
 import io.socketaudit.event.Clock;
 import io.socketaudit.event.CloseEvent;
 import io.socketaudit.event.OpenEvent;
@@ -22,6 +23,7 @@ final class LogWriter implements AutoCloseable {
     private final Map<String, Object> startFields;
     private JsonFactory factory;
     private final StackTable stacks = new StackTable();
+    private final Clock.Formatter times = new Clock.Formatter();
     private JsonGenerator json;
     private long eventsWritten;
 
@@ -48,7 +50,7 @@ final class LogWriter implements AutoCloseable {
     }
 
     void writeClose(CloseEvent e) throws IOException {
-        Integer stackId = stackFor(e.frames(), e.caller());
+        StackTable.Entry stack = stackFor(e.stack());
         begin(e.event(), e.timeMicros());
         json.writeNumberField("conn", e.conn());
         json.writeStringField("api", e.api());
@@ -73,23 +75,21 @@ final class LogWriter implements AutoCloseable {
         writeNullableNumber("bytesIn", e.bytesIn());
         writeNullableNumber("bytesOut", e.bytesOut());
         writeThread(e.threadName(), e.threadId(), e.virtualThread());
-        json.writeStringField("caller", e.caller());
-        writeNullableNumber("stackId", stackId == null ? null : (long) stackId);
+        writeCallerAndStack(stack);
         end();
         eventsWritten++;
     }
 
     /** Writes an {@code open} line; returns the id of its stack, -1 when it has none. */
     int writeOpen(OpenEvent e) throws IOException {
-        Integer stackId = stackFor(e.frames(), e.caller());
+        StackTable.Entry stack = stackFor(e.stack());
         begin(e.event(), e.timeMicros());
         writeConnection(e);
         writeThread(e.threadName(), e.threadId(), e.virtualThread());
-        json.writeStringField("caller", e.caller());
-        writeNullableNumber("stackId", stackId == null ? null : (long) stackId);
+        writeCallerAndStack(stack);
         end();
         eventsWritten++;
-        return stackId == null ? -1 : stackId;
+        return stack == null ? -1 : stack.id();
     }
 
     /** Writes a {@code leak} or {@code open_at_exit} line, with the opening stack the open line recorded. */
@@ -108,8 +108,7 @@ final class LogWriter implements AutoCloseable {
         } else {
             json.writeNullField("ageMs");
         }
-        json.writeStringField("caller", stack != null ? stack.caller() : null);
-        writeNullableNumber("stackId", stack != null ? (long) stack.id() : null);
+        writeCallerAndStack(stack);
         end();
         eventsWritten++;
     }
@@ -173,16 +172,21 @@ final class LogWriter implements AutoCloseable {
         end();
     }
 
-    /** The id of these frames' stack line, written first if this file does not have it yet. */
-    private Integer stackFor(List<String> frames, String caller) throws IOException {
-        if (frames.isEmpty()) {
+    /** The table's entry for this stack, its line written first if this file does not have it yet. */
+    private StackTable.Entry stackFor(CapturedStack stack) throws IOException {
+        if (stack.isEmpty()) {
             return null;
         }
-        StackTable.Entry entry = stacks.entryFor(frames, caller);
+        StackTable.Entry entry = stacks.entryFor(stack);
         if (stacks.needsWriting(entry)) {
             writeStack(entry);
         }
-        return entry.id();
+        return entry;
+    }
+
+    private void writeCallerAndStack(StackTable.Entry stack) throws IOException {
+        json.writeStringField("caller", stack != null ? stack.caller() : null);
+        writeNullableNumber("stackId", stack != null ? (long) stack.id() : null);
     }
 
     private void writeStack(StackTable.Entry entry) throws IOException {
@@ -207,7 +211,7 @@ final class LogWriter implements AutoCloseable {
 
     private void writeOpenedAt(Long micros) throws IOException {
         if (micros != null) {
-            json.writeStringField("openedAt", Clock.format(micros));
+            json.writeStringField("openedAt", times.format(micros));
         } else {
             json.writeNullField("openedAt");
         }
@@ -227,7 +231,7 @@ final class LogWriter implements AutoCloseable {
     private void begin(String event, long timeMicros) throws IOException {
         json.writeStartObject();
         json.writeStringField("event", event);
-        json.writeStringField("time", Clock.format(timeMicros));
+        json.writeStringField("time", times.format(timeMicros));
         json.writeNumberField("pid", pid);
     }
 

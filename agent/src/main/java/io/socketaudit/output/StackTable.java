@@ -1,5 +1,7 @@
 package io.socketaudit.output;
 
+import io.socketaudit.event.CapturedStack;
+
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -18,22 +20,22 @@ final class StackTable {
     record Entry(int id, List<String> frames, String caller) {
     }
 
-    private final Map<List<String>, Entry> byFrames = new HashMap<>();
+    private final Map<CapturedStack, Entry> byFrames = new HashMap<>();
     private final Map<Integer, Entry> byId = new HashMap<>();
     private final Set<Integer> inCurrentFile = new HashSet<>();
     private int lastId;
 
-    /** The entry for these frames, new or known. */
-    Entry entryFor(List<String> frames, String caller) {
-        Entry entry = byFrames.get(frames);
+    /** The entry for this stack, new (its text made now, once) or known. */
+    Entry entryFor(CapturedStack stack) {
+        Entry entry = byFrames.get(stack);
         if (entry == null) {
             if (byFrames.size() >= MAX_STACKS) {
                 byFrames.clear();
                 byId.clear();
                 inCurrentFile.clear();
             }
-            entry = new Entry(++lastId, frames, caller);
-            byFrames.put(frames, entry);
+            entry = new Entry(++lastId, stack.text(), stack.caller());
+            byFrames.put(stack, entry);
             byId.put(entry.id(), entry);
         }
         return entry;

@@ -171,8 +171,9 @@ class CloseClassifierTest {
                 snapshot(TcpState.ESTABLISHED, 0, 0, false), null, false));
         assertTrue(e.caller().startsWith("io.socketaudit.event.CloseClassifierTest.close(CloseClassifierTest.java:"),
                 e.caller());
-        assertTrue(e.frames().get(0).startsWith("io.socketaudit.event.CloseClassifierTest.close("), e.frames().get(0));
-        assertTrue(e.frames().size() <= 32);
+        assertTrue(e.stack().text().get(0).startsWith("io.socketaudit.event.CloseClassifierTest.close("),
+                e.stack().text().get(0));
+        assertTrue(e.stack().text().size() <= 32);
     }
 
     @Test
