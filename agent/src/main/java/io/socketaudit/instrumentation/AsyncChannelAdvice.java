@@ -32,11 +32,6 @@ final class AsyncChannelAdvice {
                             false, false)
                     : null;
         }
-
-        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.Enter Object token) {
-            CloseBridge.exit(token);
-        }
     }
 
     static final class ShutdownOutput {
@@ -51,11 +46,6 @@ final class AsyncChannelAdvice {
                     ? CloseBridge.enter(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.SHUTDOWN_OUTPUT, self, fd, local, remote,
                             0, false, false)
                     : null;
-        }
-
-        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.Enter Object token) {
-            CloseBridge.exit(token);
         }
     }
 
@@ -73,11 +63,6 @@ final class AsyncChannelAdvice {
                             0, writeShutdown, false)
                     : null;
         }
-
-        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.Enter Object token) {
-            CloseBridge.exit(token);
-        }
     }
 
     static final class ServerClose {
@@ -89,11 +74,6 @@ final class AsyncChannelAdvice {
                     ? CloseBridge.enter(CloseBridge.ASYNC_SERVER_SOCKET_CHANNEL, CloseBridge.CLOSE, self, fd, local, null, 0,
                             false, false)
                     : null;
-        }
-
-        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.Enter Object token) {
-            CloseBridge.exit(token);
         }
     }
 

@@ -36,29 +36,37 @@ public final class CloseInstrumentation {
     private static final Map<String, List<Advised>> TARGETS = new LinkedHashMap<>();
 
     static {
-        add(SocketImplAdvice.TYPE, SocketImplAdvice.Close.class, named("close").and(takesArguments(0)));
+        operation(SocketImplAdvice.TYPE, SocketImplAdvice.Close.class, named("close").and(takesArguments(0)));
         add(SocketImplAdvice.TYPE, SocketImplAdvice.BeforeRelease.class, named("tryClose").and(takesArguments(0)));
-        add(SocketImplAdvice.TYPE, SocketImplAdvice.ShutdownOutput.class, named("shutdownOutput").and(takesArguments(0)));
-        add(SocketImplAdvice.TYPE, SocketImplAdvice.ShutdownInput.class, named("shutdownInput").and(takesArguments(0)));
+        operation(SocketImplAdvice.TYPE, SocketImplAdvice.ShutdownOutput.class,
+                named("shutdownOutput").and(takesArguments(0)));
+        operation(SocketImplAdvice.TYPE, SocketImplAdvice.ShutdownInput.class,
+                named("shutdownInput").and(takesArguments(0)));
         add(SocketImplAdvice.TYPE, SocketImplAdvice.Connect.class,
                 named("connect").and(takesArguments(SocketAddress.class, int.class)));
         add(SocketImplAdvice.TYPE, SocketImplAdvice.Accept.class, named("accept").and(takesArguments(1)));
-        add(SocketChannelAdvice.TYPE, SocketChannelAdvice.Close.class, named("implCloseSelectableChannel"));
+        operation(SocketChannelAdvice.TYPE, SocketChannelAdvice.Close.class, named("implCloseSelectableChannel"));
+        operation(SocketChannelAdvice.TYPE, SocketChannelAdvice.ShutdownOutput.class,
+                named("shutdownOutput").and(takesArguments(0)));
+        operation(SocketChannelAdvice.TYPE, SocketChannelAdvice.ShutdownInput.class,
+                named("shutdownInput").and(takesArguments(0)));
         add(SocketChannelAdvice.TYPE, SocketChannelAdvice.Connected.class,
                 namedOneOf("connect", "finishConnect").and(returns(boolean.class)));
         add(SocketChannelAdvice.TYPE, SocketChannelAdvice.BlockingConnect.class, named("blockingConnect"));
         add(SocketChannelAdvice.TYPE, SocketChannelAdvice.Accepted.class, isConstructor().and(takesArguments(4)));
-        add(SocketChannelAdvice.TYPE, SocketChannelAdvice.ShutdownOutput.class, named("shutdownOutput").and(takesArguments(0)));
-        add(SocketChannelAdvice.TYPE, SocketChannelAdvice.ShutdownInput.class, named("shutdownInput").and(takesArguments(0)));
-        add(AsyncChannelAdvice.SOCKET_TYPE, AsyncChannelAdvice.Close.class, named("implClose").and(takesArguments(0)));
+        operation(AsyncChannelAdvice.SOCKET_TYPE, AsyncChannelAdvice.Close.class,
+                named("implClose").and(takesArguments(0)));
         add(AsyncChannelAdvice.SOCKET_TYPE, AsyncChannelAdvice.ConnectRequested.class, named("implConnect"));
         add(AsyncChannelAdvice.SOCKET_TYPE, AsyncChannelAdvice.Connected.class, named("setConnected"));
         add(AsyncChannelAdvice.SOCKET_TYPE, AsyncChannelAdvice.Accepted.class, isConstructor().and(takesArguments(3)));
-        add(AsyncChannelAdvice.SOCKET_BASE_TYPE, AsyncChannelAdvice.ShutdownOutput.class, named("shutdownOutput").and(takesArguments(0)));
-        add(AsyncChannelAdvice.SOCKET_BASE_TYPE, AsyncChannelAdvice.ShutdownInput.class, named("shutdownInput").and(takesArguments(0)));
-        add(AsyncChannelAdvice.SERVER_TYPE, AsyncChannelAdvice.ServerClose.class, named("implClose").and(takesArguments(0)));
-        add(ServerChannelAdvice.TYPE, ServerChannelAdvice.Close.class, named("implCloseSelectableChannel"));
-        add(TlsAdvice.SOCKET_TYPE, TlsAdvice.Close.class, named("close").and(takesArguments(0)));
+        operation(AsyncChannelAdvice.SOCKET_BASE_TYPE, AsyncChannelAdvice.ShutdownOutput.class,
+                named("shutdownOutput").and(takesArguments(0)));
+        operation(AsyncChannelAdvice.SOCKET_BASE_TYPE, AsyncChannelAdvice.ShutdownInput.class,
+                named("shutdownInput").and(takesArguments(0)));
+        operation(AsyncChannelAdvice.SERVER_TYPE, AsyncChannelAdvice.ServerClose.class,
+                named("implClose").and(takesArguments(0)));
+        operation(ServerChannelAdvice.TYPE, ServerChannelAdvice.Close.class, named("implCloseSelectableChannel"));
+        operation(TlsAdvice.SOCKET_TYPE, TlsAdvice.Close.class, named("close").and(takesArguments(0)));
         add(TlsAdvice.OUTPUT_RECORD_TYPE, TlsAdvice.AlertWritten.class, named("encodeAlert").and(takesArguments(2)));
     }
 
@@ -90,7 +98,7 @@ public final class CloseInstrumentation {
                      JavaModule module, java.security.ProtectionDomain domain) -> {
                         DynamicType.Builder<?> result = type;
                         for (Advised a : advice) {
-                            result = result.visit(Advice.to(a.adviceClass).on(a.methods));
+                            result = result.visit(a.advice().on(a.methods()));
                         }
                         return result;
                     });
@@ -98,11 +106,18 @@ public final class CloseInstrumentation {
         return builder.makeRaw();
     }
 
+    /** Advice complete in itself. */
     private static void add(String type, Class<?> adviceClass, ElementMatcher<? super MethodDescription> methods) {
-        TARGETS.computeIfAbsent(type, t -> new ArrayList<>()).add(new Advised(adviceClass, methods));
+        TARGETS.computeIfAbsent(type, t -> new ArrayList<>()).add(new Advised(Advice.to(adviceClass), methods));
     }
 
-    private record Advised(Class<?> adviceClass, ElementMatcher<? super MethodDescription> methods) {
+    /** A close or shutdown: its enter advice starts the operation, {@link OperationEnd} ends it. */
+    private static void operation(String type, Class<?> enterAdvice, ElementMatcher<? super MethodDescription> methods) {
+        TARGETS.computeIfAbsent(type, t -> new ArrayList<>())
+                .add(new Advised(Advice.to(enterAdvice, OperationEnd.class), methods));
+    }
+
+    private record Advised(Advice advice, ElementMatcher<? super MethodDescription> methods) {
     }
 
     private static final class Reporting extends AgentBuilder.Listener.Adapter {

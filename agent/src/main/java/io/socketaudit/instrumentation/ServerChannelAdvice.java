@@ -25,10 +25,5 @@ final class ServerChannelAdvice {
                             false, false)
                     : null;
         }
-
-        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.Enter Object token) {
-            CloseBridge.exit(token);
-        }
     }
 }

@@ -34,11 +34,6 @@ final class SocketChannelAdvice {
                             outputClosed, readerThread != 0 || writerThread != 0)
                     : null;
         }
-
-        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.Enter Object token) {
-            CloseBridge.exit(token);
-        }
     }
 
     static final class ShutdownOutput {
@@ -53,11 +48,6 @@ final class SocketChannelAdvice {
                     ? CloseBridge.enter(CloseBridge.SOCKET_CHANNEL, CloseBridge.SHUTDOWN_OUTPUT, self, fd, local, remote, 0,
                             false, false)
                     : null;
-        }
-
-        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.Enter Object token) {
-            CloseBridge.exit(token);
         }
     }
 
@@ -74,11 +64,6 @@ final class SocketChannelAdvice {
                     ? CloseBridge.enter(CloseBridge.SOCKET_CHANNEL, CloseBridge.SHUTDOWN_INPUT, self, fd, local, remote, 0,
                             outputClosed, false)
                     : null;
-        }
-
-        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.Enter Object token) {
-            CloseBridge.exit(token);
         }
     }
 

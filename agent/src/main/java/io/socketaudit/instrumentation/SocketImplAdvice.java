@@ -42,11 +42,6 @@ final class SocketImplAdvice {
                             outputClosed, readerThread != 0 || writerThread != 0)
                     : null;
         }
-
-        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.Enter Object token) {
-            CloseBridge.exit(token);
-        }
     }
 
     /** {@code tryClose()} runs after the JDK's own shutdown, right before the descriptor is released. */
@@ -69,11 +64,6 @@ final class SocketImplAdvice {
                     ? CloseBridge.enter(CloseBridge.SOCKET, CloseBridge.SHUTDOWN_OUTPUT, self, fd, null, address, port, false, false)
                     : null;
         }
-
-        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.Enter Object token) {
-            CloseBridge.exit(token);
-        }
     }
 
     static final class ShutdownInput {
@@ -89,11 +79,6 @@ final class SocketImplAdvice {
                     ? CloseBridge.enter(CloseBridge.SOCKET, CloseBridge.SHUTDOWN_INPUT, self, fd, null, address, port,
                             outputClosed, false)
                     : null;
-        }
-
-        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.Enter Object token) {
-            CloseBridge.exit(token);
         }
     }
 

@@ -21,11 +21,6 @@ final class TlsAdvice {
         static Object enter(@Advice.This Object self) {
             return CloseBridge.enterTlsClose(self);
         }
-
-        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-        static void exit(@Advice.Enter Object token) {
-            CloseBridge.exit(token);
-        }
     }
 
     static final class AlertWritten {

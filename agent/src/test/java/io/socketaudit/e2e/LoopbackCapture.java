@@ -133,6 +133,12 @@ public final class LoopbackCapture implements AutoCloseable {
         }
     }
 
+    /** What tcpdump printed on stderr and how it ended, for messages about the capture itself. */
+    public String diagnostics() {
+        String exit = tcpdump.isAlive() ? "still running" : "exit code " + tcpdump.exitValue();
+        return "tcpdump " + exit + ", stderr: " + stderrText();
+    }
+
     private String stderrText() {
         synchronized (stderr) {
             return String.join(" | ", stderr);

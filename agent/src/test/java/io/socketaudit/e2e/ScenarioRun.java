@@ -27,6 +27,7 @@ final class ScenarioRun {
     final boolean withAgent;
     /** Packets tcpdump reported as dropped by the kernel; the wire checks need 0. */
     long captureDrops;
+    String captureDiagnostics;
 
     private ScenarioRun(EndToEndJdks.Jdk jdk, AgentJvm.Result result, List<Packet> packets, boolean withAgent) {
         this.jdk = jdk;
@@ -54,6 +55,7 @@ final class ScenarioRun {
             capture.close();
         }
         run.captureDrops = capture.droppedByKernel();
+        run.captureDiagnostics = capture.diagnostics();
         return run;
     }
 
@@ -136,8 +138,9 @@ final class ScenarioRun {
 
     /** The wire checks are only meaningful when tcpdump saw every packet. */
     void assertCaptureComplete() {
-        assertEquals(0, captureDrops, "tcpdump reported packets dropped by the kernel (a very busy loopback?); "
-                + "the capture is incomplete, so the wire cannot be judged");
+        assertEquals(0, captureDrops, "tcpdump reported packets dropped by the kernel (a very busy loopback?), "
+                + "or no statistics (-1); the capture may be incomplete, so the wire cannot be judged. "
+                + captureDiagnostics);
     }
 
     /** Runs, per JDK and mode, at most once per test JVM; a failed run fails every test using it. */
