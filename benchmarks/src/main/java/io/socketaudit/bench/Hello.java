@@ -1,18 +1,32 @@
 package io.socketaudit.bench;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+
 /**
- * The start-up benchmark's application: prints {@link System#nanoTime()} as the first thing {@code main} does.
- * On Linux the JVM reads CLOCK_MONOTONIC, a clock shared by all processes, so the harness subtracts the
- * moment it started the process to get the time to {@code main()}.
+ * The start-up benchmark's application. Prints {@link System#nanoTime()} as the first thing {@code main} does;
+ * on Linux the JVM reads CLOCK_MONOTONIC, one clock for all processes, so the harness subtracts the moment it
+ * started the process to get the time to {@code main()}. Then opens and closes one loopback connection and
+ * prints the time again: the first socket operations are where an agent's deferred set-up shows.
  */
 public final class Hello {
 
     private Hello() {
     }
 
-    public static void main(String[] args) {
-        long now = System.nanoTime();
-        System.out.println(Results.PREFIX + "mainNanos=" + now);
+    public static void main(String[] args) throws Exception {
+        long atMain = System.nanoTime();
         System.out.println("Hello, world");
+        try (ServerSocket listener = new ServerSocket()) {
+            listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            try (Socket client = new Socket()) {
+                client.connect(listener.getLocalSocketAddress());
+                listener.accept().close();
+            }
+        }
+        long afterFirstConnection = System.nanoTime();
+        Results.print("mainNanos", atMain, "firstConnectionNanos", afterFirstConnection);
     }
 }

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
  * {@code java} with this JVM's class path; with an agent jar given, every fork runs with it attached at the
  * given stack depth and its logs are counted afterwards, to show that the agent really recorded the closes.
  *
- * <p>Arguments: {@code close|parts depth forks warmupIterations measurementIterations iterationMillis
+ * <p>Arguments: {@code close|parts|parts-depth depth forks warmupIterations measurementIterations iterationMillis
  * [agentJar logDirectory]}.
  */
 public final class JmhRunner {
@@ -41,9 +41,12 @@ public final class JmhRunner {
         String agentJar = args.length > 7 ? args[6] : null;
         Path logs = args.length > 7 ? Path.of(args[7]) : null;
 
-        String include = which.equals("close")
-                ? CloseBench.class.getName() + "\\.(socketClose|channelClose)$"
-                : ClosePartsBench.class.getName() + "\\.";
+        String include = switch (which) {
+            case "close" -> CloseBench.class.getName() + "\\.(socketClose|channelClose)$";
+            case "parts" -> ClosePartsBench.class.getName() + "\\.";
+            case "parts-depth" -> ClosePartsBench.class.getName() + "\\.(stackCapture|recorderClose)$";
+            default -> throw new IllegalArgumentException("close, parts or parts-depth, not " + which);
+        };
         List<String> jvmArgs = new ArrayList<>(List.of("-Xms512m", "-Xmx512m",
                 "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED"));
         if (agentJar != null) {

@@ -15,8 +15,9 @@ import java.util.List;
 /**
  * Heap per open connection: opens {@code pairs} loopback connections with both ends in this JVM (2 × pairs
  * open sockets), and prints the heap in use after full collections before and after opening them. With
- * {@code histogram}, also prints the JVM's class histogram (jcmd GC.class_histogram) taken while they are
- * open, one {@code HIST class instances bytes} line per class, so the harness can tell where the bytes go.
+ * {@code histogram}, also prints the JVM's class histogram (jcmd GC.class_histogram) before ({@code HIST0}) and
+ * after ({@code HIST1}) opening them, one {@code HISTn class instances bytes} line per class, so the harness can
+ * tell where the bytes go.
  *
  * <p>Arguments: {@code pairs [histogram]}.
  */
@@ -39,6 +40,10 @@ public final class OpenMany {
                 }
             }
             Thread.sleep(1000);
+            if (histogram) {
+                // First, so that what attaching jcmd leaves in the heap is in both measurements.
+                printHistogram("HIST0");
+            }
             long before = usedAfterGc();
             for (int i = 0; i < pairs; i++) {
                 Socket client = new Socket();
@@ -49,7 +54,7 @@ public final class OpenMany {
             Thread.sleep(1000); // let the writer drain the open events: the queue is not the steady state
             long after = usedAfterGc();
             if (histogram) {
-                printHistogram();
+                printHistogram("HIST1");
             }
             Results.print("connections", sockets.size(), "heapBefore", before, "heapAfter", after,
                     "bytesPerConnection", (double) (after - before) / sockets.size());
@@ -69,7 +74,7 @@ public final class OpenMany {
         return used;
     }
 
-    private static void printHistogram() throws Exception {
+    private static void printHistogram(String prefix) throws Exception {
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
         Process p = new ProcessBuilder(jcmd, String.valueOf(ProcessHandle.current().pid()), "GC.class_histogram")
                 .redirectErrorStream(true).start();
@@ -78,7 +83,10 @@ public final class OpenMany {
                 // "   1:         12345        678901  java.lang.String (java.base@17)"
                 String[] f = line.trim().split(" +");
                 if (f.length >= 4 && f[0].endsWith(":") && f[0].length() > 1) {
-                    System.out.println("HIST " + f[3] + " " + f[1] + " " + f[2]);
+                    // Lambda and hidden classes get a new name in every JVM: keep what is the same across runs.
+                    String name = f[3].replaceAll("\\$\\$Lambda\\$?[0-9]*/0x[0-9a-f]+", "\\$\\$Lambda")
+                            .replaceAll("/0x[0-9a-f]+", "");
+                    System.out.println(prefix + " " + name + " " + f[1] + " " + f[2]);
                 }
             }
         }

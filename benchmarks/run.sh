@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every benchmark of issue 5 and writes the results into BENCHMARKS.md at the repository's root.
+#   benchmarks/run.sh            full run (~15-20 minutes on 2 cores)
+#   benchmarks/run.sh --quick    short runs, to check that everything works (~3 minutes)
+# Further options go to the harness: --only churn,persistent,closepath,writer,startup,memory, --out FILE,
+# --jdk17 HOME, --jdk25 HOME. Needs Linux and root (each measured JVM runs in a network namespace of its own);
+# without root the runs share the host's TCP state and BENCHMARKS.md says so.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JDK17="${JDK17:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}"
+if [[ "${SKIP_BUILD:-}" != 1 ]]; then
+  mvn -B -q package -DskipTests
+fi
+exec "$JDK17/bin/java" -jar benchmarks/target/socket-audit-benchmarks.jar \
+  --out BENCHMARKS.md --agent agent/target/socket-audit-agent.jar --jdk17 "$JDK17" \
+  --command "benchmarks/run.sh${*:+ $*}" "$@"

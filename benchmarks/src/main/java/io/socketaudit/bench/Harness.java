@@ -1,0 +1,856 @@
+package io.socketaudit.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Runs every benchmark of issue 5 and writes the results into BENCHMARKS.md, between the markers
+ * {@value #START} and {@value #END} (the rest of the file is left as it is, so prose written around the
+ * results survives a new run). Every measured JVM is a child process started by {@link Launcher}.
+ *
+ * <pre>
+ * java -jar benchmarks/target/socket-audit-benchmarks.jar [--quick] [--only churn,persistent,closepath,writer,startup,memory]
+ *      [--out BENCHMARKS.md] [--agent agent/target/socket-audit-agent.jar] [--jdk17 HOME] [--jdk25 HOME] [--command TEXT]
+ * </pre>
+ */
+public final class Harness {
+
+    static final String START = "<!-- results:start (written by benchmarks/run.sh; edits between these markers are lost) -->";
+    static final String END = "<!-- results:end -->";
+    static final List<String> SECTIONS = List.of("churn", "persistent", "closepath", "writer", "startup", "memory");
+
+    private final boolean quick;
+    private final Set<String> only;
+    private final Path out;
+    private final Path agentSource;
+    private final Path agentJar;
+    private final String agentSha;
+    private final Path benchJar;
+    private final Path jdk17;
+    private final Path jdk25;
+    private final String command;
+    private final Path workDir;
+    private final Launcher launcher;
+    private final Path jfc;
+    private final List<String[]> targets = new ArrayList<>();
+    private final List<Double> otherCores = new ArrayList<>();
+    private final StringBuilder body = new StringBuilder();
+
+    private Harness(Map<String, String> options) throws IOException {
+        quick = options.containsKey("quick");
+        only = new LinkedHashSet<>(Arrays.asList(options.getOrDefault("only", String.join(",", SECTIONS)).split(",")));
+        out = Path.of(options.getOrDefault("out", "BENCHMARKS.md")).toAbsolutePath();
+        agentSource = Path.of(options.getOrDefault("agent", "agent/target/socket-audit-agent.jar")).toAbsolutePath();
+        benchJar = Path.of(Harness.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toAbsolutePath();
+        jdk17 = Path.of(options.getOrDefault("jdk17", System.getProperty("java.home")));
+        jdk25 = Path.of(options.getOrDefault("jdk25", "/usr/lib/jvm/temurin-25-jdk-amd64"));
+        command = options.getOrDefault("command", "java -jar " + benchJar + (quick ? " --quick" : ""));
+        if (!Files.isRegularFile(agentSource)) {
+            throw new IllegalArgumentException("no agent jar at " + agentSource + ": build it first (mvn -B -q package -DskipTests)");
+        }
+        workDir = Files.createTempDirectory("socket-audit-bench");
+        // A copy: a build running meanwhile (mvn package rewrites the jar) must not change the agent mid-run.
+        agentJar = workDir.resolve("socket-audit-agent.jar");
+        Files.copy(agentSource, agentJar);
+        agentSha = sha256(agentJar);
+        launcher = new Launcher(workDir);
+        jfc = workDir.resolve("socket-events.jfc");
+        try (InputStream in = Harness.class.getResourceAsStream("socket-events.jfc")) {
+            Files.copy(in, jfc, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new LinkedHashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--quick")) {
+                options.put("quick", "true");
+            } else if (a.startsWith("--") && i + 1 < args.length) {
+                options.put(a.substring(2), args[++i]);
+            } else {
+                System.err.println("usage: [--quick] [--only " + String.join(",", SECTIONS) + "] [--out FILE] "
+                        + "[--agent JAR] [--jdk17 HOME] [--jdk25 HOME] [--command TEXT]");
+                System.exit(2);
+            }
+        }
+        new Harness(options).runAll();
+    }
+
+    private void runAll() throws Exception {
+        Instant started = Instant.now();
+        String loadBefore = loadAverage();
+        log("work directory " + workDir + "; network namespaces " + (launcher.netnsAvailable() ? "available" : "NOT available"));
+        if (only.contains("churn")) {
+            timed("churn", this::churn);
+        }
+        if (only.contains("persistent")) {
+            timed("persistent", this::persistent);
+        }
+        if (only.contains("closepath")) {
+            timed("closepath", this::closePath);
+        }
+        if (only.contains("writer")) {
+            timed("writer", this::writer);
+        }
+        if (only.contains("startup")) {
+            timed("startup", this::startup);
+        }
+        if (only.contains("memory")) {
+            timed("memory", this::memory);
+        }
+        String loadAfter = loadAverage();
+        Duration took = Duration.between(started, Instant.now());
+        String results = header(started, took, loadBefore, loadAfter) + summary() + body;
+        write(results);
+        deleteTree(workDir);
+        log("wrote " + out + " in " + took.toSeconds() + " s");
+    }
+
+    interface Section {
+        void run() throws Exception;
+    }
+
+    private void timed(String name, Section section) throws Exception {
+        long t0 = System.nanoTime();
+        log("== " + name);
+        section.run();
+        log("== " + name + " took " + (System.nanoTime() - t0) / 1_000_000_000 + " s");
+    }
+
+    // ---------------------------------------------------------------- churn
+
+    private record Config(String name, String label, List<String> jvmArgs) {
+    }
+
+    private void churn() throws Exception {
+        int runs = quick ? 2 : 7;
+        long warmup = quick ? 1000 : 2000;
+        long measure = quick ? 2000 : 5000;
+        int clients = 4;
+        int servers = 4;
+        Path dir = workDir.resolve("churn");
+        List<Config> configs = new ArrayList<>(List.of(
+                new Config("bare", "bare", List.of()),
+                new Config("agent", "agent (default settings)", List.of("-javaagent:" + agentJar + "=file=" + dir.resolve("audit.jsonl"))),
+                new Config("jfr", "JFR socket events", List.of("-XX:StartFlightRecording=filename=" + dir.resolve("rec.jfr")
+                        + ",settings=" + jfc))));
+        if (!quick) {
+            configs.add(new Config("agent-depth1", "agent, `stack.depth=1` (diagnostic)",
+                    List.of("-javaagent:" + agentJar + "=file=" + dir.resolve("audit.jsonl") + ",stack.depth=1")));
+        }
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, List<Double>> others = new LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
+        List<List<String>> agentRows = new ArrayList<>();
+        List<Long> timeWait = new ArrayList<>();
+        long overflow = 0;
+        long jfrReads = -1;
+        long jfrWrites = -1;
+        List<Double> jfrBytesPerConnection = new ArrayList<>();
+        List<Double> bytesPerClose = new ArrayList<>();
+        List<Double> closeLineBytes = new ArrayList<>();
+        boolean everyCloseLogged = true;
+        long totalDropped = 0;
+        for (int run = 1; run <= runs; run++) {
+            for (Config c : configs) {
+                Files.createDirectories(dir);
+                List<String> cmd = java(jdk17, false, concat(List.of("-Xms1g", "-Xmx1g"), c.jvmArgs()),
+                        "io.socketaudit.bench.Churn", clients, servers, warmup, measure);
+                Launcher.Output o = launcher.run(new Launcher.Run(cmd).netns().timeout(120));
+                Map<String, String> r = Results.parse(o.stdout());
+                if (!o.ok() || r.isEmpty() || num(r, "errors") > 0) {
+                    failures.add(c.name() + " run " + run + ": exit " + o.exitCode() + " " + tail(o.stderr()) + " " + r);
+                    deleteTree(dir);
+                    continue;
+                }
+                double rate = num(r, "rate");
+                rates.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(rate);
+                others.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(num(r, "otherCores"));
+                otherCores.add(num(r, "otherCores"));
+                timeWait.add((long) num(r, "timeWait"));
+                overflow += (long) num(r, "timeWaitOverflow");
+                long connections = (long) num(r, "totalConnections");
+                long serverConnections = (long) num(r, "serverConnections");
+                String line = String.format("churn %-12s run %d: %,.0f connections/s (other processes %.2f cores)",
+                        c.name(), run, rate, num(r, "otherCores"));
+                if (c.name().startsWith("agent")) {
+                    LogScan log = LogScan.of(dir, "audit.jsonl");
+                    long expected = connections + serverConnections;
+                    boolean all = log.connectionCloses() == expected && log.dropped() == 0;
+                    everyCloseLogged &= all;
+                    totalDropped += Math.max(0, log.dropped());
+                    if (c.name().equals("agent")) {
+                        bytesPerClose.add((double) log.bytes() / log.closeLines());
+                        closeLineBytes.add((double) log.closeLineBytes() / log.closeLines());
+                    }
+                    agentRows.add(List.of(c.name(), String.valueOf(run), Md.num(connections, 0), Md.num(expected, 0),
+                            Md.num(log.connectionCloses(), 0), all ? "yes" : "**no**", Md.num(log.eventsWritten(), 0),
+                            Md.num(log.dropped(), 0), Md.num(log.agentErrors(), 0), Md.num(log.files(), 0),
+                            Md.num((double) log.bytes() / log.closeLines(), 0),
+                            Md.num((double) log.closeLineBytes() / log.closeLines(), 0)));
+                    line += String.format(", %d/%d closes logged, %d dropped", log.connectionCloses(), expected, log.dropped());
+                } else if (c.name().equals("jfr")) {
+                    Path rec = dir.resolve("rec.jfr");
+                    if (Files.exists(rec)) {
+                        jfrBytesPerConnection.add((double) Files.size(rec) / connections);
+                        if (jfrReads < 0) {
+                            Map<String, Long> counts = jfrCounts(rec);
+                            jfrReads = counts.getOrDefault("jdk.SocketRead", 0L);
+                            jfrWrites = counts.getOrDefault("jdk.SocketWrite", 0L);
+                            line += String.format(", JFR recorded %d reads and %d writes for %d connections",
+                                    jfrReads, jfrWrites, connections);
+                        }
+                    }
+                }
+                log(line);
+                deleteTree(dir);
+            }
+        }
+        double bare = Stats.median(rates.getOrDefault("bare", List.of()));
+        List<List<String>> rows = new ArrayList<>();
+        for (Config c : configs) {
+            List<Double> v = rates.getOrDefault(c.name(), List.of());
+            rows.add(List.of(c.label(), String.valueOf(v.size()), Md.num(Stats.median(v), 0),
+                    Md.range(Stats.min(v), Stats.max(v), 0), Md.ratio(Stats.ratio(Stats.median(v), bare)),
+                    Md.ratio(Stats.median(Stats.pairedRatios(v, rates.getOrDefault("bare", List.of())))),
+                    Md.num(Stats.median(others.getOrDefault(c.name(), List.of())), 2)));
+        }
+        double agent = Stats.median(rates.getOrDefault("agent", List.of()));
+        double jfr = Stats.median(rates.getOrDefault("jfr", List.of()));
+        double agentRatio = Stats.ratio(agent, bare);
+        double medianBytes = Stats.median(bytesPerClose);
+
+        section("1. Connection churn",
+                "Loopback, both ends in one JVM (JDK 17, `-Xms1g -Xmx1g`), " + clients + " client threads and " + servers
+                + " server threads; each connection is connect → 64-byte request → 64-byte response → close (the client"
+                + " closes after reading the response, the server closes after reading the client's FIN). Connections"
+                + " completed in a " + measure / 1000.0 + " s window after " + warmup / 1000.0 + " s of warm-up; each run is"
+                + " a fresh JVM in a fresh network namespace" + (launcher.netnsAvailable() ? "" : " (**not available: runs shared the"
+                + " host's TCP state**)") + ", configurations alternating, " + runs + " runs each. JFR records"
+                + " `jdk.SocketRead` and `jdk.SocketWrite` only, threshold 0 ms, with stack traces, to a file"
+                + " (`benchmarks/src/main/resources/io/socketaudit/bench/socket-events.jfc`). \"Paired\" is the median of"
+                + " the per-round ratios (each run divided by the bare run of the same round), which a machine whose load"
+                + " drifts during the whole run moves less than the ratio of medians. \"Other CPU\" is the CPU time other"
+                + " processes used during the window, in cores (of " + Runtime.getRuntime().availableProcessors() + ").\n\n"
+                + Md.table(List.of("configuration", "runs", "connections/s (median)", "spread (min – max)",
+                        "ratio to bare (medians)", "ratio to bare (paired)", "other CPU (cores)"), rows)
+                + "\nTCP state at the end of each run: TIME_WAIT sockets " + Md.range(Stats.min(toD(timeWait)),
+                        Stats.max(toD(timeWait)), 0) + ", `TCPTimeWaitOverflow` " + overflow + " in all runs together"
+                + " (0: no run reached the namespace's `tcp_max_tw_buckets`).\n\n"
+                + "Every close recorded? `close` lines with `\"api\":\"Socket\"` in the agent's log (all rotated files) against"
+                + " 2 × connections (both ends; the listener's own close is not counted), and the `agent_stop` line:\n\n"
+                + Md.table(List.of("configuration", "run", "connections", "closes expected", "close lines", "all there",
+                        "eventsWritten", "dropped", "agentErrors", "files", "log bytes per close", "bytes per close line"), agentRows)
+                + "\n\"Log bytes per close\" is the whole log (opens, stacks, closes) divided by the close lines; \"bytes per close line\""
+                + " is the close line alone.\n"
+                + (jfrReads >= 0 ? String.format("\nJFR recorded %,d `jdk.SocketRead` and %,d `jdk.SocketWrite` events in its first run"
+                        + " (3 reads and 2 writes per connection); its recording is %s bytes per connection (median).%n",
+                        jfrReads, jfrWrites, Md.num(Stats.median(jfrBytesPerConnection), 0)) : "")
+                + failureNote(failures));
+        target("Churn throughput with the agent ≥ 0.975 of bare", "ratio " + Md.ratio(agentRatio) + " (paired "
+                + Md.ratio(Stats.median(Stats.pairedRatios(rates.getOrDefault("agent", List.of()), rates.getOrDefault("bare", List.of()))))
+                + "; " + Md.num(agent, 0) + " vs " + Md.num(bare, 0) + " connections/s)", isKnown(agentRatio) ? agentRatio >= 0.975 : null);
+        target("Churn with the agent faster than with JFR socket events", Md.num(agent, 0) + " vs " + Md.num(jfr, 0)
+                + " connections/s (JFR ratio " + Md.ratio(Stats.ratio(jfr, bare)) + ")", isKnown(agent) && isKnown(jfr) ? agent > jfr : null);
+        target("Every close in the log, none dropped (churn)", everyCloseLogged ? "all closes logged in every agent run, "
+                + totalDropped + " dropped" : "**closes missing or dropped**, see the table", agentRows.isEmpty() ? null : everyCloseLogged);
+        target("≤ 300 bytes on disk per close event (churn)", Md.num(medianBytes, 0) + " bytes of log per close (close line alone "
+                + Md.num(Stats.median(closeLineBytes), 0) + ")", isKnown(medianBytes) ? medianBytes <= 300 : null);
+    }
+
+    private Map<String, Long> jfrCounts(Path recording) {
+        Map<String, Long> counts = new LinkedHashMap<>();
+        String summary = Launcher.exec(jdk17.resolve("bin/jfr").toString(), "summary", recording.toString());
+        for (String line : summary.split("\n")) {
+            String[] f = line.trim().split(" +");
+            if (f.length >= 3 && f[0].startsWith("jdk.")) {
+                try {
+                    counts.put(f[0], Long.parseLong(f[1]));
+                } catch (NumberFormatException e) {
+                    // a header
+                }
+            }
+        }
+        return counts;
+    }
+
+    // ---------------------------------------------------------------- persistent
+
+    private void persistent() throws Exception {
+        int runs = quick ? 2 : 7;
+        long warmup = quick ? 500 : 1500;
+        long measure = quick ? 1500 : 4000;
+        int connections = 4;
+        Path dir = workDir.resolve("persistent");
+        List<Config> configs = List.of(new Config("bare", "bare", List.of()),
+                new Config("agent", "agent (default settings)", List.of("-javaagent:" + agentJar + "=file=" + dir.resolve("audit.jsonl"))));
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        Map<String, List<Double>> others = new LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            for (Config c : configs) {
+                Files.createDirectories(dir);
+                List<String> cmd = java(jdk17, false, concat(List.of("-Xms512m", "-Xmx512m"), c.jvmArgs()),
+                        "io.socketaudit.bench.Persistent", connections, warmup, measure);
+                Launcher.Output o = launcher.run(new Launcher.Run(cmd).netns().cpu(1).timeout(120));
+                Map<String, String> r = Results.parse(o.stdout());
+                deleteTree(dir);
+                if (!o.ok() || r.isEmpty()) {
+                    failures.add(c.name() + " run " + run + ": exit " + o.exitCode() + " " + tail(o.stderr()));
+                    continue;
+                }
+                rates.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(num(r, "rate"));
+                others.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(num(r, "otherCores"));
+                otherCores.add(num(r, "otherCores"));
+                log(String.format("persistent %-6s run %d: %,.0f round trips/s (other processes %.2f cores)", c.name(), run,
+                        num(r, "rate"), num(r, "otherCores")));
+            }
+        }
+        double bare = Stats.median(rates.getOrDefault("bare", List.of()));
+        double agent = Stats.median(rates.getOrDefault("agent", List.of()));
+        List<Double> paired = Stats.pairedRatios(rates.getOrDefault("agent", List.of()), rates.getOrDefault("bare", List.of()));
+        List<List<String>> rows = new ArrayList<>();
+        for (Config c : configs) {
+            List<Double> v = rates.getOrDefault(c.name(), List.of());
+            rows.add(List.of(c.label(), String.valueOf(v.size()), Md.num(Stats.median(v), 0), Md.range(Stats.min(v), Stats.max(v), 0),
+                    Md.ratio(Stats.ratio(Stats.median(v), bare)),
+                    Md.ratio(Stats.median(Stats.pairedRatios(v, rates.getOrDefault("bare", List.of())))),
+                    Md.num(Stats.median(others.getOrDefault(c.name(), List.of())), 2)));
+        }
+        section("2. Persistent connections",
+                connections + " long-lived loopback connections, both ends in one JVM (JDK 17), a client thread per connection"
+                + " sending 64 bytes and reading the 64-byte answer in a loop; no connection is opened or closed while measuring."
+                + " The JVM is pinned to one CPU (`taskset -c 1`), in a fresh network namespace, " + measure / 1000.0 + " s window after "
+                + warmup / 1000.0 + " s of warm-up, bare and agent alternating, " + runs + " runs each.\n\n"
+                + Md.table(List.of("configuration", "runs", "round trips/s (median)", "spread (min – max)", "ratio to bare (medians)",
+                        "ratio to bare (paired)", "other CPU (cores)"), rows)
+                + "\nPaired ratios, run by run: " + joinRatios(paired) + ".\n" + failureNote(failures));
+        double ratio = Stats.ratio(agent, bare);
+        target("Persistent connections with the agent ≥ 0.98 of bare", "ratio " + Md.ratio(ratio) + " (paired "
+                + Md.ratio(Stats.median(paired)) + ")", isKnown(ratio) ? ratio >= 0.98 : null);
+    }
+
+    // ---------------------------------------------------------------- close path
+
+    private void closePath() throws Exception {
+        List<Integer> depths = quick ? List.of(32) : List.of(8, 32, 128);
+        int forks = quick ? 1 : 2;
+        int warmups = quick ? 1 : 3;
+        int measurements = quick ? 2 : 5;
+        int iterationMillis = quick ? 500 : 1000;
+        Map<String, Map<String, String>> results = new LinkedHashMap<>();
+        Map<Integer, String> actualDepth = new LinkedHashMap<>();
+        Map<Integer, String> capturedDepth = new LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
+        for (int depth : depths) {
+            for (boolean withAgent : new boolean[] {false, true}) {
+                List<String> args = new ArrayList<>(List.of("close", String.valueOf(depth), String.valueOf(forks),
+                        String.valueOf(warmups), String.valueOf(measurements), String.valueOf(iterationMillis)));
+                if (withAgent) {
+                    args.add(agentJar.toString());
+                    args.add(workDir.resolve("jmh-logs-" + depth).toString());
+                }
+                jmh(args, withAgent ? "agent" : "bare", depth, results, actualDepth, failures);
+                deleteTree(workDir.resolve("jmh-logs-" + depth));
+            }
+            String which = depth == 32 ? "parts" : "parts-depth";
+            jmh(List.of(which, String.valueOf(depth), "1", String.valueOf(warmups), String.valueOf(measurements),
+                    String.valueOf(iterationMillis)), "parts", depth, results, capturedDepth, failures);
+        }
+        List<List<String>> rows = new ArrayList<>();
+        double added32 = Double.NaN;
+        for (int depth : depths) {
+            for (String bench : List.of("socketClose", "channelClose")) {
+                Map<String, String> bare = results.get("bare/" + bench + "/" + depth);
+                Map<String, String> agent = results.get("agent/" + bench + "/" + depth);
+                double b = bare == null ? Double.NaN : num(bare, "p50us");
+                double a = agent == null ? Double.NaN : num(agent, "p50us");
+                if (depth == 32 && bench.equals("socketClose")) {
+                    added32 = a - b;
+                }
+                rows.add(List.of(String.valueOf(depth), actualDepth.getOrDefault(depth, "?"),
+                        bench.equals("socketClose") ? "`Socket.close()`" : "`SocketChannel.close()`",
+                        Md.num(b, 2), bare == null ? "n/a" : Md.num(num(bare, "meanUs"), 2),
+                        Md.num(a, 2), agent == null ? "n/a" : Md.num(num(agent, "meanUs"), 2), Md.num(a - b, 2),
+                        agent == null ? "n/a" : Md.num(num(agent, "agentCloseEvents"), 0)));
+            }
+        }
+        List<List<String>> parts = new ArrayList<>();
+        for (int depth : depths) {
+            Map<String, String> stack = results.get("parts/stackCapture/" + depth);
+            Map<String, String> recorder = results.get("parts/recorderClose/" + depth);
+            Map<String, String> probeS = results.get("parts/kernelProbeSocket/32");
+            Map<String, String> probeC = results.get("parts/kernelProbeChannel/32");
+            Map<String, String> offer = results.get("parts/handOffNoWaiter/32");
+            Map<String, String> wake = results.get("parts/handOffWakeWriter/32");
+            Map<String, String> bare = results.get("bare/socketClose/" + depth);
+            Map<String, String> agent = results.get("agent/socketClose/" + depth);
+            double added = bare == null || agent == null ? Double.NaN : num(agent, "p50us") - num(bare, "p50us");
+            double rec = recorder == null ? Double.NaN : num(recorder, "meanUs");
+            parts.add(List.of(String.valueOf(depth), capturedDepth.getOrDefault(depth, "?"),
+                    stack == null ? "n/a" : Md.num(num(stack, "meanUs"), 2),
+                    probeS == null ? "n/a" : Md.num(num(probeS, "meanUs"), 2),
+                    probeC == null ? "n/a" : Md.num(num(probeC, "meanUs"), 2),
+                    offer == null ? "n/a" : Md.num(num(offer, "meanUs"), 3),
+                    wake == null ? "n/a" : Md.num(num(wake, "p50us"), 2),
+                    Md.num(rec, 2), Md.num(added, 2), Md.num(added - rec, 2)));
+        }
+        section("3. Close path in isolation (JMH)",
+                "JMH 1.37 on JDK 17, " + forks + " fork(s) × " + measurements + " iterations of " + iterationMillis + " ms after "
+                + warmups + " warm-up iterations, each JMH run in a fresh network namespace. `Socket.close()` and"
+                + " `SocketChannel.close()` of an established loopback connection with nothing pending: an invocation-level"
+                + " `@Setup` connects and accepts a new pair (untimed), the benchmark closes the client end only, an"
+                + " invocation-level `@TearDown` closes the server end (untimed). Sample-time mode: every invocation is timed"
+                + " alone, so the median (p50) is not moved by the occasional slow one (a GC, the writer thread taking the"
+                + " other core); the mean is shown too. With the agent, each fork runs with `-javaagent:…=stack.depth=N`"
+                + " and the close events its logs hold are counted (they include the untimed server-end closes). The"
+                + " benchmark method recurses until `close()` is called N frames deep; JMH's own frames under the benchmark"
+                + " set a floor (\"frames at close\" is what was really there).\n\n"
+                + Md.table(List.of("depth N", "frames at close", "close", "bare p50 µs", "bare mean µs", "agent p50 µs",
+                        "agent mean µs", "added p50 µs", "close events logged"), rows)
+                + "\nThe parts, each alone (average time; the kernel probe and hand-off do not depend on the depth):"
+                + " stack capture = `new Throwable()` with as many frames as the agent's capture inside such a close"
+                + " (" + ClosePartsBench.CAPTURE_EXTRA_FRAMES + " more than N: the JDK's close funnels, the bridge and the"
+                + " recorder); kernel query = `KernelProbe.probe(fd, true, false)` on an established connection;"
+                + " hand-off = `ArrayBlockingQueue.offer` + `poll` with no one waiting, and one `offer` that must wake a"
+                + " writer-like thread parked in `poll(timeout)` (as the agent's idle writer is; sample time, p50);"
+                + " recorder = the agent's own `CloseRecorder.enter` + `exit` for one Socket close at depth N, with a sink"
+                + " that drops the event (kernel query + stack capture + bookkeeping, without the JDK's close, the advice"
+                + " and the queue). \"Rest\" = added time measured above − recorder: advice dispatch, the queue hand-off"
+                + " and the writer thread's competition for the CPU.\n\n"
+                + Md.table(List.of("depth N", "frames captured", "stack capture µs", "kernel query (Socket) µs",
+                        "kernel query (channel) µs", "hand-off, no waiter µs", "hand-off, wakes writer µs (p50)",
+                        "recorder enter+exit µs", "added to Socket.close µs (p50)", "rest µs"), parts)
+                + failureNote(failures));
+        target("Added time per close ≤ 5 µs at stack depth 32 (JDK 17)", "`Socket.close()` +" + Md.num(added32, 2)
+                + " µs (p50)", isKnown(added32) ? added32 <= 5 : null);
+    }
+
+    private void jmh(List<String> args, String kind, int depth, Map<String, Map<String, String>> results,
+                     Map<Integer, String> depths, List<String> failures) throws Exception {
+        List<String> cmd = java(jdk17, true, List.of("-Xmx512m"), "io.socketaudit.bench.JmhRunner",
+                args.toArray());
+        Launcher.Output o = launcher.run(new Launcher.Run(cmd).netns().timeout(900));
+        List<Map<String, String>> lines = Results.parseAll(o.stdout());
+        if (!o.ok() || lines.isEmpty()) {
+            failures.add("JMH " + kind + " depth " + depth + ": exit " + o.exitCode() + " " + tail(o.stdout() + o.stderr()));
+            return;
+        }
+        for (Map<String, String> r : lines) {
+            results.put(kind + "/" + r.get("bench") + "/" + depth, r);
+            log(String.format("closepath %-5s %-18s depth %3d: p50 %.2f µs, mean %.2f µs", kind, r.get("bench"), depth,
+                    num(r, "p50us"), num(r, "meanUs")));
+        }
+        Set<String> seen = new LinkedHashSet<>();
+        for (String line : o.stdout().split("\n")) {
+            if (line.startsWith("DEPTH ")) {
+                String[] f = line.split(" ");
+                seen.add(f[2].substring(f[2].indexOf('=') + 1));
+            }
+        }
+        if (!seen.isEmpty()) {
+            depths.put(depth, String.join("/", seen));
+        }
+    }
+
+    // ---------------------------------------------------------------- writer
+
+    private void writer() throws Exception {
+        int events = quick ? 100_000 : 400_000;
+        int drainRuns = quick ? 1 : 3;
+        double pacedRate = 200_000;
+        List<Double> rates = new ArrayList<>();
+        List<List<String>> rows = new ArrayList<>();
+        List<String> failures = new ArrayList<>();
+        boolean noneDropped = true;
+        double pacedDropped = Double.NaN;
+        for (int run = 1; run <= drainRuns + 1; run++) {
+            boolean paced = run > drainRuns;
+            Path dir = workDir.resolve("writer");
+            List<String> cmd = java(jdk17, true, List.of("-Xms3g", "-Xmx3g"), "io.socketaudit.bench.WriterBench",
+                    paced ? "paced" : "drain", events, pacedRate, paced ? 65536 : events, 32, dir);
+            Launcher.Output o = launcher.run(new Launcher.Run(cmd).timeout(600));
+            deleteTree(dir);
+            Map<String, String> r = Results.parse(o.stdout());
+            if (!o.ok() || r.isEmpty()) {
+                failures.add("writer " + (paced ? "paced" : "drain") + ": exit " + o.exitCode() + " " + tail(o.stderr()));
+                continue;
+            }
+            if (paced) {
+                pacedDropped = num(r, "dropped");
+            } else {
+                rates.add(num(r, "rate"));
+                noneDropped &= num(r, "dropped") == 0 && num(r, "eventsWritten") == events;
+            }
+            rows.add(List.of(paced ? "paced at " + Md.num(pacedRate, 0) + "/s, `queue.size` 65,536 (default)"
+                            : "all at once, `queue.size` " + Md.num(events, 0), Md.num(num(r, "events"), 0),
+                    Md.num(num(r, "offeredRate"), 0), Md.num(num(r, "seconds"), 2), Md.num(num(r, "rate"), 0),
+                    Md.num(num(r, "eventsWritten"), 0), Md.num(num(r, "dropped"), 0), Md.num(num(r, "bytesPerEvent"), 0)));
+            log(String.format("writer %s: %,.0f events/s written, %s dropped", paced ? "paced" : "drain", num(r, "rate"),
+                    r.get("dropped")));
+        }
+        double rate = Stats.median(rates);
+        section("4. Log writer",
+                "The agent's own `CloseRecorder` and `AuditLog` (agent jar on the class path, not attached), JDK 17: " + Md.num(events, 0)
+                + " Socket close events are first captured the way the agent captures them (kernel query of a real loopback"
+                + " connection, undecoded stack ~30 frames deep from one of two call sites, like the two ends of the churn"
+                + " benchmark), then handed to the log: all at once into a queue that holds them all, timed until the writer"
+                + " has written the last one and closed the file (its sustained rate, nothing dropped); and paced at "
+                + Md.num(pacedRate, 0) + " events/s into the default queue, counting what is dropped. Rotation at the default"
+                + " 100 MB. Close events only (no open lines).\n\n"
+                + Md.table(List.of("feed", "events", "offered/s", "seconds", "written/s", "eventsWritten", "dropped",
+                        "bytes per event"), rows) + failureNote(failures));
+        target("Writer ≥ 200,000 close events/s, none dropped", Md.num(rate, 0) + " events/s (median of " + rates.size()
+                + "); paced at 200,000/s into the default queue: " + Md.num(pacedDropped, 0) + " dropped",
+                isKnown(rate) ? rate >= 200_000 && noneDropped && pacedDropped == 0 : null);
+    }
+
+    // ---------------------------------------------------------------- startup
+
+    private void startup() throws Exception {
+        int runs = quick ? 3 : 12;
+        Map<String, Path> jdks = new LinkedHashMap<>();
+        jdks.put("17", jdk17);
+        if (Files.isExecutable(jdk25.resolve("bin/java"))) {
+            jdks.put("25", jdk25);
+        }
+        Map<String, List<Double>> toMain = new LinkedHashMap<>();
+        Map<String, List<Double>> toConnection = new LinkedHashMap<>();
+        Map<String, List<Double>> toExit = new LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
+        Path dir = workDir.resolve("startup");
+        for (int run = 1; run <= runs; run++) {
+            for (Map.Entry<String, Path> jdk : jdks.entrySet()) {
+                for (boolean withAgent : new boolean[] {false, true}) {
+                    String key = jdk.getKey() + (withAgent ? "/agent" : "/bare");
+                    Files.createDirectories(dir);
+                    List<String> args = withAgent ? List.of("-javaagent:" + agentJar + "=file=" + dir.resolve("audit.jsonl"))
+                            : List.of();
+                    List<String> cmd = java(jdk.getValue(), false, args, "io.socketaudit.bench.Hello");
+                    Launcher.Output o = launcher.run(new Launcher.Run(cmd).timeout(60));
+                    deleteTree(dir);
+                    Map<String, String> r = Results.parse(o.stdout());
+                    if (!o.ok() || r.isEmpty()) {
+                        failures.add(key + " run " + run + ": exit " + o.exitCode() + " " + tail(o.stderr()));
+                        continue;
+                    }
+                    toMain.computeIfAbsent(key, k -> new ArrayList<>()).add((num(r, "mainNanos") - o.startNanos()) / 1e6);
+                    toConnection.computeIfAbsent(key, k -> new ArrayList<>()).add((num(r, "firstConnectionNanos") - o.startNanos()) / 1e6);
+                    toExit.computeIfAbsent(key, k -> new ArrayList<>()).add((o.endNanos() - o.startNanos()) / 1e6);
+                }
+            }
+        }
+        List<List<String>> rows = new ArrayList<>();
+        Double added17 = null;
+        for (String jdk : jdks.keySet()) {
+            double bareMain = Stats.median(toMain.getOrDefault(jdk + "/bare", List.of()));
+            double bareConn = Stats.median(toConnection.getOrDefault(jdk + "/bare", List.of()));
+            double bareExit = Stats.median(toExit.getOrDefault(jdk + "/bare", List.of()));
+            for (String cfg : List.of("bare", "agent")) {
+                String key = jdk + "/" + cfg;
+                List<Double> m = toMain.getOrDefault(key, List.of());
+                List<Double> c = toConnection.getOrDefault(key, List.of());
+                List<Double> e = toExit.getOrDefault(key, List.of());
+                rows.add(List.of(jdk, cfg, String.valueOf(m.size()), Md.num(Stats.median(m), 0), Md.range(Stats.min(m), Stats.max(m), 0),
+                        cfg.equals("agent") ? "+" + Md.num(Stats.median(m) - bareMain, 0) : "",
+                        Md.num(Stats.median(c), 0), cfg.equals("agent") ? "+" + Md.num(Stats.median(c) - bareConn, 0) : "",
+                        Md.num(Stats.median(e), 0), cfg.equals("agent") ? "+" + Md.num(Stats.median(e) - bareExit, 0) : ""));
+                if (jdk.equals("17") && cfg.equals("agent")) {
+                    added17 = Stats.median(m) - bareMain;
+                }
+            }
+        }
+        section("5. Start-up",
+                "A hello-world (`io.socketaudit.bench.Hello`) that prints `System.nanoTime()` first thing in `main`, then opens"
+                + " and closes one loopback connection. The harness notes `System.nanoTime()` right before starting the"
+                + " process; on Linux both read the same monotonic clock, so the difference is the time to `main()`"
+                + " (including `fork`/`exec`). \"First connection\" is when that connection is closed: the agent loads Byte"
+                + " Buddy, Jackson and the kernel probe on a background thread and holds the socket classes back until"
+                + " it is ready, so its cost shows there rather than before `main`. JDKs and configurations alternate, "
+                + runs + " runs each; times in ms.\n\n"
+                + Md.table(List.of("JDK", "configuration", "runs", "to main() (median)", "spread", "added",
+                        "to first connection closed", "added", "to exit", "added"), rows) + failureNote(failures));
+        target("Start-up ≤ +130 ms on JDK 17 (time to main)", added17 == null ? "n/a" : "+" + Md.num(added17, 0) + " ms",
+                added17 == null || !isKnown(added17) ? null : added17 <= 130);
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    private void memory() throws Exception {
+        int runs = quick ? 1 : 3;
+        int pairs = 5000;
+        int connections = 2 * pairs;
+        Path dir = workDir.resolve("memory");
+        Map<String, List<Double>> perConnection = new LinkedHashMap<>();
+        Map<String, List<Double>> heapAfter = new LinkedHashMap<>();
+        Map<String, Map<String, long[]>> histograms = new LinkedHashMap<>();
+        List<String> failures = new ArrayList<>();
+        for (int run = 1; run <= runs; run++) {
+            for (boolean withAgent : new boolean[] {false, true}) {
+                String key = withAgent ? "agent" : "bare";
+                Files.createDirectories(dir);
+                List<String> args = new ArrayList<>(List.of("-XX:+UseSerialGC", "-Xms1g", "-Xmx1g"));
+                if (withAgent) {
+                    args.add("-javaagent:" + agentJar + "=file=" + dir.resolve("audit.jsonl"));
+                }
+                List<String> cmd = java(jdk17, false, args, "io.socketaudit.bench.OpenMany", pairs, "histogram");
+                Launcher.Output o = launcher.run(new Launcher.Run(cmd).netns().openFiles(connections + 1000).timeout(180));
+                deleteTree(dir);
+                Map<String, String> r = Results.parse(o.stdout());
+                if (!o.ok() || r.isEmpty()) {
+                    failures.add(key + " run " + run + ": exit " + o.exitCode() + " " + tail(o.stderr()));
+                    continue;
+                }
+                perConnection.computeIfAbsent(key, k -> new ArrayList<>()).add(num(r, "bytesPerConnection"));
+                heapAfter.computeIfAbsent(key, k -> new ArrayList<>()).add(num(r, "heapAfter"));
+                Map<String, long[]> histogram = new LinkedHashMap<>();
+                for (String line : o.stdout().split("\n")) {
+                    if (line.startsWith("HIST0 ") || line.startsWith("HIST1 ")) {
+                        String[] f = line.split(" ");
+                        long sign = f[0].equals("HIST1") ? 1 : -1;
+                        long[] v = histogram.computeIfAbsent(f[1], k -> new long[2]);
+                        v[0] += sign * Long.parseLong(f[2]);
+                        v[1] += sign * Long.parseLong(f[3]);
+                    }
+                }
+                histograms.put(key, histogram);
+                log(String.format("memory %-5s run %d: %.1f bytes of heap per open connection", key, run, num(r, "bytesPerConnection")));
+            }
+        }
+        double bare = Stats.median(perConnection.getOrDefault("bare", List.of()));
+        double agent = Stats.median(perConnection.getOrDefault("agent", List.of()));
+        double added = agent - bare;
+        double absolute = (Stats.median(heapAfter.getOrDefault("agent", List.of()))
+                - Stats.median(heapAfter.getOrDefault("bare", List.of()))) / connections;
+        List<List<String>> classes = new ArrayList<>();
+        Map<String, long[]> a = histograms.getOrDefault("agent", Map.of());
+        Map<String, long[]> b = histograms.getOrDefault("bare", Map.of());
+        Set<String> names = new LinkedHashSet<>(a.keySet());
+        names.addAll(b.keySet());
+        names.stream()
+                .map(n -> Map.entry(n, new long[] {
+                        a.getOrDefault(n, new long[2])[0] - b.getOrDefault(n, new long[2])[0],
+                        a.getOrDefault(n, new long[2])[1] - b.getOrDefault(n, new long[2])[1]}))
+                .filter(e -> Math.abs(e.getValue()[1]) >= connections)
+                .sorted(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[1]))
+                .limit(12)
+                .forEach(e -> classes.add(List.of("`" + e.getKey() + "`", Md.num(e.getValue()[0], 0),
+                        Md.num((double) e.getValue()[1] / connections, 1))));
+        section("6. Heap per open connection",
+                Md.num(pairs, 0) + " loopback connections with both ends in one JVM: " + Md.num(connections, 0) + " open"
+                + " sockets (JDK 17, `-XX:+UseSerialGC -Xms1g -Xmx1g`). Heap in use"
+                + " after full collections (`System.gc()`, lowest of four) before and after opening them, after a warm-up"
+                + " of 200 connections opened and closed; the growth divided by the number of sockets, bare and with the"
+                + " agent, " + runs + " run(s) each.\n\n"
+                + Md.table(List.of("configuration", "heap per open socket, bytes (median)", "spread"), List.of(
+                        List.of("bare", Md.num(bare, 1), Md.range(Stats.min(perConnection.getOrDefault("bare", List.of())),
+                                Stats.max(perConnection.getOrDefault("bare", List.of())), 1)),
+                        List.of("agent", Md.num(agent, 1), Md.range(Stats.min(perConnection.getOrDefault("agent", List.of())),
+                                Stats.max(perConnection.getOrDefault("agent", List.of())), 1)),
+                        List.of("**agent's own**", "**" + Md.num(added, 1) + "**", ""))) + "\n"
+                + "Whole heap with " + Md.num(connections, 0) + " sockets open, agent minus bare, divided by the sockets"
+                + " (includes the agent's fixed footprint: Byte Buddy, Jackson, the queue): " + Md.num(absolute, 1) + " bytes.\n\n"
+                + "Where the agent's bytes are, from class histograms (`jcmd GC.class_histogram`) before and after opening the"
+                + " sockets in the last run of each: growth with the agent minus growth without, classes that differ by at"
+                + " least one byte per socket:\n\n"
+                + Md.table(List.of("class", "instances (difference)", "bytes per open socket"), classes) + failureNote(failures));
+        target("≤ 200 bytes of agent heap per open connection", Md.num(added, 1) + " bytes per open socket",
+                isKnown(added) ? added <= 200 : null);
+    }
+
+    // ---------------------------------------------------------------- report
+
+    private String header(Instant started, Duration took, String loadBefore, String loadAfter) {
+        String cpu = "unknown";
+        try {
+            cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                    .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("unknown");
+        } catch (IOException e) {
+            // not Linux
+        }
+        String kernel = Launcher.exec("uname", "-r").trim();
+        String git = Launcher.exec("git", "rev-parse", "--short", "HEAD").trim();
+        String dirty = Launcher.exec("git", "status", "--porcelain", "--", "agent").isBlank() ? "" : " (agent/ had uncommitted changes)";
+        double busy = Stats.median(otherCores);
+        StringBuilder b = new StringBuilder();
+        b.append("Run ").append(started.truncatedTo(ChronoUnit.SECONDS)).append(" for ").append(took.toMinutes()).append(" min ")
+                .append(took.toSecondsPart()).append(" s").append(quick ? " (**`--quick`: short runs, figures are indicative only**)" : "")
+                .append(".\n\n");
+        b.append("- Command: `").append(command).append("`\n");
+        b.append("- Machine: ").append(Runtime.getRuntime().availableProcessors()).append(" CPUs (`nproc`), ").append(cpu)
+                .append(", Linux ").append(kernel).append('\n');
+        b.append("- JDK 17: ").append(javaVersion(jdk17)).append('\n');
+        if (Files.isExecutable(jdk25.resolve("bin/java"))) {
+            b.append("- JDK 25: ").append(javaVersion(jdk25)).append('\n');
+        }
+        b.append("- Agent: `").append(displayPath(agentSource)).append("` (SHA-256 ").append(agentSha, 0, 12).append("…, copied at the start of the run),"
+                + " work tree at commit ").append(git.isEmpty() ? "unknown" : git).append(dirty).append('\n');
+        b.append("- Load average (1, 5, 15 min) before: ").append(loadBefore).append("; after: ").append(loadAfter).append('\n');
+        b.append("- Other processes' CPU during the measured windows of churn and persistent runs: median ")
+                .append(Md.num(busy, 2)).append(" cores, max ").append(Md.num(Stats.max(otherCores), 2)).append(" cores")
+                .append(isKnown(busy) && busy > 0.1 ? " — **the machine was busy with other work during this run; ratios are"
+                        + " noisier than on an idle machine**" : "").append('\n');
+        b.append('\n');
+        return b.toString();
+    }
+
+    private String summary() {
+        List<List<String>> rows = new ArrayList<>();
+        for (String[] t : targets) {
+            rows.add(List.of(t[0], t[1], t[2]));
+        }
+        return "## Targets\n\n" + Md.table(List.of("target (issue 5)", "measured", "verdict"), rows) + "\n";
+    }
+
+    private void section(String title, String text) {
+        body.append("## ").append(title).append("\n\n").append(text).append('\n');
+    }
+
+    private void target(String name, String measured, Boolean met) {
+        targets.add(new String[] {name, measured, Md.met(met)});
+    }
+
+    private void write(String results) throws IOException {
+        String block = START + "\n" + results + END + "\n";
+        String text;
+        if (Files.exists(out)) {
+            String old = Files.readString(out, StandardCharsets.UTF_8);
+            int s = old.indexOf(START);
+            int e = old.indexOf(END);
+            text = s >= 0 && e > s ? old.substring(0, s) + block + old.substring(e + END.length()).replaceFirst("^\n", "")
+                    : old + "\n" + block;
+        } else {
+            text = "# Benchmarks\n\n" + block;
+        }
+        Files.writeString(out, text, StandardCharsets.UTF_8);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private List<String> java(Path jdk, boolean agentOnClassPath, List<String> jvmArgs, String main, Object... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(jdk.resolve("bin/java").toString());
+        cmd.addAll(jvmArgs);
+        cmd.add("-cp");
+        cmd.add(agentOnClassPath ? benchJar + ":" + agentJar : benchJar.toString());
+        cmd.add(main);
+        for (Object a : args) {
+            cmd.add(String.valueOf(a));
+        }
+        return cmd;
+    }
+
+    private static String displayPath(Path p) {
+        Path cwd = Path.of("").toAbsolutePath();
+        return p.startsWith(cwd) ? cwd.relativize(p).toString() : p.toString();
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+            StringBuilder hex = new StringBuilder();
+            for (byte x : digest) {
+                hex.append(String.format("%02x", x));
+            }
+            return hex.toString();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String javaVersion(Path jdk) {
+        String v = Launcher.exec(jdk.resolve("bin/java").toString(), "-version");
+        String[] lines = v.split("\n");
+        return lines.length > 1 ? lines[1].trim() : v.trim();
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+            return f[0] + ", " + f[1] + ", " + f[2];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static double num(Map<String, String> r, String key) {
+        String v = r.get(key);
+        if (v == null) {
+            return Double.NaN;
+        }
+        try {
+            return Double.parseDouble(v);
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
+    }
+
+    private static boolean isKnown(double v) {
+        return !Double.isNaN(v) && !Double.isInfinite(v);
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    private static List<Double> toD(List<Long> values) {
+        List<Double> d = new ArrayList<>();
+        values.forEach(v -> d.add((double) v));
+        return d;
+    }
+
+    private static String joinRatios(List<Double> ratios) {
+        List<String> s = new ArrayList<>();
+        ratios.forEach(r -> s.add(Md.ratio(r)));
+        return s.isEmpty() ? "none" : String.join(", ", s);
+    }
+
+    private static String failureNote(List<String> failures) {
+        if (failures.isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder("\n**Runs that failed** (left out of the figures):\n\n");
+        failures.forEach(f -> b.append("- ").append(f.replace('\n', ' ')).append('\n'));
+        return b.toString();
+    }
+
+    private static String tail(String text) {
+        String t = text.strip();
+        return t.length() > 400 ? "…" + t.substring(t.length() - 400) : t;
+    }
+
+    private static void log(String line) {
+        System.out.println(line);
+        System.out.flush();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
