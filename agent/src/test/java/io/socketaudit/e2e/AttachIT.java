@@ -204,6 +204,32 @@ class AttachIT {
         }
     }
 
+    /** A JVM of another user: one line naming its owner, exit 1, and the JVM is left alone. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aJvmOfAnotherUserIsRefusedWithOneLine(EndToEndJdks.Jdk jdk) throws Exception {
+        Path setpriv = Path.of("/usr/bin/setpriv");
+        assumeTrue("root".equals(System.getProperty("user.name")) && Files.isExecutable(setpriv),
+                "needs root and setpriv to start a JVM as another user (nobody)");
+        List<String> command = new ArrayList<>(List.of(setpriv.toString(), "--reuid=65534", "--regid=65534",
+                "--clear-groups"));
+        command.addAll(AgentJvm.on(jdk).withoutAgent().main(AttachTarget.class).command());
+        try (LifecycleJvm target = LifecycleJvm.start(command, Path.of("/tmp"))) {
+            target.awaitPrefix(AttachTarget.READY);
+            String pid = Long.toString(target.pid());
+            AttachCli.Result attach = AttachCli.run(jdk, "attach", pid);
+            AttachCli.Result stop = AttachCli.run(jdk, "attach", pid, "stop");
+            target.call("cycle");
+            target.send("exit");
+            int exit = target.awaitExit();
+            assertAll("attach to a JVM of user nobody on " + jdk,
+                    expectError(attach, 1, "nobody"),
+                    expectError(stop, 1, "nobody"),
+                    () -> assertEquals(0, exit, target::describe),
+                    () -> assertEquals(List.of(), target.stderr(), "the other user's JVM heard nothing of it"));
+        }
+    }
+
     private static Executable expectError(AttachCli.Result result, int exitCode, String mentioned) {
         return () -> {
             assertEquals(exitCode, result.exitCode(), result::describe);

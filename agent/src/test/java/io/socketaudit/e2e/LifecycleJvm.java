@@ -44,7 +44,11 @@ final class LifecycleJvm implements AutoCloseable {
 
     /** Starts {@code spec}'s command line in {@code dir}, with none of the runner's agent configuration. */
     static LifecycleJvm start(AgentJvm spec, Path dir) throws IOException {
-        List<String> command = spec.command();
+        return start(spec.command(), dir);
+    }
+
+    /** Starts a command line (e.g. a JVM wrapped in another command) in {@code dir}, hermetically as above. */
+    static LifecycleJvm start(List<String> command, Path dir) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         hermetic(builder.environment());
         return new LifecycleJvm(command, builder.start());
