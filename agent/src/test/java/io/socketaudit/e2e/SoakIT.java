@@ -142,7 +142,9 @@ class SoakIT {
         EventCounts counts = agent ? new EventCounts(log) : null;
         long[] heap = new long[3];
         try (LifecycleJvm child = LifecycleJvm.start(spec, dir)) {
-            child.awaitPrefix("ready");
+            long maxFds = Long.parseLong(child.awaitPrefix("ready").split(" ")[1]);
+            assertTrue(maxFds < 0 || maxFds > 2L * OPEN_PAIRS + 1_000, "this test keeps " + 2 * OPEN_PAIRS
+                    + " sockets open in one JVM, but its file descriptor limit is " + maxFds + " (raise ulimit -n)");
             long churned = churn(child, 200);
             child.call("open 20");
             child.call("closeall");

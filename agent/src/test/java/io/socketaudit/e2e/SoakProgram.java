@@ -16,7 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Connection churn and many open connections for {@link SoakIT}. Commands on stdin, one per line,
+ * Connection churn and many open connections for {@link SoakIT}. Prints {@code ready <file descriptor
+ * limit>} (-1 when unknown), then takes commands on stdin, one per line,
  * each answered by a line starting {@code done <command>}:
  * <ul>
  * <li>{@code churn N}: N connections opened and closed one after the other, alternately a
@@ -44,7 +45,9 @@ public final class SoakProgram {
         List<AutoCloseable> kept = new ArrayList<>();
         long churned = 0;
         usedHeapAfterGc();
-        AttachTarget.say("ready");
+        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        long maxFds = os instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : -1;
+        AttachTarget.say("ready " + maxFds);
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = commands.readLine()) != null && !line.equals("exit"); ) {
             String[] command = line.split(" ");
