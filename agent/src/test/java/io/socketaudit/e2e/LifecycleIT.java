@@ -263,6 +263,40 @@ class LifecycleIT {
         assertAll("async connect callers on " + jdk, callerChecks(run, true));
     }
 
+    /**
+     * With the agent given by {@code -javaagent}, connections made from the first line of {@code main} (here
+     * SocketChannels, with no Socket before them) are recorded like any other: an open and a close for each end.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void connectionsFromTheFirstLineOfMainAreRecorded(EndToEndJdks.Jdk jdk) throws Exception {
+        Path dir = LifecycleJvm.runDirectory("lifecycle-start-jdk" + jdk.feature() + "-");
+        AgentJvm.Result result = AgentJvm.on(jdk).logTo(dir.resolve("audit.jsonl")).workDir(dir)
+                .main(LifecycleStartProgram.class).run();
+        assertEquals(0, result.exitCode(), result::describe);
+        List<String> expected = new ArrayList<>();
+        for (String line : result.stdout()) {
+            String[] p = line.split(" ");
+            if (p[0].equals("pair")) {
+                int client = Integer.parseInt(p[1]);
+                int listener = Integer.parseInt(p[2]);
+                expected.add(LifecycleLog.signature("open", "SocketChannel", "connect", client, listener));
+                expected.add(LifecycleLog.signature("open", "SocketChannel", "accept", listener, client));
+                expected.add(LifecycleLog.signature("close", "SocketChannel", "close", client, listener));
+                expected.add(LifecycleLog.signature("close", "SocketChannel", "close", listener, client));
+            }
+        }
+        assertEquals(4 * LifecycleStartProgram.PAIRS, expected.size(), result::describe);
+        List<JsonNode> log = result.log();
+        List<String> actual = LifecycleLog.connectionEvents(log).stream()
+                .filter(l -> l.path("api").asText().equals("SocketChannel"))
+                .map(LifecycleLog::signature).sorted().collect(Collectors.toList());
+        assertAll("connections from the start of main on " + jdk + " (run directory " + dir + ")",
+                () -> LifecycleLog.assertFramed(log, "shutdown", "log"),
+                () -> assertEquals(expected.stream().sorted().collect(Collectors.toList()), actual,
+                        "every SocketChannel open and close from the first line of main"));
+    }
+
     private static List<Executable> callerChecks(Run run, boolean asyncConnect) {
         Map<Integer, List<String>> stacks = LifecycleLog.stacks(run.log);
         List<Executable> checks = new ArrayList<>();
