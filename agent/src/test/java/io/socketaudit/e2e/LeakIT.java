@@ -86,6 +86,73 @@ class LeakIT {
         assertAll("leaks on " + jdk + " (run directory " + dir + ")", checks);
     }
 
+    /**
+     * {@value LeakBurstProgram#LEAKS} SocketChannels dropped in a burst, with {@code System.gc()} every
+     * {@value LeakBurstProgram#GC_EVERY}: the collector finds many of them while their opens still wait for
+     * the writer. Every leak line must still come after its connection's open line and name the opening
+     * caller and stack (a leak report without its opening code is of little use).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void leaksFoundWhileTheirOpensAreStillQueuedNameTheOpeningCaller(EndToEndJdks.Jdk jdk) throws Exception {
+        Path dir = LifecycleJvm.runDirectory("leak-burst-jdk" + jdk.feature() + "-");
+        Path log = dir.resolve("audit.jsonl");
+        String caller = LifecycleSource.caller(LeakBurstProgram.class, "leakOne.connect");
+        int gcRounds = 0;
+        try (LifecycleJvm child = LifecycleJvm.start(AgentJvm.on(jdk).logTo(log).main(LeakBurstProgram.class), dir)) {
+            LifecycleLog.Tail tail = new LifecycleLog.Tail(log, true);
+            // Probe connections until one's close is in the log: the agent is fully ready before the burst.
+            java.util.Set<Integer> probes = new java.util.HashSet<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LEAK_GUARD_SECONDS);
+            while (tail.all().stream().noneMatch(l -> event(l).equals("close") && probes.contains(LifecycleLog.localPort(l)))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("no probe connection's close reached the log on " + jdk + " after "
+                            + probes.size() + " probes");
+                }
+                probes.add(Integer.parseInt(child.call("probe").split(" ")[2]));
+                tail.poll();
+            }
+            child.call("burst");
+            while (LifecycleLog.events(tail.all(), "leak").size() < LeakBurstProgram.LEAKS) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("only " + LifecycleLog.events(tail.all(), "leak").size() + " of "
+                            + LeakBurstProgram.LEAKS + " leak lines after " + gcRounds + " gc rounds on " + jdk);
+                }
+                child.call("gc");
+                gcRounds++;
+                tail.poll();
+            }
+            child.send("exit");
+            assertEquals(0, child.awaitExit(), child::describe);
+        }
+        List<JsonNode> lines = AgentJvm.parseLog(log);
+        Map<Integer, List<String>> stacks = LifecycleLog.stacks(lines);
+        Map<Long, Integer> openIndex = new java.util.HashMap<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (event(lines.get(i)).equals("open")) {
+                openIndex.put(lines.get(i).path("conn").asLong(), i);
+            }
+        }
+        List<String> wrong = new ArrayList<>();
+        List<JsonNode> leaks = LifecycleLog.events(lines, "leak");
+        for (JsonNode leak : leaks) {
+            Integer open = openIndex.get(leak.path("conn").asLong());
+            List<String> frames = stacks.get(leak.path("stackId").asInt(-1));
+            if (open == null || open > lines.indexOf(leak) || !caller.equals(leak.path("caller").asText(null))
+                    || frames == null || !frames.contains(caller)) {
+                wrong.add((open == null ? "no open line" : open > lines.indexOf(leak) ? "open line AFTER the leak"
+                        : "open before") + ": " + leak);
+            }
+        }
+        System.out.println("[" + jdk + "] burst: " + leaks.size() + " leak lines, " + wrong.size()
+                + " without the opening caller or before their open, after " + gcRounds + " extra gc rounds");
+        assertAll("leak burst on " + jdk + " (run directory " + dir + ")",
+                () -> LifecycleLog.assertFramed(lines, "shutdown", "log"),
+                () -> assertEquals(LeakBurstProgram.LEAKS, leaks.size(), "leak lines"),
+                () -> assertEquals(List.of(), wrong, "every leak line after its open, naming " + caller
+                        + " and its stack (" + wrong.size() + " of " + leaks.size() + " do not)"));
+    }
+
     private static JsonNode leakLine(List<JsonNode> lines, String api, int localPort) {
         return lines.stream().filter(l -> event(l).equals("leak") && api.equals(l.path("api").asText())
                 && LifecycleLog.localPort(l) == localPort).findFirst().orElse(null);
