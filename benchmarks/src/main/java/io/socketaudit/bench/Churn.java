@@ -59,11 +59,18 @@ public final class Churn {
         Thread.sleep(warmupMillis);
         long startCount = clientDone.sum();
         CpuSample cpuStart = CpuSample.now();
+        java.util.Map<Long, Object[]> threadsStart = ThreadCpu.sample();
+        long[] gcStart = gc();
+        java.util.Map<String, Long> procStart = ProcStats.sample();
         long start = System.nanoTime();
         Thread.sleep(measureMillis);
         long endCount = clientDone.sum();
         long end = System.nanoTime();
+        java.util.Map<Long, Object[]> threadsEnd = ThreadCpu.sample();
+        long[] gcEnd = gc();
+        java.util.Map<String, Long> proc = ProcStats.between(procStart, ProcStats.sample());
         CpuSample cpuEnd = CpuSample.now();
+        java.util.Map<String, Long> threadCpu = ThreadCpu.between(threadsStart, threadsEnd);
         running.set(false);
         for (Thread t : clientThreads) {
             t.join();
@@ -85,7 +92,28 @@ public final class Churn {
                 "serverConnections", serverDone.sum(), "errors", errors.sum(),
                 "timeWait", tcp.timeWait(), "timeWaitOverflow", tcp.timeWaitOverflow(),
                 "ownCores", cpuEnd.ownCoresSince(cpuStart), "otherCores", cpuEnd.otherCoresSince(cpuStart),
-                "stealCores", cpuEnd.stealCoresSince(cpuStart));
+                "kernelThreadCores", cpuEnd.kernelThreadCoresSince(cpuStart),
+                "stealCores", cpuEnd.stealCoresSince(cpuStart),
+                "processCpuNs", cpuEnd.ownCpuNanos() - cpuStart.ownCpuNanos(),
+                "appCpuNs", threadCpu.get("app"), "agentCpuNs", threadCpu.get("agent"), "jfrCpuNs", threadCpu.get("jfr"),
+                "otherJavaCpuNs", threadCpu.get("otherJava"), "gcCount", gcEnd[0] - gcStart[0],
+                "gcMillis", gcEnd[1] - gcStart[1], "jitMillis", gcEnd[2] - gcStart[2],
+                "appSwitches", proc.get("app"), "agentSwitches", proc.get("agent"), "jfrSwitches", proc.get("jfr"),
+                "writeSyscalls", proc.getOrDefault("writeSyscalls", -1L),
+                "jitThreadsCpuNs", proc.get("jitTicks") * 10_000_000L, "gcThreadsCpuNs", proc.get("gcTicks") * 10_000_000L);
+    }
+
+    /** Collections and their accumulated time (ms) so far, and the JIT's accumulated compilation time (ms). */
+    static long[] gc() {
+        long count = 0;
+        long millis = 0;
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+        long jitMillis = jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+        return new long[] {count, millis, jitMillis};
     }
 
     private static void connectLoop(InetSocketAddress address, AtomicBoolean running, LongAdder done,

@@ -8,10 +8,11 @@ import java.nio.file.Path;
 /**
  * Whole-machine and own CPU time at one moment, to tell afterwards how busy the rest of the machine was
  * during a measured window: the cores used by other processes (user + nice + system time of the whole
- * machine less this process's own CPU time) and the cores stolen by the hypervisor. Approximate: /proc/stat
+ * machine less this process's own CPU time), the part of it that the kernel's own threads used (file write-back,
+ * which this process's own log or recording also causes), and the cores stolen by the hypervisor. Approximate: /proc/stat
  * counts in 10 ms ticks, and softirq time (loopback packet processing) is left out on both sides.
  */
-record CpuSample(long nanos, long busyTicks, long stealTicks, long ownCpuNanos) {
+record CpuSample(long nanos, long busyTicks, long stealTicks, long ownCpuNanos, long kernelThreadTicks) {
 
     private static final double TICK_NANOS = 10_000_000; // USER_HZ = 100 on Linux
 
@@ -31,7 +32,42 @@ record CpuSample(long nanos, long busyTicks, long stealTicks, long ownCpuNanos) 
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
             own = os.getProcessCpuTime();
         }
-        return new CpuSample(System.nanoTime(), busy, steal, own);
+        return new CpuSample(System.nanoTime(), busy, steal, own, readKernelThreadTicks());
+    }
+
+    /**
+     * CPU ticks of the kernel's own threads (kthreadd and its children: kworkers flushing files to disk, softirq
+     * threads, ...): work that other processes' and this one's file writes cause alike. -1 when unknown.
+     */
+    static long readKernelThreadTicks() {
+        long ticks = 0;
+        try (java.nio.file.DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+            for (Path proc : procs) {
+                try {
+                    String stat = Files.readString(proc.resolve("stat"));
+                    // pid (comm) state ppid ... utime(14) stime(15); comm may hold spaces: split after ')'
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ppid = Long.parseLong(f[1]);
+                    String pid = proc.getFileName().toString();
+                    if (ppid == 2 || pid.equals("2")) {
+                        ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the process ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return ticks;
+    }
+
+    /** Cores used by the kernel's own threads between {@code start} and this sample; NaN when unknown. */
+    double kernelThreadCoresSince(CpuSample start) {
+        if (kernelThreadTicks < 0 || start.kernelThreadTicks < 0) {
+            return Double.NaN;
+        }
+        return (kernelThreadTicks - start.kernelThreadTicks) * TICK_NANOS / (nanos - start.nanos);
     }
 
     /** Cores used by other processes between {@code start} and this sample; NaN when unknown. */

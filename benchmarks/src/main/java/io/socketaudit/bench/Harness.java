@@ -42,6 +42,7 @@ public final class Harness {
     private final Path agentJar;
     private final String agentSha;
     private final Path benchJar;
+    private final Path benchSource;
     private final Path jdk17;
     private final Path jdk25;
     private final String command;
@@ -51,16 +52,22 @@ public final class Harness {
     private final List<String[]> targets = new ArrayList<>();
     private final List<Double> otherCores = new ArrayList<>();
     private final StringBuilder body = new StringBuilder();
+    /** Seconds the harness may still wait, in all, for the rest of the machine to be quiet before a round. */
+    private double quietBudgetSeconds;
+    private int quietRounds;
+    private int busyRounds;
+    private double waitedSeconds;
 
     private Harness(Map<String, String> options) throws IOException {
         quick = options.containsKey("quick");
+        quietBudgetSeconds = Double.parseDouble(options.getOrDefault("quiet-wait", quick ? "0" : "300"));
         only = new LinkedHashSet<>(Arrays.asList(options.getOrDefault("only", String.join(",", SECTIONS)).split(",")));
         out = Path.of(options.getOrDefault("out", "BENCHMARKS.md")).toAbsolutePath();
         agentSource = Path.of(options.getOrDefault("agent", "agent/target/socket-audit-agent.jar")).toAbsolutePath();
-        benchJar = Path.of(Harness.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toAbsolutePath();
+        benchSource = Path.of(Harness.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toAbsolutePath();
         jdk17 = Path.of(options.getOrDefault("jdk17", System.getProperty("java.home")));
         jdk25 = Path.of(options.getOrDefault("jdk25", "/usr/lib/jvm/temurin-25-jdk-amd64"));
-        command = options.getOrDefault("command", "java -jar " + benchJar + (quick ? " --quick" : ""));
+        command = options.getOrDefault("command", "java -jar " + benchSource + (quick ? " --quick" : ""));
         if (!Files.isRegularFile(agentSource)) {
             throw new IllegalArgumentException("no agent jar at " + agentSource + ": build it first (mvn -B -q package -DskipTests)");
         }
@@ -69,6 +76,8 @@ public final class Harness {
         agentJar = workDir.resolve("socket-audit-agent.jar");
         Files.copy(agentSource, agentJar);
         agentSha = sha256(agentJar);
+        benchJar = workDir.resolve("socket-audit-benchmarks.jar");
+        Files.copy(benchSource, benchJar);
         launcher = new Launcher(workDir);
         jfc = workDir.resolve("socket-events.jfc");
         try (InputStream in = Harness.class.getResourceAsStream("socket-events.jfc")) {
@@ -141,7 +150,7 @@ public final class Harness {
 
     private void churn() throws Exception {
         int runs = quick ? 2 : 7;
-        long warmup = quick ? 1000 : 2000;
+        long warmup = quick ? 1000 : 3000;
         long measure = quick ? 2000 : 5000;
         int clients = 4;
         int servers = 4;
@@ -157,6 +166,8 @@ public final class Harness {
         }
         Map<String, List<Double>> rates = new LinkedHashMap<>();
         Map<String, List<Double>> others = new LinkedHashMap<>();
+        Map<String, List<Double>> kernelThreads = new LinkedHashMap<>();
+        Map<String, Map<String, List<Double>>> cpu = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
         List<List<String>> agentRows = new ArrayList<>();
         List<Long> timeWait = new ArrayList<>();
@@ -169,6 +180,7 @@ public final class Harness {
         boolean everyCloseLogged = true;
         long totalDropped = 0;
         for (int run = 1; run <= runs; run++) {
+            awaitQuiet("churn round " + run);
             for (Config c : configs) {
                 Files.createDirectories(dir);
                 List<String> cmd = java(jdk17, false, concat(List.of("-Xms1g", "-Xmx1g"), c.jvmArgs()),
@@ -182,14 +194,32 @@ public final class Harness {
                 }
                 double rate = num(r, "rate");
                 rates.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(rate);
-                others.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(num(r, "otherCores"));
-                otherCores.add(num(r, "otherCores"));
+                double other = otherUserCores(r);
+                others.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(other);
+                kernelThreads.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(num(r, "kernelThreadCores"));
+                otherCores.add(other);
                 timeWait.add((long) num(r, "timeWait"));
                 overflow += (long) num(r, "timeWaitOverflow");
+                double windowConnections = num(r, "connections");
+                Map<String, List<Double>> cpuOf = cpu.computeIfAbsent(c.name(), k -> new LinkedHashMap<>());
+                double javaThreads = 0;
+                for (String g : List.of("process", "app", "agent", "jfr", "otherJava", "jitThreads", "gcThreads")) {
+                    double ns = num(r, g + "CpuNs");
+                    cpuOf.computeIfAbsent(g, k -> new ArrayList<>()).add(ns / 1000 / windowConnections);
+                    javaThreads += g.equals("process") ? 0 : ns;
+                }
+                cpuOf.computeIfAbsent("rest", k -> new ArrayList<>())
+                        .add((num(r, "processCpuNs") - javaThreads) / 1000 / windowConnections);
+                cpuOf.computeIfAbsent("gcCount", k -> new ArrayList<>()).add(num(r, "gcCount") / num(r, "seconds"));
+                cpuOf.computeIfAbsent("gcMillis", k -> new ArrayList<>()).add(num(r, "gcMillis") * 1000 / windowConnections);
+                cpuOf.computeIfAbsent("jitMillis", k -> new ArrayList<>()).add(num(r, "jitMillis") * 1000 / windowConnections);
+                for (String g : List.of("appSwitches", "agentSwitches", "jfrSwitches", "writeSyscalls")) {
+                    cpuOf.computeIfAbsent(g, k -> new ArrayList<>()).add(num(r, g) / windowConnections);
+                }
                 long connections = (long) num(r, "totalConnections");
                 long serverConnections = (long) num(r, "serverConnections");
-                String line = String.format("churn %-12s run %d: %,.0f connections/s (other processes %.2f cores)",
-                        c.name(), run, rate, num(r, "otherCores"));
+                String line = String.format("churn %-12s run %d: %,.0f connections/s (other processes %.2f cores,"
+                        + " kernel threads %.2f cores)", c.name(), run, rate, other, num(r, "kernelThreadCores"));
                 if (c.name().startsWith("agent")) {
                     LogScan log = LogScan.of(dir, "audit.jsonl");
                     long expected = connections + serverConnections;
@@ -221,6 +251,8 @@ public final class Harness {
                 }
                 log(line);
                 deleteTree(dir);
+                // Write-back of this run's log or recording must not land in the next run's window.
+                Launcher.exec("sync");
             }
         }
         double bare = Stats.median(rates.getOrDefault("bare", List.of()));
@@ -230,7 +262,24 @@ public final class Harness {
             rows.add(List.of(c.label(), String.valueOf(v.size()), Md.num(Stats.median(v), 0),
                     Md.range(Stats.min(v), Stats.max(v), 0), Md.ratio(Stats.ratio(Stats.median(v), bare)),
                     Md.ratio(Stats.median(Stats.pairedRatios(v, rates.getOrDefault("bare", List.of())))),
-                    Md.num(Stats.median(others.getOrDefault(c.name(), List.of())), 2)));
+                    Md.num(Stats.median(others.getOrDefault(c.name(), List.of())), 2),
+                    Md.num(Stats.median(kernelThreads.getOrDefault(c.name(), List.of())), 2)));
+        }
+        List<List<String>> cpuRows = new ArrayList<>();
+        List<List<String>> switchRows = new ArrayList<>();
+        for (Config c : configs) {
+            Map<String, List<Double>> cpuOf = cpu.getOrDefault(c.name(), Map.of());
+            List<String> row = new ArrayList<>(List.of(c.label()));
+            for (String g : List.of("process", "app", "agent", "jfr", "otherJava", "jitThreads", "gcThreads", "rest",
+                    "gcMillis", "gcCount")) {
+                row.add(Md.num(Stats.median(cpuOf.getOrDefault(g, List.of())), 1));
+            }
+            cpuRows.add(row);
+            List<String> sw = new ArrayList<>(List.of(c.label()));
+            for (String g : List.of("appSwitches", "agentSwitches", "jfrSwitches", "writeSyscalls")) {
+                sw.add(Md.num(Stats.median(cpuOf.getOrDefault(g, List.of())), 2));
+            }
+            switchRows.add(sw);
         }
         double agent = Stats.median(rates.getOrDefault("agent", List.of()));
         double jfr = Stats.median(rates.getOrDefault("jfr", List.of()));
@@ -247,10 +296,27 @@ public final class Harness {
                 + " `jdk.SocketRead` and `jdk.SocketWrite` only, threshold 0 ms, with stack traces, to a file"
                 + " (`benchmarks/src/main/resources/io/socketaudit/bench/socket-events.jfc`). \"Paired\" is the median of"
                 + " the per-round ratios (each run divided by the bare run of the same round), which a machine whose load"
-                + " drifts during the whole run moves less than the ratio of medians. \"Other CPU\" is the CPU time other"
-                + " processes used during the window, in cores (of " + Runtime.getRuntime().availableProcessors() + ").\n\n"
+                + " drifts during the whole run moves less than the ratio of medians. \"Other processes\" is the CPU time other"
+                + " user processes used during the window, in cores (of " + Runtime.getRuntime().availableProcessors() + "):"
+                + " the noise; \"kernel threads\" is the kernel's own threads (file write-back among them, which the agent's"
+                + " log and JFR's recording cause too).\n\n"
                 + Md.table(List.of("configuration", "runs", "connections/s (median)", "spread (min – max)",
-                        "ratio to bare (medians)", "ratio to bare (paired)", "other CPU (cores)"), rows)
+                        "ratio to bare (medians)", "ratio to bare (paired)", "other processes (cores)", "kernel threads (cores)"), rows)
+                + "\nWhere the CPU goes: CPU time per connection in the measured window (µs, medians over the runs), of the"
+                + " whole process and of its Java threads by group (`ThreadMXBean`): the benchmark's client and server threads"
+                + " (which run the agent's capture inside their closes and opens), the agent's threads (`socket-audit-*`: the"
+                + " writer), JFR's threads, other Java threads; then the JVM's own JIT compiler threads and garbage-collector"
+                + " threads (and VM thread), from `/proc/self/task/*/stat` in 10 ms ticks; \"rest\" is what none of these"
+                + " was charged with. Then the collectors' pause time per connection (µs) and collections per second.\n\n"
+                + Md.table(List.of("configuration", "process", "client + server threads", "agent threads", "JFR threads",
+                        "other Java threads", "JIT compiler threads", "GC + VM threads", "rest", "GC pauses", "GCs per s"), cpuRows)
+                + "\nThe figures of one run are approximate: loopback packet processing (softirq) is charged to whichever thread"
+                + " the CPU was running, another process's included, so per-thread CPU moves with the machine's other load."
+                + " Wake-ups and writes per connection in the window (from `/proc/self/task/*/status` voluntary context"
+                + " switches and `/proc/self/io` `syscw`): a thread that goes to sleep to wait switches once and is woken once;"
+                + " the agent's events per connection are 4 (an open and a close at each end).\n\n"
+                + Md.table(List.of("configuration", "client + server thread sleeps", "agent thread sleeps", "JFR thread sleeps",
+                        "write syscalls (process)"), switchRows)
                 + "\nTCP state at the end of each run: TIME_WAIT sockets " + Md.range(Stats.min(toD(timeWait)),
                         Stats.max(toD(timeWait)), 0) + ", `TCPTimeWaitOverflow` " + overflow + " in all runs together"
                 + " (0: no run reached the namespace's `tcp_max_tw_buckets`).\n\n"
@@ -305,6 +371,7 @@ public final class Harness {
         Map<String, List<Double>> others = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
+            awaitQuiet("persistent round " + run);
             for (Config c : configs) {
                 Files.createDirectories(dir);
                 List<String> cmd = java(jdk17, false, concat(List.of("-Xms512m", "-Xmx512m"), c.jvmArgs()),
@@ -317,10 +384,10 @@ public final class Harness {
                     continue;
                 }
                 rates.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(num(r, "rate"));
-                others.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(num(r, "otherCores"));
-                otherCores.add(num(r, "otherCores"));
+                others.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(otherUserCores(r));
+                otherCores.add(otherUserCores(r));
                 log(String.format("persistent %-6s run %d: %,.0f round trips/s (other processes %.2f cores)", c.name(), run,
-                        num(r, "rate"), num(r, "otherCores")));
+                        num(r, "rate"), otherUserCores(r)));
             }
         }
         double bare = Stats.median(rates.getOrDefault("bare", List.of()));
@@ -340,7 +407,7 @@ public final class Harness {
                 + " The JVM is pinned to one CPU (`taskset -c 1`), in a fresh network namespace, " + measure / 1000.0 + " s window after "
                 + warmup / 1000.0 + " s of warm-up, bare and agent alternating, " + runs + " runs each.\n\n"
                 + Md.table(List.of("configuration", "runs", "round trips/s (median)", "spread (min – max)", "ratio to bare (medians)",
-                        "ratio to bare (paired)", "other CPU (cores)"), rows)
+                        "ratio to bare (paired)", "other processes (cores)"), rows)
                 + "\nPaired ratios, run by run: " + joinRatios(paired) + ".\n" + failureNote(failures));
         double ratio = Stats.ratio(agent, bare);
         target("Persistent connections with the agent ≥ 0.98 of bare", "ratio " + Md.ratio(ratio) + " (paired "
@@ -360,6 +427,7 @@ public final class Harness {
         Map<Integer, String> capturedDepth = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
         for (int depth : depths) {
+            awaitQuiet("close path, depth " + depth);
             for (boolean withAgent : new boolean[] {false, true}) {
                 List<String> args = new ArrayList<>(List.of("close", String.valueOf(depth), String.valueOf(forks),
                         String.valueOf(warmups), String.valueOf(measurements), String.valueOf(iterationMillis)));
@@ -460,9 +528,13 @@ public final class Harness {
         }
         Set<String> seen = new LinkedHashSet<>();
         for (String line : o.stdout().split("\n")) {
-            if (line.startsWith("DEPTH ")) {
-                String[] f = line.split(" ");
-                seen.add(f[2].substring(f[2].indexOf('=') + 1));
+            int at = line.indexOf("DEPTH requested=");
+            if (at >= 0) {
+                // JMH prints the fork's output in the middle of its own lines
+                String[] f = line.substring(at).split(" ");
+                if (f.length > 2) {
+                    seen.add(f[2].substring(f[2].indexOf('=') + 1));
+                }
             }
         }
         if (!seen.isEmpty()) {
@@ -675,6 +747,47 @@ public final class Harness {
                 isKnown(added) ? added <= 200 : null);
     }
 
+    // ---------------------------------------------------------------- quiet machine
+
+    /**
+     * Before a round, waits until the rest of the machine uses less than {@value #QUIET_CORES} cores (measured over
+     * one second while this harness is idle), within what is left of the waiting budget ({@code --quiet-wait}
+     * seconds for the whole run; 0 with {@code --quick}). A shared machine's load comes and goes; this keeps the
+     * rounds where someone else's build ran from being most of them. A round still starts when the budget is spent.
+     */
+    private void awaitQuiet(String what) throws InterruptedException {
+        if (quick) {
+            return;
+        }
+        while (true) {
+            double busy = machineBusyCores(1000);
+            if (busy < QUIET_CORES) {
+                quietRounds++;
+                return;
+            }
+            if (quietBudgetSeconds <= 0) {
+                busyRounds++;
+                log(String.format("%s starts on a busy machine (%.2f cores used by others; waiting budget spent)", what, busy));
+                return;
+            }
+            log(String.format("%s: others use %.2f cores, waiting", what, busy));
+            Thread.sleep(4000);
+            quietBudgetSeconds -= 5;
+            waitedSeconds += 5;
+        }
+    }
+
+    private static final double QUIET_CORES = 0.2;
+
+    /** Cores busy on the whole machine (user + nice + system) over {@code millis}. */
+    private static double machineBusyCores(long millis) throws InterruptedException {
+        long a = CpuSample.now().busyTicks();
+        long t0 = System.nanoTime();
+        Thread.sleep(millis);
+        long b = CpuSample.now().busyTicks();
+        return a < 0 || b < 0 ? 0 : (b - a) * 1e7 / (System.nanoTime() - t0);
+    }
+
     // ---------------------------------------------------------------- report
 
     private String header(Instant started, Duration took, String loadBefore, String loadAfter) {
@@ -702,8 +815,14 @@ public final class Harness {
         }
         b.append("- Agent: `").append(displayPath(agentSource)).append("` (SHA-256 ").append(agentSha, 0, 12).append("…, copied at the start of the run),"
                 + " work tree at commit ").append(git.isEmpty() ? "unknown" : git).append(dirty).append('\n');
+        if (quietRounds + busyRounds > 0) {
+            b.append("- Before each round of the churn, persistent and close-path benchmarks the harness waited for the rest of")
+                    .append(" the machine to use under ").append(QUIET_CORES).append(" cores: ").append(quietRounds)
+                    .append(" rounds started quiet, ").append(busyRounds).append(" started busy (waiting budget spent); waited ")
+                    .append(Md.num(waitedSeconds, 0)).append(" s in all\n");
+        }
         b.append("- Load average (1, 5, 15 min) before: ").append(loadBefore).append("; after: ").append(loadAfter).append('\n');
-        b.append("- Other processes' CPU during the measured windows of churn and persistent runs: median ")
+        b.append("- Other user processes' CPU during the measured windows of churn and persistent runs: median ")
                 .append(Md.num(busy, 2)).append(" cores, max ").append(Md.num(Stats.max(otherCores), 2)).append(" cores")
                 .append(isKnown(busy) && busy > 0.1 ? " — **the machine was busy with other work during this run; ratios are"
                         + " noisier than on an idle machine**" : "").append('\n');
@@ -800,6 +919,13 @@ public final class Harness {
         } catch (NumberFormatException e) {
             return Double.NaN;
         }
+    }
+
+    /** Cores other user processes used in the window: all other CPU less the kernel's own threads. */
+    private static double otherUserCores(Map<String, String> r) {
+        double other = num(r, "otherCores");
+        double kernel = num(r, "kernelThreadCores");
+        return isKnown(kernel) ? Math.max(0, other - kernel) : other;
     }
 
     private static boolean isKnown(double v) {

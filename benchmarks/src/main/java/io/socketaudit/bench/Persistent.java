@@ -58,6 +58,7 @@ public final class Persistent {
         double seconds = (cpuEnd.nanos() - cpuStart.nanos()) / 1e9;
         Results.print("roundTrips", count, "seconds", seconds, "rate", count / seconds,
                 "ownCores", cpuEnd.ownCoresSince(cpuStart), "otherCores", cpuEnd.otherCoresSince(cpuStart),
+                "kernelThreadCores", cpuEnd.kernelThreadCoresSince(cpuStart),
                 "stealCores", cpuEnd.stealCoresSince(cpuStart));
         for (Socket s : sockets) {
             s.close();

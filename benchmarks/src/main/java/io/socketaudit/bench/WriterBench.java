@@ -137,7 +137,7 @@ public final class WriterBench {
         Results.print("mode", mode, "events", events, "seconds", seconds, "rate", events / seconds,
                 "offeredRate", events / ((submitted - t0) / 1e9), "eventsWritten", written, "dropped", dropped,
                 "closeLines", closeLines, "stackLines", stackLines, "bytes", bytes,
-                "bytesPerEvent", (double) bytes / events);
+                "bytesPerEvent", (double) bytes / (written > 0 ? written : events));
     }
 
     private static void clientSide(int depth, AgentInternals.Recorder r, int api, int op, Object owner,
