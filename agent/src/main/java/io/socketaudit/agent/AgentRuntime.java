@@ -49,9 +49,9 @@ public final class AgentRuntime {
      * Starts the agent. Only what must fail loudly or must be in place before the application goes on runs
      * here: the configuration, the log file, and a transformer that holds back the JDK's socket classes until
      * the agent is ready. At JVM start, Byte Buddy, Jackson and the kernel probe are then loaded on a
-     * background thread, so that they do not delay the application's {@code main}; when attaching to a
-     * running JVM ({@code attached}), whose socket classes are loaded already and can only be advised by
-     * retransformation, this waits until the agent is ready, so that every close after the attach is seen.
+     * background thread, so that they do not delay the application's {@code main}; when socket classes are
+     * loaded already (always when attaching to a running JVM), they can only be advised by retransformation,
+     * so this waits until the agent is ready, and every close from then on is seen.
      */
     public static synchronized void start(String args, Instrumentation instrumentation, boolean attached) {
         if (running != null) {
@@ -82,7 +82,10 @@ public final class AgentRuntime {
                 "socket-audit-init");
         init.setDaemon(true);
         init.start();
-        if (attached) {
+        if (attached || !loadedAdvisedTypes(instrumentation).isEmpty()) {
+            // Classes loaded already are advised only by retransformation once the agent is ready: until
+            // then their closes would go unseen, so the application waits (JDK 25 loads SocketChannelImpl
+            // before any agent starts; at attach, everything is loaded).
             awaitInit(init);
         }
         Thread hook = new Thread(() -> {
@@ -121,15 +124,20 @@ public final class AgentRuntime {
 
     /** Already loaded socket classes get the advice now, or lose it on detach. */
     private static void retransformAdvisedTypes(Instrumentation instrumentation) throws Exception {
+        List<Class<?>> loaded = loadedAdvisedTypes(instrumentation);
+        if (!loaded.isEmpty()) {
+            instrumentation.retransformClasses(loaded.toArray(new Class<?>[0]));
+        }
+    }
+
+    private static List<Class<?>> loadedAdvisedTypes(Instrumentation instrumentation) {
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
             if (AdvisedTypes.NAMES.contains(type.getName())) {
                 loaded.add(type);
             }
         }
-        if (!loaded.isEmpty()) {
-            instrumentation.retransformClasses(loaded.toArray(new Class<?>[0]));
-        }
+        return loaded;
     }
 
     private static void awaitInit(Thread init) {

@@ -12,7 +12,7 @@ import java.net.InetSocketAddress;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
-import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Runs on the application's thread inside every audited open, close and shutdown: asks the kernel, notes
@@ -30,11 +30,12 @@ public final class CloseRecorder implements CloseListener {
     private static final ThreadLocal<Boolean> CLOSE_NOTIFY_WRITTEN = new ThreadLocal<>();
 
     private final OpenConnections connections;
-    private final Consumer<Captured> sink;
+    private final Predicate<Captured> sink;
     /** Asynchronous connects asked for and not completed, by channel; weak, so a channel dropped meanwhile goes. */
     private final Map<Object, PendingOpen.Request> connectRequests = Collections.synchronizedMap(new WeakHashMap<>());
 
-    public CloseRecorder(OpenConnections connections, Consumer<Captured> sink) {
+    /** @param sink takes an event for the log, and says whether it did (or had to drop it) */
+    public CloseRecorder(OpenConnections connections, Predicate<Captured> sink) {
         this.connections = connections;
         this.sink = sink;
     }
@@ -55,7 +56,10 @@ public final class CloseRecorder implements CloseListener {
         }
         PendingOpen.Request request = how == CloseBridge.CONNECT && !connectRequests.isEmpty()
                 ? connectRequests.remove(owner) : null;
-        sink.accept(request != null ? new PendingOpen(connection, request) : new PendingOpen(connection));
+        connection.openLinePending = true;
+        if (!sink.test(request != null ? new PendingOpen(connection, request) : new PendingOpen(connection))) {
+            connection.openLinePending = false; // dropped: a leak line will not wait for it
+        }
     }
 
     @Override
@@ -139,7 +143,7 @@ public final class CloseRecorder implements CloseListener {
         // The descriptor and its owner are not needed past this point; the queue should not keep them alive.
         pending.owner = null;
         pending.fd = null;
-        sink.accept(pending);
+        sink.test(pending);
     }
 
     @Override

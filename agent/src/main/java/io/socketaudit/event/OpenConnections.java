@@ -34,10 +34,17 @@ public final class OpenConnections {
         byte[] kernelAddresses;
         /** The opening stack's id in the log, set by the writer once it has written the open line. */
         volatile int openStackId = -1;
+        /** The open line is on its way to the log: a leak line must wait for it, to refer to its stack. */
+        volatile boolean openLinePending;
         /** Who sent the first FIN, recorded by a shutdown for the close that follows. */
         volatile String initiator;
         /** A shutdown found the connection reset by the peer; the close that follows finds it closed. */
         volatile boolean peerReset;
+
+        /** Whether the open line of this connection has not been written yet (and was not dropped). */
+        public boolean openLinePending() {
+            return openLinePending;
+        }
 
         Connection(long id, int api, int how, long openedAtMicros, Object local, Object remote, int remotePort) {
             this.id = id;

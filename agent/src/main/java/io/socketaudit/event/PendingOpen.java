@@ -26,5 +26,6 @@ public final class PendingOpen extends Captured {
     /** Remembers where the open line's stack went, so that a later leak line can refer to it. */
     public void recordStack(int stackId) {
         connection.openStackId = stackId;
+        connection.openLinePending = false;
     }
 }

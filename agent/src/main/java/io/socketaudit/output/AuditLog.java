@@ -46,6 +46,8 @@ public final class AuditLog {
     private volatile String stopReason = "shutdown";
     private volatile boolean reportOpenAtStop;
     private long droppedReported;
+    /** Leaks found before their connection's open line was written; reported once it is. */
+    private final List<OpenConnections.Connection> leaksAwaitingOpen = new ArrayList<>();
     private long bridgeFailuresReported;
 
     /** Opens (creates) the log file, so that a path that cannot be written is known at once; writes nothing yet. */
@@ -76,10 +78,12 @@ public final class AuditLog {
     }
 
     /** Called on application threads: hands the event over, or counts it as dropped. Never blocks. */
-    public void submit(Captured event) {
-        if (!accepting || !queue.offer(event)) {
-            dropped.incrementAndGet();
+    public boolean submit(Captured event) {
+        if (accepting && queue.offer(event)) {
+            return true;
         }
+        dropped.incrementAndGet();
+        return false;
     }
 
     /**
@@ -129,6 +133,7 @@ public final class AuditLog {
         queue.drainTo(batch);
         write(batch);
         try {
+            reportLeaks(true);
             if (reportOpenAtStop) {
                 long now = Clock.nowMicros();
                 for (OpenConnections.Connection open : connections.stillOpen()) {
@@ -162,7 +167,7 @@ public final class AuditLog {
                 }
             }
             reportLossesAndFailures();
-            reportLeaks();
+            reportLeaks(false);
             writer.flush();
         } catch (IOException | RuntimeException e) {
             errors.record("writing the log", e);
@@ -186,12 +191,21 @@ public final class AuditLog {
         }
     }
 
-    private void reportLeaks() throws IOException {
-        List<OpenConnections.Connection> leaked = connections.collectedUnclosed();
-        if (!leaked.isEmpty()) {
-            long now = Clock.nowMicros();
-            for (OpenConnections.Connection connection : leaked) {
+    /**
+     * Writes a {@code leak} line for each connection the collector found unclosed. One whose open line is
+     * still queued waits for it, so that the leak can name the opening code; {@code last} writes them all.
+     */
+    private void reportLeaks(boolean last) throws IOException {
+        leaksAwaitingOpen.addAll(connections.collectedUnclosed());
+        if (leaksAwaitingOpen.isEmpty()) {
+            return;
+        }
+        long now = Clock.nowMicros();
+        for (var it = leaksAwaitingOpen.iterator(); it.hasNext(); ) {
+            OpenConnections.Connection connection = it.next();
+            if (last || !connection.openLinePending()) {
                 writer.writeUnclosed(OpenEvent.unclosed("leak", connection, now), "gc");
+                it.remove();
             }
         }
     }
