@@ -81,6 +81,7 @@ public final class AgentRuntime {
         Thread init = new Thread(() -> finishStart(config, pid, log, connections, errors, transformer, instrumentation),
                 "socket-audit-init");
         init.setDaemon(true);
+        transformer.preparedBy(init);
         init.start();
         if (attached || !loadedAdvisedTypes(instrumentation).isEmpty()) {
             // Classes loaded already are advised only by retransformation once the agent is ready: until

@@ -1,6 +1,7 @@
 package io.socketaudit.agent;
 
 import java.io.File;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,11 +31,11 @@ final class BootstrapJar {
             return; // attached before: the JDK's classes already use that copy
         }
         File agentJar = agentJar();
-        Path dir = Files.createTempDirectory("socket-audit",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path dir = privateDirectory();
         Path bridgeJar = dir.resolve("socket-audit-bootstrap.jar");
         try (JarFile source = new JarFile(agentJar);
-             OutputStream file = Files.newOutputStream(bridgeJar);
+             // Not Files.newOutputStream: on JDK 25 that loads SocketChannelImpl, which is better loaded later.
+             OutputStream file = new FileOutputStream(bridgeJar.toFile());
              JarOutputStream target = new JarOutputStream(file)) {
             Enumeration<JarEntry> entries = source.entries();
             int copied = 0;
@@ -54,9 +55,28 @@ final class BootstrapJar {
             }
         }
         instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(bridgeJar.toFile()));
-        // The open JarFile keeps the content readable; the names can go.
-        bridgeJar.toFile().deleteOnExit();
+        // The open JarFile keeps the content readable; the names can go at exit. The JVM deletes in the
+        // reverse order of registration: the jar, then its directory.
         dir.toFile().deleteOnExit();
+        bridgeJar.toFile().deleteOnExit();
+    }
+
+    /**
+     * A new directory only its owner can enter. Not Files.createTempDirectory: its SecureRandom loads the
+     * security properties through a file channel, which on JDK 25 loads SocketChannelImpl before the agent can
+     * hold it back for its advice.
+     */
+    private static Path privateDirectory() throws IOException {
+        File tmp = new File(System.getProperty("java.io.tmpdir"));
+        long pid = ProcessHandle.current().pid();
+        for (int attempt = 0; attempt < 100; attempt++) {
+            File dir = new File(tmp, "socket-audit-" + pid + "-" + Long.toHexString(System.nanoTime()));
+            if (dir.mkdir()) {
+                Files.setPosixFilePermissions(dir.toPath(), PosixFilePermissions.fromString("rwx------"));
+                return dir.toPath();
+            }
+        }
+        throw new IOException("cannot create a directory in " + tmp);
     }
 
     private static boolean isBridgeOnBootstrapPath() {

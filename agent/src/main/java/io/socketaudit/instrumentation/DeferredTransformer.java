@@ -20,6 +20,7 @@ public final class DeferredTransformer implements ClassFileTransformer {
     private final CountDownLatch settled = new CountDownLatch(1);
     private volatile ClassFileTransformer delegate;
     private volatile boolean waitedTooLong;
+    private volatile Thread preparing;
 
     /**
      * @param internalNames the classes to advise, as {@code sun/nio/ch/NioSocketImpl}
@@ -29,6 +30,14 @@ public final class DeferredTransformer implements ClassFileTransformer {
     public DeferredTransformer(Set<String> internalNames, long maxWaitMillis) {
         this.internalNames = internalNames;
         this.maxWaitMillis = maxWaitMillis;
+    }
+
+    /**
+     * The thread that gets the agent ready never waits for itself: a socket class it happens to load
+     * (JDK 25's file streams load SocketChannelImpl) loads unadvised and is advised by retransformation.
+     */
+    public void preparedBy(Thread thread) {
+        preparing = thread;
     }
 
     /** The agent is ready: from now on target classes get {@code transformer}'s advice. */
@@ -51,6 +60,9 @@ public final class DeferredTransformer implements ClassFileTransformer {
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
                             ProtectionDomain domain, byte[] classFile) throws IllegalClassFormatException {
         if (className == null || !internalNames.contains(className)) {
+            return null;
+        }
+        if (delegate == null && Thread.currentThread() == preparing) {
             return null;
         }
         try {

@@ -2,10 +2,11 @@ package io.socketaudit.kernel;
 
 import java.io.FileDescriptor;
 import java.io.IOException;
+import java.io.FileOutputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
@@ -50,7 +51,10 @@ public final class KernelProbe {
             Path dir = Files.createTempDirectory("socket-audit",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             Path library = dir.resolve(LIBRARY);
-            Files.copy(in, library, StandardCopyOption.REPLACE_EXISTING);
+            // Not Files.copy: on JDK 25 its stream loads SocketChannelImpl, one of the classes being advised.
+            try (OutputStream out = new FileOutputStream(library.toFile())) {
+                in.transferTo(out);
+            }
             System.load(library.toAbsolutePath().toString());
             // Once loaded, the mapping stays valid; removing the files leaves nothing behind.
             Files.delete(library);
