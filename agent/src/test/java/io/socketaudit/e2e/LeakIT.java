@@ -47,11 +47,12 @@ class LeakIT {
         int listenerPort;
         int channelListenerPort;
         try (LifecycleJvm child = LifecycleJvm.start(AgentJvm.on(jdk).logTo(log).main(LeakProgram.class), dir)) {
-            String[] leaked = child.awaitPrefix("leaked ").split(" ");
-            socketPort = Integer.parseInt(leaked[1]);
-            channelPort = Integer.parseInt(leaked[2]);
-            listenerPort = Integer.parseInt(leaked[3]);
-            channelListenerPort = Integer.parseInt(leaked[4]);
+            LifecycleReady.awaitAuditing(child, log);
+            String[] leaked = child.call("leak").split(" ");
+            socketPort = Integer.parseInt(leaked[2]);
+            channelPort = Integer.parseInt(leaked[3]);
+            listenerPort = Integer.parseInt(leaked[4]);
+            channelListenerPort = Integer.parseInt(leaked[5]);
             LifecycleLog.Tail tail = new LifecycleLog.Tail(log, true);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LEAK_GUARD_SECONDS);
             while (leakLine(tail.all(), "Socket", socketPort) == null
@@ -101,17 +102,8 @@ class LeakIT {
         int gcRounds = 0;
         try (LifecycleJvm child = LifecycleJvm.start(AgentJvm.on(jdk).logTo(log).main(LeakBurstProgram.class), dir)) {
             LifecycleLog.Tail tail = new LifecycleLog.Tail(log, true);
-            // Probe connections until one's close is in the log: the agent is fully ready before the burst.
-            java.util.Set<Integer> probes = new java.util.HashSet<>();
+            LifecycleReady.awaitAuditing(child, log);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LEAK_GUARD_SECONDS);
-            while (tail.all().stream().noneMatch(l -> event(l).equals("close") && probes.contains(LifecycleLog.localPort(l)))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("no probe connection's close reached the log on " + jdk + " after "
-                            + probes.size() + " probes");
-                }
-                probes.add(Integer.parseInt(child.call("probe").split(" ")[2]));
-                tail.poll();
-            }
             child.call("burst");
             while (LifecycleLog.events(tail.all(), "leak").size() < LeakBurstProgram.LEAKS) {
                 if (System.nanoTime() > deadline) {

@@ -14,10 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Leaks for {@link LeakIT}, run with the agent: {@link #leakSocket} and {@link #leakSocketChannel}
- * each connect a client and drop it without closing it (the accepted server ends are kept, open,
- * until exit). Prints {@code leaked <socket client port> <channel client port> <socket listener port>
- * <channel listener port>}, then obeys stdin: {@code gc} runs {@code System.gc()} and answers
+ * Leaks for {@link LeakIT}, run with the agent. Commands on stdin: {@code probe} opens and closes one
+ * SocketChannel pair (see {@link LifecycleReady}); {@code leak} runs {@link #leakSocket} and
+ * {@link #leakSocketChannel}, which each connect a client and drop it without closing it (the accepted
+ * server ends are kept, open, until exit), and answers {@code done leak <socket client port> <channel client
+ * port> <socket listener port> <channel listener port>}; {@code gc} runs {@code System.gc()} and answers
  * {@code done gc}; {@code exit} (or the end of stdin) returns from main.
  *
  * <p>The lines that open the leaked connections end with marker comments {@code //@ <name>}: the leak
@@ -35,17 +36,31 @@ public final class LeakProgram {
     public static void main(String[] args) throws Exception {
         ServerSocket listener = new ServerSocket(0, 50, LOOPBACK);
         ServerSocketChannel channelListener = ServerSocketChannel.open().bind(new InetSocketAddress(LOOPBACK, 0));
-        int socketPort = leakSocket(listener);
-        int channelPort = leakSocketChannel(channelListener);
-        AttachTarget.say("leaked " + socketPort + " " + channelPort + " " + listener.getLocalPort() + " "
-                + ((InetSocketAddress) channelListener.getLocalAddress()).getPort());
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String command; (command = commands.readLine()) != null && !command.equals("exit"); ) {
-            if (command.equals("gc")) {
-                System.gc();
-                AttachTarget.say("done gc");
-            } else {
-                AttachTarget.say("unknown command " + command);
+            switch (command) {
+                case "probe": {
+                    SocketChannel client = SocketChannel.open(channelListener.getLocalAddress());
+                    SocketChannel server = channelListener.accept();
+                    int port = AttachTarget.port(client);
+                    client.close();
+                    server.close();
+                    AttachTarget.say("done probe " + port);
+                    break;
+                }
+                case "leak": {
+                    int socketPort = leakSocket(listener);
+                    int channelPort = leakSocketChannel(channelListener);
+                    AttachTarget.say("done leak " + socketPort + " " + channelPort + " " + listener.getLocalPort() + " "
+                            + ((InetSocketAddress) channelListener.getLocalAddress()).getPort());
+                    break;
+                }
+                case "gc":
+                    System.gc();
+                    AttachTarget.say("done gc");
+                    break;
+                default:
+                    AttachTarget.say("unknown command " + command);
             }
         }
     }

@@ -140,8 +140,19 @@ final class LifecycleLog {
 
         /** {@code keep}: whether {@link #all()} keeps every line read (not for logs of many thousand lines). */
         Tail(Path file, boolean keep) {
+            this(file, keep, 0);
+        }
+
+        /** Reads from {@code position} (the start of a line) on. */
+        Tail(Path file, boolean keep, long position) {
             this.file = file;
             this.keep = keep;
+            this.position = position;
+        }
+
+        /** The position after the last complete line read. */
+        long position() {
+            return position;
         }
 
         /** The new complete lines, parsed. */

@@ -73,9 +73,10 @@ class SoakIT {
         Path log = dir.resolve("audit.jsonl");
         List<Long> heap = new ArrayList<>();
         long churned;
-        EventCounts counts = new EventCounts(log);
+        EventCounts counts;
         try (LifecycleJvm child = LifecycleJvm.start(withAgent(jdk, log), dir)) {
             child.awaitPrefix("ready");
+            counts = new EventCounts(log, LifecycleReady.awaitAuditing(child, log));
             churned = churn(child, WARM_UP);
             churned = settle(child, counts, 2 * churned, 2 * churned);
             heap.add(heap(child));
@@ -139,12 +140,17 @@ class SoakIT {
             HEAP_OPTIONS.forEach(spec::jvmOption);
             spec.main(SoakProgram.class);
         }
-        EventCounts counts = agent ? new EventCounts(log) : null;
+        EventCounts counts = null;
         long[] heap = new long[3];
         try (LifecycleJvm child = LifecycleJvm.start(spec, dir)) {
             long maxFds = Long.parseLong(child.awaitPrefix("ready").split(" ")[1]);
             assertTrue(maxFds < 0 || maxFds > 2L * OPEN_PAIRS + 1_000, "this test keeps " + 2 * OPEN_PAIRS
                     + " sockets open in one JVM, but its file descriptor limit is " + maxFds + " (raise ulimit -n)");
+            if (agent) {
+                counts = new EventCounts(log, LifecycleReady.awaitAuditing(child, log));
+            } else {
+                child.call("probe");
+            }
             long opens = 2 * churn(child, 200);
             child.call("open 20");
             child.call("closeall");
@@ -227,9 +233,10 @@ class SoakIT {
         long errors;
         JsonNode stop;
 
-        EventCounts(Path log) {
+        /** Counts the lines from {@code position} on (after the probes of {@link LifecycleReady}). */
+        EventCounts(Path log, long position) {
             this.log = log;
-            this.tail = new LifecycleLog.Tail(log, false);
+            this.tail = new LifecycleLog.Tail(log, false, position);
         }
 
         void poll() throws IOException {

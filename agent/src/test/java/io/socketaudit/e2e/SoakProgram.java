@@ -26,6 +26,9 @@ import java.util.List;
  * <li>{@code open N}: N connections opened and kept (half {@code Socket}, half {@code SocketChannel}
  * pairs, each pair being two audited ends); answers {@code done open N <pairs now open>};</li>
  * <li>{@code closeall}: closes the kept connections; answers {@code done closeall};</li>
+ * <li>{@code probe}: one SocketChannel pair opened and closed (see {@link LifecycleReady}); answers
+ * {@code done probe <client port>};</li>
+ * <li>{@code gc}: {@code System.gc()}; answers {@code done gc};</li>
  * <li>{@code heap}: {@code System.gc()} until the used heap stops changing (at most ten times);
  * answers {@code done heap <used bytes>};</li>
  * <li>{@code exit} or the end of stdin: returns from main.</li>
@@ -87,6 +90,19 @@ public final class SoakProgram {
                     AttachTarget.say("done closeall");
                     break;
                 }
+                case "probe": {
+                    SocketChannel client = SocketChannel.open(channelListener.getLocalAddress());
+                    SocketChannel server = channelListener.accept();
+                    int port = AttachTarget.port(client);
+                    client.close();
+                    server.close();
+                    AttachTarget.say("done probe " + port);
+                    break;
+                }
+                case "gc":
+                    System.gc();
+                    AttachTarget.say("done gc");
+                    break;
                 case "heap":
                     AttachTarget.say("done heap " + usedHeapAfterGc());
                     break;
