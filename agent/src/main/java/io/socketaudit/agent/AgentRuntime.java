@@ -32,8 +32,11 @@ public final class AgentRuntime {
     private static final String PREFIX = "socket-audit: ";
     /** How long JVM exit may wait for the last lines to reach the file. */
     private static final long STOP_TIMEOUT_MILLIS = 5_000;
-    /** How long a socket class may wait for the agent to get ready before it loads unadvised. */
-    private static final long MAX_CLASS_WAIT_MILLIS = 30_000;
+    /**
+     * How long a socket class may wait for the agent to get ready before it loads unadvised (and is advised
+     * later, with an agent_error saying so): a bound, should the application hold a lock the start needs.
+     */
+    private static final long MAX_CLASS_WAIT_MILLIS = 10_000;
 
     /** The agent while it runs; {@code null} before start, after stop, or when it could not start. */
     private static Running running;
@@ -101,7 +104,7 @@ public final class AgentRuntime {
                                     AgentErrors errors, DeferredTransformer transformer,
                                     Instrumentation instrumentation) {
         try {
-            String probe = KernelProbe.load() == null ? "jni" : KernelProbe.describe();
+            String probe = KernelProbe.load(BootstrapJar.privateDirectory()) == null ? "jni" : KernelProbe.describe();
             log.startWriting(startFields(config, pid, probe));
             CloseBridge.setListener(new CloseRecorder(connections, log::submit));
             Set<String> advised = ConcurrentHashMap.newKeySet();

@@ -62,11 +62,12 @@ final class BootstrapJar {
     }
 
     /**
-     * A new directory only its owner can enter. Not Files.createTempDirectory: its SecureRandom loads the
-     * security properties through a file channel, which on JDK 25 loads SocketChannelImpl before the agent can
-     * hold it back for its advice.
+     * A new directory only its owner can enter. Not Files.createTempDirectory: its SecureRandom initialises
+     * java.security.Security, which reads its properties through a file channel (on JDK 25 that loads
+     * SocketChannelImpl, before the agent can hold it back for its advice), and the agent's start must not
+     * wait for a class the application may be initialising at that moment.
      */
-    private static Path privateDirectory() throws IOException {
+    static Path privateDirectory() throws IOException {
         File tmp = new File(System.getProperty("java.io.tmpdir"));
         long pid = ProcessHandle.current().pid();
         for (int attempt = 0; attempt < 100; attempt++) {

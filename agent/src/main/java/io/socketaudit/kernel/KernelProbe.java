@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * Asks the Linux kernel about a TCP socket through a small JNI library built with the agent
@@ -32,8 +31,13 @@ public final class KernelProbe {
     private KernelProbe() {
     }
 
-    /** Loads the native library once; safe to call again. Returns null on success, else why it failed. */
-    public static synchronized String load() {
+    /**
+     * Loads the native library once; safe to call again. Returns null on success, else why it failed.
+     *
+     * @param directory an empty directory only this user can enter, for the library's file while it loads;
+     *                  removed afterwards
+     */
+    public static synchronized String load(Path directory) {
         if (unavailableReason == null) {
             return null;
         }
@@ -48,9 +52,7 @@ public final class KernelProbe {
                 unavailableReason = LIBRARY + " is missing from the agent jar";
                 return unavailableReason;
             }
-            Path dir = Files.createTempDirectory("socket-audit",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Path library = dir.resolve(LIBRARY);
+            Path library = directory.resolve(LIBRARY);
             // Not Files.copy: on JDK 25 its stream loads SocketChannelImpl, one of the classes being advised.
             try (OutputStream out = new FileOutputStream(library.toFile())) {
                 in.transferTo(out);
@@ -58,7 +60,7 @@ public final class KernelProbe {
             System.load(library.toAbsolutePath().toString());
             // Once loaded, the mapping stays valid; removing the files leaves nothing behind.
             Files.delete(library);
-            Files.delete(dir);
+            Files.delete(directory);
             unavailableReason = null;
         } catch (IOException | LinkageError | SecurityException e) {
             unavailableReason = e.toString();

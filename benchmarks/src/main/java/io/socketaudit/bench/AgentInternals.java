@@ -42,12 +42,13 @@ final class AgentInternals {
     /** Loads the kernel probe's native library; fails when it cannot be loaded. */
     static void loadKernelProbe() {
         try {
-            Object reason = type("io.socketaudit.kernel.KernelProbe").getMethod("load").invoke(null);
+            Object reason = type("io.socketaudit.kernel.KernelProbe").getMethod("load", java.nio.file.Path.class)
+                    .invoke(null, java.nio.file.Files.createTempDirectory("socket-audit-bench"));
             if (reason != null) {
                 throw new IllegalStateException("the kernel probe is unavailable: " + reason);
             }
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("KernelProbe.load()", e);
+        } catch (ReflectiveOperationException | java.io.IOException e) {
+            throw new IllegalStateException("KernelProbe.load(Path)", e);
         }
     }
 
