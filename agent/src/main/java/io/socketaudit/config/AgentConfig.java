@@ -137,11 +137,6 @@ public final class AgentConfig {
         return Map.copyOf(effective);
     }
 
-    /** The keys and their defaults, for usage text. */
-    public static Map<String, String> defaults() {
-        return DEFAULTS;
-    }
-
     private static void requireKnown(String key, String where) throws ConfigException {
         if (!DEFAULTS.containsKey(key)) {
             throw new ConfigException("unknown option '" + key + "' (" + where + "); known options: "

@@ -113,10 +113,6 @@ public final class OpenConnections {
         return new ArrayList<>(open.values());
     }
 
-    public int size() {
-        return open.size();
-    }
-
     /** A weak, identity-compared key; once its owner is collected it equals only itself. */
     private static final class WeakKey extends WeakReference<Object> {
         private final int hash;

@@ -11,7 +11,7 @@ import java.nio.file.Path;
 /**
  * Asks the Linux kernel about a TCP socket through a small JNI library built with the agent
  * (TCP_INFO, SIOCINQ, SIOCOUTQ, SO_LINGER, and getsockname/getpeername only where the JDK lacks them).
- * Where the library cannot be loaded, {@link #isAvailable()} is false and every answer is {@code null}.
+ * Where the library cannot be loaded, {@link #describe()} says why and every answer is {@code null}.
  */
 public final class KernelProbe {
 
@@ -66,10 +66,6 @@ public final class KernelProbe {
             unavailableReason = e.toString();
         }
         return unavailableReason;
-    }
-
-    public static boolean isAvailable() {
-        return unavailableReason == null;
     }
 
     /** "jni" when available, else "unavailable: reason". */
