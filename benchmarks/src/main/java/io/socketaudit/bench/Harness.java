@@ -164,8 +164,7 @@ public final class Harness {
             configs.add(new Config("agent-depth1", "agent, `stack.depth=1` (diagnostic)",
                     List.of("-javaagent:" + agentJar + "=file=" + dir.resolve("audit.jsonl") + ",stack.depth=1")));
         }
-        Map<String, List<Double>> rates = new LinkedHashMap<>();
-        Map<String, List<Double>> others = new LinkedHashMap<>();
+        Rounds rounds = new Rounds();
         Map<String, List<Double>> kernelThreads = new LinkedHashMap<>();
         Map<String, Map<String, List<Double>>> cpu = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
@@ -193,9 +192,8 @@ public final class Harness {
                     continue;
                 }
                 double rate = num(r, "rate");
-                rates.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(rate);
                 double other = otherUserCores(r);
-                others.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(other);
+                rounds.add(c.name(), run, rate, other);
                 kernelThreads.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(num(r, "kernelThreadCores"));
                 otherCores.add(other);
                 timeWait.add((long) num(r, "timeWait"));
@@ -255,14 +253,16 @@ public final class Harness {
                 Launcher.exec("sync");
             }
         }
-        double bare = Stats.median(rates.getOrDefault("bare", List.of()));
+        double bare = Stats.median(rounds.rates("bare"));
         List<List<String>> rows = new ArrayList<>();
         for (Config c : configs) {
-            List<Double> v = rates.getOrDefault(c.name(), List.of());
+            List<Double> v = rounds.rates(c.name());
+            List<Double> quiet = rounds.pairedWhere(c.name(), "bare", QUIET_RUN_CORES);
             rows.add(List.of(c.label(), String.valueOf(v.size()), Md.num(Stats.median(v), 0),
                     Md.range(Stats.min(v), Stats.max(v), 0), Md.ratio(Stats.ratio(Stats.median(v), bare)),
-                    Md.ratio(Stats.median(Stats.pairedRatios(v, rates.getOrDefault("bare", List.of())))),
-                    Md.num(Stats.median(others.getOrDefault(c.name(), List.of())), 2),
+                    Md.ratio(Stats.median(rounds.paired(c.name(), "bare"))),
+                    quiet.isEmpty() ? "no quiet round" : Md.ratio(Stats.median(quiet)) + " (" + quiet.size() + ")",
+                    Md.num(Stats.median(rounds.otherCores(c.name())), 2),
                     Md.num(Stats.median(kernelThreads.getOrDefault(c.name(), List.of())), 2)));
         }
         List<List<String>> cpuRows = new ArrayList<>();
@@ -281,8 +281,10 @@ public final class Harness {
             }
             switchRows.add(sw);
         }
-        double agent = Stats.median(rates.getOrDefault("agent", List.of()));
-        double jfr = Stats.median(rates.getOrDefault("jfr", List.of()));
+        double agent = Stats.median(rounds.rates("agent"));
+        double jfr = Stats.median(rounds.rates("jfr"));
+        List<Double> agentQuiet = rounds.pairedWhere("agent", "bare", QUIET_RUN_CORES);
+        List<Double> jfrQuiet = rounds.pairedWhere("jfr", "bare", QUIET_RUN_CORES);
         double agentRatio = Stats.ratio(agent, bare);
         double medianBytes = Stats.median(bytesPerClose);
 
@@ -299,9 +301,12 @@ public final class Harness {
                 + " drifts during the whole run moves less than the ratio of medians. \"Other processes\" is the CPU time other"
                 + " user processes used during the window, in cores (of " + Runtime.getRuntime().availableProcessors() + "):"
                 + " the noise; \"kernel threads\" is the kernel's own threads (file write-back among them, which the agent's"
-                + " log and JFR's recording cause too).\n\n"
+                + " log and JFR's recording cause too)."
+                + " \"Quiet rounds\" is the paired ratio over only the rounds where other processes used under "
+                + QUIET_RUN_CORES + " cores during both windows (how many in brackets).\n\n"
                 + Md.table(List.of("configuration", "runs", "connections/s (median)", "spread (min – max)",
-                        "ratio to bare (medians)", "ratio to bare (paired)", "other processes (cores)", "kernel threads (cores)"), rows)
+                        "ratio to bare (medians)", "ratio to bare (paired)", "ratio, quiet rounds only",
+                        "other processes (cores)", "kernel threads (cores)"), rows)
                 + "\nWhere the CPU goes: CPU time per connection in the measured window (µs, medians over the runs), of the"
                 + " whole process and of its Java threads by group (`ThreadMXBean`): the benchmark's client and server threads"
                 + " (which run the agent's capture inside their closes and opens), the agent's threads (`socket-audit-*`: the"
@@ -331,10 +336,13 @@ public final class Harness {
                         jfrReads, jfrWrites, Md.num(Stats.median(jfrBytesPerConnection), 0)) : "")
                 + failureNote(failures));
         target("Churn throughput with the agent ≥ 0.975 of bare", "ratio " + Md.ratio(agentRatio) + " (paired "
-                + Md.ratio(Stats.median(Stats.pairedRatios(rates.getOrDefault("agent", List.of()), rates.getOrDefault("bare", List.of()))))
+                + Md.ratio(Stats.median(rounds.paired("agent", "bare"))) + "; quiet rounds only: "
+                + (agentQuiet.isEmpty() ? "none" : Md.ratio(Stats.median(agentQuiet)) + " over " + agentQuiet.size())
                 + "; " + Md.num(agent, 0) + " vs " + Md.num(bare, 0) + " connections/s)", isKnown(agentRatio) ? agentRatio >= 0.975 : null);
         target("Churn with the agent faster than with JFR socket events", Md.num(agent, 0) + " vs " + Md.num(jfr, 0)
-                + " connections/s (JFR ratio " + Md.ratio(Stats.ratio(jfr, bare)) + ")", isKnown(agent) && isKnown(jfr) ? agent > jfr : null);
+                + " connections/s (JFR ratio " + Md.ratio(Stats.ratio(jfr, bare)) + "; quiet rounds only: agent "
+                + (agentQuiet.isEmpty() ? "n/a" : Md.ratio(Stats.median(agentQuiet))) + ", JFR "
+                + (jfrQuiet.isEmpty() ? "n/a" : Md.ratio(Stats.median(jfrQuiet))) + ")", isKnown(agent) && isKnown(jfr) ? agent > jfr : null);
         target("Every close in the log, none dropped (churn)", everyCloseLogged ? "all closes logged in every agent run, "
                 + totalDropped + " dropped" : "**closes missing or dropped**, see the table", agentRows.isEmpty() ? null : everyCloseLogged);
         target("≤ 300 bytes on disk per close event (churn)", Md.num(medianBytes, 0) + " bytes of log per close (close line alone "
@@ -367,8 +375,7 @@ public final class Harness {
         Path dir = workDir.resolve("persistent");
         List<Config> configs = List.of(new Config("bare", "bare", List.of()),
                 new Config("agent", "agent (default settings)", List.of("-javaagent:" + agentJar + "=file=" + dir.resolve("audit.jsonl"))));
-        Map<String, List<Double>> rates = new LinkedHashMap<>();
-        Map<String, List<Double>> others = new LinkedHashMap<>();
+        Rounds rounds = new Rounds();
         List<String> failures = new ArrayList<>();
         for (int run = 1; run <= runs; run++) {
             awaitQuiet("persistent round " + run);
@@ -383,23 +390,24 @@ public final class Harness {
                     failures.add(c.name() + " run " + run + ": exit " + o.exitCode() + " " + tail(o.stderr()));
                     continue;
                 }
-                rates.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(num(r, "rate"));
-                others.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(otherUserCores(r));
+                rounds.add(c.name(), run, num(r, "rate"), otherUserCores(r));
                 otherCores.add(otherUserCores(r));
                 log(String.format("persistent %-6s run %d: %,.0f round trips/s (other processes %.2f cores)", c.name(), run,
                         num(r, "rate"), otherUserCores(r)));
             }
         }
-        double bare = Stats.median(rates.getOrDefault("bare", List.of()));
-        double agent = Stats.median(rates.getOrDefault("agent", List.of()));
-        List<Double> paired = Stats.pairedRatios(rates.getOrDefault("agent", List.of()), rates.getOrDefault("bare", List.of()));
+        double bare = Stats.median(rounds.rates("bare"));
+        double agent = Stats.median(rounds.rates("agent"));
+        List<Double> paired = rounds.paired("agent", "bare");
+        List<Double> quietPaired = rounds.pairedWhere("agent", "bare", QUIET_RUN_CORES);
         List<List<String>> rows = new ArrayList<>();
         for (Config c : configs) {
-            List<Double> v = rates.getOrDefault(c.name(), List.of());
+            List<Double> v = rounds.rates(c.name());
+            List<Double> quiet = rounds.pairedWhere(c.name(), "bare", QUIET_RUN_CORES);
             rows.add(List.of(c.label(), String.valueOf(v.size()), Md.num(Stats.median(v), 0), Md.range(Stats.min(v), Stats.max(v), 0),
-                    Md.ratio(Stats.ratio(Stats.median(v), bare)),
-                    Md.ratio(Stats.median(Stats.pairedRatios(v, rates.getOrDefault("bare", List.of())))),
-                    Md.num(Stats.median(others.getOrDefault(c.name(), List.of())), 2)));
+                    Md.ratio(Stats.ratio(Stats.median(v), bare)), Md.ratio(Stats.median(rounds.paired(c.name(), "bare"))),
+                    quiet.isEmpty() ? "no quiet round" : Md.ratio(Stats.median(quiet)) + " (" + quiet.size() + ")",
+                    Md.num(Stats.median(rounds.otherCores(c.name())), 2)));
         }
         section("2. Persistent connections",
                 connections + " long-lived loopback connections, both ends in one JVM (JDK 17), a client thread per connection"
@@ -407,11 +415,12 @@ public final class Harness {
                 + " The JVM is pinned to one CPU (`taskset -c 1`), in a fresh network namespace, " + measure / 1000.0 + " s window after "
                 + warmup / 1000.0 + " s of warm-up, bare and agent alternating, " + runs + " runs each.\n\n"
                 + Md.table(List.of("configuration", "runs", "round trips/s (median)", "spread (min – max)", "ratio to bare (medians)",
-                        "ratio to bare (paired)", "other processes (cores)"), rows)
+                        "ratio to bare (paired)", "ratio, quiet rounds only", "other processes (cores)"), rows)
                 + "\nPaired ratios, run by run: " + joinRatios(paired) + ".\n" + failureNote(failures));
         double ratio = Stats.ratio(agent, bare);
         target("Persistent connections with the agent ≥ 0.98 of bare", "ratio " + Md.ratio(ratio) + " (paired "
-                + Md.ratio(Stats.median(paired)) + ")", isKnown(ratio) ? ratio >= 0.98 : null);
+                + Md.ratio(Stats.median(paired)) + "; quiet rounds only: " + (quietPaired.isEmpty() ? "none"
+                : Md.ratio(Stats.median(quietPaired)) + " over " + quietPaired.size()) + ")", isKnown(ratio) ? ratio >= 0.98 : null);
     }
 
     // ---------------------------------------------------------------- close path
@@ -778,6 +787,8 @@ public final class Harness {
     }
 
     private static final double QUIET_CORES = 0.2;
+    /** A run counts as undisturbed when other processes used less than this during its measured window. */
+    static final double QUIET_RUN_CORES = 0.1;
 
     /** Cores busy on the whole machine (user + nice + system) over {@code millis}. */
     private static double machineBusyCores(long millis) throws InterruptedException {
@@ -799,8 +810,12 @@ public final class Harness {
             // not Linux
         }
         String kernel = Launcher.exec("uname", "-r").trim();
-        String git = Launcher.exec("git", "rev-parse", "--short", "HEAD").trim();
-        String dirty = Launcher.exec("git", "status", "--porcelain", "--", "agent").isBlank() ? "" : " (agent/ had uncommitted changes)";
+        // The repository the agent jar was built in: <repo>/agent/target/socket-audit-agent.jar
+        Path agentModule = agentSource.getParent() != null && agentSource.getParent().getParent() != null
+                ? agentSource.getParent().getParent() : Path.of(".");
+        String git = Launcher.exec("git", "-C", agentModule.toString(), "rev-parse", "--short", "HEAD").trim();
+        String dirty = Launcher.exec("git", "-C", agentModule.toString(), "status", "--porcelain", "--", ".").isBlank()
+                ? "" : " (its agent/ had uncommitted changes)";
         double busy = Stats.median(otherCores);
         StringBuilder b = new StringBuilder();
         b.append("Run ").append(started.truncatedTo(ChronoUnit.SECONDS)).append(" for ").append(took.toMinutes()).append(" min ")
@@ -814,7 +829,7 @@ public final class Harness {
             b.append("- JDK 25: ").append(javaVersion(jdk25)).append('\n');
         }
         b.append("- Agent: `").append(displayPath(agentSource)).append("` (SHA-256 ").append(agentSha, 0, 12).append("…, copied at the start of the run),"
-                + " work tree at commit ").append(git.isEmpty() ? "unknown" : git).append(dirty).append('\n');
+                + " built from commit ").append(git.isEmpty() ? "unknown" : git).append(dirty).append('\n');
         if (quietRounds + busyRounds > 0) {
             b.append("- Before each round of the churn, persistent and close-path benchmarks the harness waited for the rest of")
                     .append(" the machine to use under ").append(QUIET_CORES).append(" cores: ").append(quietRounds)

@@ -37,21 +37,6 @@ final class Stats {
         return value / base;
     }
 
-    /**
-     * The ratios of paired runs ({@code values[i] / bases[i]}, runs that alternated with each other), whose median
-     * is less sensitive to a machine that drifts during the whole run than the ratio of the two medians.
-     */
-    static List<Double> pairedRatios(List<Double> values, List<Double> bases) {
-        List<Double> ratios = new ArrayList<>();
-        for (int i = 0; i < Math.min(values.size(), bases.size()); i++) {
-            double r = ratio(values.get(i), bases.get(i));
-            if (!Double.isNaN(r)) {
-                ratios.add(r);
-            }
-        }
-        return ratios;
-    }
-
     private static List<Double> finite(List<Double> values) {
         List<Double> out = new ArrayList<>();
         for (Double v : values) {

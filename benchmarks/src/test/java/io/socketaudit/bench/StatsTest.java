@@ -37,9 +37,4 @@ class StatsTest {
         assertTrue(Double.isNaN(Stats.ratio(1, 0)));
         assertTrue(Double.isNaN(Stats.ratio(Double.NaN, 1)));
     }
-
-    @Test
-    void pairedRatiosDivideRunByRun() {
-        assertEquals(List.of(0.5, 2.0), Stats.pairedRatios(List.of(1.0, 4.0, 9.0), List.of(2.0, 2.0)));
-    }
 }
