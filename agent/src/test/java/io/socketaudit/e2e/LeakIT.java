@@ -155,9 +155,13 @@ class LeakIT {
         List<Executable> checks = new ArrayList<>();
         checks.add(() -> {
             String what = "the dropped " + api + " (client port " + clientPort + ")";
+            // The last open from this port (an earlier probe connection may have had the same port), then its conn.
+            List<JsonNode> opens = lines.stream().filter(l -> event(l).equals("open") && api.equals(l.path("api").asText())
+                    && LifecycleLog.localPort(l) == clientPort).collect(Collectors.toList());
+            assertTrue(!opens.isEmpty(), what + ": no open line");
+            long conn = opens.get(opens.size() - 1).path("conn").asLong();
             List<JsonNode> mine = lines.stream().filter(l -> LifecycleLog.CONNECTION_EVENTS.contains(event(l))
-                    && api.equals(l.path("api").asText()) && LifecycleLog.localPort(l) == clientPort)
-                    .collect(Collectors.toList());
+                    && l.path("conn").asLong(-1) == conn).collect(Collectors.toList());
             assertEquals(List.of("open", "leak"), mine.stream().map(LifecycleLog::event).collect(Collectors.toList()),
                     what + ": an open, then one leak line, and no close or open_at_exit: " + mine);
             JsonNode open = mine.get(0);
