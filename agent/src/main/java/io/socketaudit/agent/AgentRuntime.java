@@ -30,6 +30,12 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class AgentRuntime {
 
     private static final String PREFIX = "socket-audit: ";
+    /**
+     * Set while the agent runs, to the log it writes: the attach command reads it from the target JVM to
+     * tell whether the agent is there. Outside the {@code socketaudit.} configuration names on purpose.
+     */
+    public static final String LOG_PROPERTY = "io.socketaudit.log";
+
     /** How long JVM exit may wait for the last lines to reach the file. */
     private static final long STOP_TIMEOUT_MILLIS = 5_000;
     /**
@@ -98,6 +104,7 @@ public final class AgentRuntime {
         }, "socket-audit-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         running = new Running(log, hook, transformer, init, instrumentation);
+        System.setProperty(LOG_PROPERTY, config.file().toString());
     }
 
     private static void finishStart(AgentConfig config, long pid, AuditLog log, OpenConnections connections,
@@ -163,6 +170,7 @@ public final class AgentRuntime {
             return;
         }
         running = null;
+        System.clearProperty(LOG_PROPERTY);
         awaitInit(r.init());
         CloseBridge.setListener(null);
         r.instrumentation().removeTransformer(r.transformer());

@@ -1,7 +1,9 @@
 package io.socketaudit.cli;
 
+import com.sun.tools.attach.AttachNotSupportedException;
 import com.sun.tools.attach.VirtualMachine;
 import com.sun.tools.attach.VirtualMachineDescriptor;
+import io.socketaudit.agent.AgentRuntime;
 import io.socketaudit.config.AgentConfig;
 import io.socketaudit.config.ConfigException;
 import net.bytebuddy.agent.ByteBuddyAgent;
@@ -10,8 +12,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -79,6 +79,22 @@ final class AttachCommand {
             err.println("socket-audit attach: " + e.getMessage());
             return Main.FAILURE;
         }
+        String runningLog;
+        try {
+            runningLog = logOfRunningAgent(pid);
+        } catch (IOException | AttachNotSupportedException e) {
+            err.println("socket-audit attach: could not attach to " + pid + ": " + e.getMessage());
+            return Main.FAILURE;
+        }
+        if (stop && runningLog == null) {
+            err.println("socket-audit attach: the agent is not running in " + pid + "; nothing to stop");
+            return Main.FAILURE;
+        }
+        if (!stop && runningLog != null) {
+            out.println("socket-audit: already auditing " + pid + "; audit log: " + runningLog
+                    + " (to change options: attach " + pid + " stop, then attach again)");
+            return Main.OK;
+        }
         try {
             ByteBuddyAgent.attach(agentJar, Long.toString(pid), stop ? STOP : options);
         } catch (RuntimeException e) {
@@ -87,13 +103,32 @@ final class AttachCommand {
             return Main.FAILURE;
         }
         if (stop) {
-            out.println("socket-audit: detached from " + pid + "; its log was flushed and closed");
-        } else {
-            Path log = expectedLog(pid, options);
-            out.println("socket-audit: attached to " + pid + "; audit log: " + log
-                    + (Files.exists(log) ? "" : " (not found yet: if it does not appear, see the process's stderr)"));
+            out.println("socket-audit: detached from " + pid + "; its log was flushed and closed: " + runningLog);
+            return Main.OK;
         }
+        String log;
+        try {
+            log = logOfRunningAgent(pid);
+        } catch (IOException | AttachNotSupportedException e) {
+            log = null;
+        }
+        if (log == null) {
+            err.println("socket-audit attach: the agent did not start in " + pid
+                    + " (it says why on that process's stderr); the process runs unaudited");
+            return Main.FAILURE;
+        }
+        out.println("socket-audit: attached to " + pid + "; audit log: " + log);
         return Main.OK;
+    }
+
+    /** The log the agent in {@code pid} writes, from that JVM's system properties; {@code null} when none runs. */
+    private static String logOfRunningAgent(long pid) throws IOException, AttachNotSupportedException {
+        VirtualMachine vm = VirtualMachine.attach(Long.toString(pid));
+        try {
+            return vm.getSystemProperties().getProperty(AgentRuntime.LOG_PROPERTY);
+        } finally {
+            vm.detach();
+        }
     }
 
     static int list(List<String> args, PrintStream out, PrintStream err) {
@@ -119,26 +154,6 @@ final class AttachCommand {
             }
         }
         return false;
-    }
-
-    /** Where the agent in {@code pid} writes: a relative {@code file} is relative to that process's directory. */
-    private static Path expectedLog(long pid, String options) {
-        Path file;
-        try {
-            file = AgentConfig.parse(options, new Properties(), Map.of(), pid).file();
-        } catch (ConfigException e) {
-            throw new IllegalStateException(e); // checked before attaching
-        }
-        Path given = Path.of(AgentConfig.fileOption(options, pid));
-        Path cwd = Path.of("/proc", Long.toString(pid), "cwd");
-        if (!given.isAbsolute() && Files.isDirectory(cwd)) {
-            try {
-                return cwd.toRealPath().resolve(given).normalize();
-            } catch (IOException e) {
-                return file;
-            }
-        }
-        return file;
     }
 
     private static File agentJar() throws IOException {

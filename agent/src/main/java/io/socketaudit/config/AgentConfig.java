@@ -97,23 +97,6 @@ public final class AgentConfig {
         return file;
     }
 
-    /**
-     * The {@code file} option as written in agent arguments (or its default), with {@code {pid}} expanded but
-     * not made absolute: the attach command resolves it against the target process's directory.
-     */
-    public static String fileOption(String agentArgs, long pid) {
-        String value = DEFAULTS.get(FILE);
-        if (agentArgs != null) {
-            for (String pair : agentArgs.split(",")) {
-                int eq = pair.indexOf('=');
-                if (eq > 0 && pair.substring(0, eq).trim().equals(FILE)) {
-                    value = pair.substring(eq + 1).trim();
-                }
-            }
-        }
-        return value.replace("{pid}", Long.toString(pid));
-    }
-
     public int stackDepth() {
         return stackDepth;
     }
