@@ -480,12 +480,13 @@ public final class Harness {
             Map<String, String> bare = results.get("bare/socketClose/" + depth);
             Map<String, String> agent = results.get("agent/socketClose/" + depth);
             double added = bare == null || agent == null ? Double.NaN : num(agent, "p50us") - num(bare, "p50us");
-            double rec = recorder == null ? Double.NaN : num(recorder, "meanUs");
+            // Average-time results: p50 is the median of the iterations' averages, which one disturbed iteration moves less.
+            double rec = recorder == null ? Double.NaN : num(recorder, "p50us");
             parts.add(List.of(String.valueOf(depth), capturedDepth.getOrDefault(depth, "?"),
-                    stack == null ? "n/a" : Md.num(num(stack, "meanUs"), 2),
-                    probeS == null ? "n/a" : Md.num(num(probeS, "meanUs"), 2),
-                    probeC == null ? "n/a" : Md.num(num(probeC, "meanUs"), 2),
-                    offer == null ? "n/a" : Md.num(num(offer, "meanUs"), 3),
+                    stack == null ? "n/a" : Md.num(num(stack, "p50us"), 2),
+                    probeS == null ? "n/a" : Md.num(num(probeS, "p50us"), 2),
+                    probeC == null ? "n/a" : Md.num(num(probeC, "p50us"), 2),
+                    offer == null ? "n/a" : Md.num(num(offer, "p50us"), 3),
                     wake == null ? "n/a" : Md.num(num(wake, "p50us"), 2),
                     Md.num(rec, 2), Md.num(added, 2), Md.num(added - rec, 2)));
         }
@@ -502,7 +503,8 @@ public final class Harness {
                 + " set a floor (\"frames at close\" is what was really there).\n\n"
                 + Md.table(List.of("depth N", "frames at close", "close", "bare p50 µs", "bare mean µs", "agent p50 µs",
                         "agent mean µs", "added p50 µs", "close events logged"), rows)
-                + "\nThe parts, each alone (average time; the kernel probe and hand-off do not depend on the depth):"
+                + "\nThe parts, each alone (average time, median of the iterations; the kernel probe and hand-off do not depend"
+                + " on the depth):"
                 + " stack capture = `new Throwable()` with as many frames as the agent's capture inside such a close"
                 + " (" + ClosePartsBench.CAPTURE_EXTRA_FRAMES + " more than N: the JDK's close funnels, the bridge and the"
                 + " recorder); kernel query = `KernelProbe.probe(fd, true, false)` on an established connection;"
