@@ -6,6 +6,8 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -101,9 +103,7 @@ final class AgentInternals {
         try {
             Class<?> type = type("io.socketaudit.event.CloseRecorder");
             Class<?> captured = type("io.socketaudit.event.Captured");
-            Constructor<?> c = type.getConstructor(connections.getClass(), Consumer.class);
-            Consumer<Object> typed = sink::accept;
-            Object recorder = c.newInstance(connections, typed);
+            Object recorder = newWithSink(type, connections, sink);
             MethodHandle opened = LOOKUP.findVirtual(type, "opened", MethodType.methodType(void.class, int.class,
                     int.class, Object.class, FileDescriptor.class, Object.class, Object.class, int.class)).bindTo(recorder);
             MethodHandle enter = LOOKUP.findVirtual(type, "enter", MethodType.methodType(Object.class, int.class,
@@ -116,8 +116,39 @@ final class AgentInternals {
             }
             return new Recorder(opened, enter, exit);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("CloseRecorder(OpenConnections, Consumer) with opened/enter/exit", e);
+            throw new IllegalStateException("CloseRecorder(OpenConnections, sink) with opened/enter/exit", e);
         }
+    }
+
+    /**
+     * {@code new CloseRecorder(connections, sink)} whatever functional interface the sink parameter is
+     * ({@code Consumer}, {@code Predicate}, ...): a proxy passes each event to {@code sink} and answers
+     * {@code true} where an answer is expected (accepted).
+     */
+    private static Object newWithSink(Class<?> type, Object connections, Consumer<Object> sink)
+            throws ReflectiveOperationException {
+        for (Constructor<?> c : type.getConstructors()) {
+            Class<?>[] p = c.getParameterTypes();
+            if (p.length == 2 && p[0].isInstance(connections) && p[1].isInterface()) {
+                Object proxy = Proxy.newProxyInstance(AgentInternals.class.getClassLoader(), new Class<?>[] {p[1]},
+                        (self, method, args) -> {
+                            if (method.getDeclaringClass() == Object.class) {
+                                return switch (method.getName()) {
+                                    case "hashCode" -> System.identityHashCode(self);
+                                    case "equals" -> self == args[0];
+                                    default -> "sink";
+                                };
+                            }
+                            if (!method.isDefault() && args != null && args.length == 1) {
+                                sink.accept(args[0]);
+                                return method.getReturnType() == boolean.class ? Boolean.TRUE : null;
+                            }
+                            return InvocationHandler.invokeDefault(self, method, args);
+                        });
+                return c.newInstance(connections, proxy);
+            }
+        }
+        throw new NoSuchMethodException(type.getName() + "(OpenConnections, <functional interface>)");
     }
 
     /** The agent's close recorder: what the advice calls on the application's thread. */
@@ -158,7 +189,8 @@ final class AgentInternals {
                         connections.getClass(), errors.getClass()).newInstance(file, rotateSize, rotateKeep,
                         queueSize, stackDepth, ProcessHandle.current().pid(), connections, errors);
                 type.getMethod("startWriting", Map.class).invoke(log, startFields);
-                MethodHandle submit = LOOKUP.findVirtual(type, "submit", MethodType.methodType(void.class, captured))
+                // submit(Captured) may answer whether the event was taken; the answer is not needed here
+                MethodHandle submit = LOOKUP.unreflect(type.getMethod("submit", captured))
                         .bindTo(log).asType(MethodType.methodType(void.class, Object.class));
                 return new AuditLog(log, submit);
             } catch (ReflectiveOperationException e) {

@@ -31,16 +31,18 @@ import java.util.concurrent.locks.LockSupport;
  * <ul>
  *   <li>{@code stackCapture}: {@code new Throwable()} with as many frames as the agent's capture inside a close
  *   called {@code depth} frames deep ({@link #CAPTURE_EXTRA_FRAMES} more: the JDK's close and the recorder);</li>
- *   <li>{@code kernelProbeSocket}, {@code kernelProbeChannel}: {@code KernelProbe.probe(fd, true, false)}, as the
- *   recorder calls it for a {@code Socket} close, on an established loopback connection;</li>
+ *   <li>{@code kernelProbeSocket}, {@code kernelProbeChannel}: {@code KernelProbe.probe(fd, true, false)} (with the
+ *   local address) on an established loopback connection; {@code kernelProbeSocketNoAddress}:
+ *   {@code probe(fd, false, false)}, what is left when the open already recorded the local address;</li>
  *   <li>{@code handOffNoWaiter}: {@code ArrayBlockingQueue.offer} of a small object and the matching {@code poll},
  *   the queue's lock and no one to wake (the writer is busy);</li>
  *   <li>{@code handOffWakeWriter}: one {@code offer} to the queue while a writer-like thread waits on it in
  *   {@code poll(timeout)}, as the agent's writer does when idle: the offer must wake it (sample time, an
  *   invocation-level setup waits until the consumer is parked again);</li>
  *   <li>{@code recorderClose}: the agent's {@code CloseRecorder.enter} + {@code exit} for one Socket close,
- *   called {@code depth} frames deep, with a sink that drops the event: kernel query, stack capture, thread-local
- *   and open-connection bookkeeping, without the JDK's close, the advice dispatch and the queue.</li>
+ *   called {@code depth} frames deep, of a connection the recorder saw opening (an invocation-level setup, untimed),
+ *   with a sink that drops the event: kernel query, stack capture, thread-local and open-connection bookkeeping,
+ *   without the JDK's close, the advice dispatch and the queue.</li>
  * </ul>
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -81,6 +83,7 @@ public class ClosePartsBench {
         AgentInternals.Recorder recorder;
         int socketApi;
         int closeOp;
+        int connectOp;
 
         @Setup(Level.Trial)
         public void open() throws IOException {
@@ -100,6 +103,7 @@ public class ClosePartsBench {
             recorder = AgentInternals.recorder(AgentInternals.openConnections(), event -> { });
             socketApi = AgentInternals.constant("io.socketaudit.bootstrap.CloseBridge", "SOCKET");
             closeOp = AgentInternals.constant("io.socketaudit.bootstrap.CloseBridge", "CLOSE");
+            connectOp = AgentInternals.constant("io.socketaudit.bootstrap.CloseBridge", "CONNECT");
         }
 
         @TearDown(Level.Trial)
@@ -154,6 +158,18 @@ public class ClosePartsBench {
         }
     }
 
+    /** A connection the recorder saw opening, as every connection the agent audits from its start, for one close. */
+    @State(Scope.Thread)
+    public static class Opened {
+        Object owner;
+
+        @Setup(Level.Invocation)
+        public void open(Connection c) {
+            owner = new Object();
+            c.recorder.opened(c.socketApi, c.connectOp, owner, c.socketFd, null, c.remote, c.remotePort);
+        }
+    }
+
     @State(Scope.Thread)
     public static class Queue {
         final ArrayBlockingQueue<Object> queue = new ArrayBlockingQueue<>(65536);
@@ -183,6 +199,11 @@ public class ClosePartsBench {
     }
 
     @Benchmark
+    public Object kernelProbeSocketNoAddress(Connection c) throws Throwable {
+        return (Object) Connection.PROBE.invokeExact(c.socketFd, false, false);
+    }
+
+    @Benchmark
     public Object kernelProbeChannel(Connection c) throws Throwable {
         return (Object) Connection.PROBE.invokeExact(c.channelFd, true, false);
     }
@@ -200,11 +221,11 @@ public class ClosePartsBench {
     }
 
     @Benchmark
-    public void recorderClose(Connection c) {
+    public void recorderClose(Connection c, Opened o) {
         if (callRecursion < 0) {
             callRecursion = Depth.recursionToCallAt(depth, Depth.ofCaller());
         }
-        Depth.run(callRecursion, () -> c.recorder.close(c.socketApi, c.closeOp, new Object(), c.socketFd, null,
+        Depth.run(callRecursion, () -> c.recorder.close(c.socketApi, c.closeOp, o.owner, c.socketFd, null,
                 c.remote, c.remotePort));
     }
 }

@@ -474,6 +474,7 @@ public final class Harness {
             Map<String, String> stack = results.get("parts/stackCapture/" + depth);
             Map<String, String> recorder = results.get("parts/recorderClose/" + depth);
             Map<String, String> probeS = results.get("parts/kernelProbeSocket/32");
+            Map<String, String> probeN = results.get("parts/kernelProbeSocketNoAddress/32");
             Map<String, String> probeC = results.get("parts/kernelProbeChannel/32");
             Map<String, String> offer = results.get("parts/handOffNoWaiter/32");
             Map<String, String> wake = results.get("parts/handOffWakeWriter/32");
@@ -485,6 +486,7 @@ public final class Harness {
             parts.add(List.of(String.valueOf(depth), capturedDepth.getOrDefault(depth, "?"),
                     stack == null ? "n/a" : Md.num(num(stack, "p50us"), 2),
                     probeS == null ? "n/a" : Md.num(num(probeS, "p50us"), 2),
+                    probeN == null ? "n/a" : Md.num(num(probeN, "p50us"), 2),
                     probeC == null ? "n/a" : Md.num(num(probeC, "p50us"), 2),
                     offer == null ? "n/a" : Md.num(num(offer, "p50us"), 3),
                     wake == null ? "n/a" : Md.num(num(wake, "p50us"), 2),
@@ -507,14 +509,17 @@ public final class Harness {
                 + " on the depth):"
                 + " stack capture = `new Throwable()` with as many frames as the agent's capture inside such a close"
                 + " (" + ClosePartsBench.CAPTURE_EXTRA_FRAMES + " more than N: the JDK's close funnels, the bridge and the"
-                + " recorder); kernel query = `KernelProbe.probe(fd, true, false)` on an established connection;"
+                + " recorder); kernel query = `KernelProbe.probe(fd, true, false)` on an established connection, and"
+                + " `probe(fd, false, false)` without the local address (what a close needs when its open recorded it);"
                 + " hand-off = `ArrayBlockingQueue.offer` + `poll` with no one waiting, and one `offer` that must wake a"
                 + " writer-like thread parked in `poll(timeout)` (as the agent's idle writer is; sample time, p50);"
-                + " recorder = the agent's own `CloseRecorder.enter` + `exit` for one Socket close at depth N, with a sink"
+                + " recorder = the agent's own `CloseRecorder.enter` + `exit` for one Socket close at depth N, of a"
+                + " connection it saw opening (untimed invocation-level setup), with a sink"
                 + " that drops the event (kernel query + stack capture + bookkeeping, without the JDK's close, the advice"
                 + " and the queue). \"Rest\" = added time measured above − recorder: advice dispatch, the queue hand-off"
                 + " and the writer thread's competition for the CPU.\n\n"
                 + Md.table(List.of("depth N", "frames captured", "stack capture µs", "kernel query (Socket) µs",
+                        "kernel query, no address µs",
                         "kernel query (channel) µs", "hand-off, no waiter µs", "hand-off, wakes writer µs (p50)",
                         "recorder enter+exit µs", "added to Socket.close µs (p50)", "rest µs"), parts)
                 + failureNote(failures));
