@@ -3,7 +3,7 @@
 #   benchmarks/run.sh            full run (~15-20 minutes on 2 cores)
 #   benchmarks/run.sh --quick    short runs, to check that everything works (~3 minutes)
 # Further options go to the harness: --only churn,persistent,closepath,writer,startup,memory, --out FILE,
-# --jdk17 HOME, --jdk25 HOME, --quiet-wait SECONDS (how long, in all, to wait for other processes to go quiet
+# --jdk17 HOME, --jdk25 HOME, --churn-depth1 (a churn configuration with stack.depth=1), --quiet-wait SECONDS (how long, in all, to wait for other processes to go quiet
 # before rounds; 300 by default, 0 with --quick). Needs Linux and root: each measured JVM runs in a network
 # namespace of its own; without it the runs share the host's TCP state and BENCHMARKS.md says so.
 # SKIP_BUILD=1 skips the Maven build; JDK17=HOME picks the JDK 17 (default: the java on the PATH).
