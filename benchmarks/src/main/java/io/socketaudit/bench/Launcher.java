@@ -27,9 +27,23 @@ final class Launcher {
     private final boolean netnsAvailable;
     private final AtomicInteger runs = new AtomicInteger();
 
+    /** The namespace and process of the run in progress, undone by a shutdown hook if the harness is stopped. */
+    private volatile String currentNetns;
+    private volatile Process currentProcess;
+
     Launcher(Path workDir) {
         this.workDir = workDir;
         this.netnsAvailable = checkNetns();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Process p = currentProcess;
+            if (p != null) {
+                p.destroyForcibly();
+            }
+            String ns = currentNetns;
+            if (ns != null) {
+                exec("ip", "netns", "del", ns);
+            }
+        }, "launcher-cleanup"));
     }
 
     boolean netnsAvailable() {
@@ -74,6 +88,7 @@ final class Launcher {
         String ns = run.ownNetns && netnsAvailable ? "sabench-" + ProcessHandle.current().pid() + "-" + n : null;
         List<String> command = new ArrayList<>();
         if (ns != null) {
+            currentNetns = ns;
             exec("ip", "netns", "add", ns);
             exec("ip", "-n", ns, "link", "set", "lo", "up");
             command.addAll(List.of("ip", "netns", "exec", ns));
@@ -92,6 +107,7 @@ final class Launcher {
         try {
             long start = System.nanoTime();
             Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            currentProcess = p;
             boolean ended = p.waitFor(run.timeoutSeconds, TimeUnit.SECONDS);
             long end = System.nanoTime();
             if (!ended) {
@@ -104,8 +120,10 @@ final class Launcher {
             Files.deleteIfExists(err);
             return new Output(ended ? p.exitValue() : -1, stdout, ended ? stderr : stderr + "\n(timed out)", start, end);
         } finally {
+            currentProcess = null;
             if (ns != null) {
                 exec("ip", "netns", "del", ns);
+                currentNetns = null;
             }
         }
     }
