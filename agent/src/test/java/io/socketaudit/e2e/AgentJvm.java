@@ -3,10 +3,7 @@ package io.socketaudit.e2e;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -162,14 +159,14 @@ public final class AgentJvm {
     public static final class Running {
         private final AgentJvm spec;
         private final Process process;
-        private final Lines stdout;
-        private final Lines stderr;
+        private final ChildLines stdout;
+        private final ChildLines stderr;
 
         private Running(AgentJvm spec, Process process) {
             this.spec = spec;
             this.process = process;
-            this.stdout = new Lines(process.getInputStream(), "child-stdout-" + process.pid());
-            this.stderr = new Lines(process.getErrorStream(), "child-stderr-" + process.pid());
+            this.stdout = new ChildLines(process.getInputStream(), "child-stdout-" + process.pid());
+            this.stderr = new ChildLines(process.getErrorStream(), "child-stderr-" + process.pid());
         }
 
         public long pid() {
@@ -182,7 +179,8 @@ public final class AgentJvm {
 
         /** Waits until the child prints a matching stdout line (a handshake with the child). */
         public String awaitStdout(Predicate<String> matching) throws InterruptedException {
-            String line = stdout.await(matching, HANG_GUARD_SECONDS);
+            ChildLines.Found found = stdout.await(0, matching, HANG_GUARD_SECONDS);
+            String line = found == null ? null : found.line();
             if (line == null) {
                 throw new AssertionError("the child never printed the expected line on stdout; "
                         + describe());
@@ -287,62 +285,5 @@ public final class AgentJvm {
             }
         }
         return nodes;
-    }
-
-    /** Collects the lines of a child's stream in a background thread. */
-    private static final class Lines {
-        private final List<String> lines = new ArrayList<>();
-        private final Thread reader;
-        private boolean closed;
-
-        Lines(InputStream in, String name) {
-            reader = new Thread(() -> read(in), name);
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        private void read(InputStream in) {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    synchronized (this) {
-                        lines.add(line);
-                        notifyAll();
-                    }
-                }
-            } catch (IOException ignored) {
-                // the child is gone
-            } finally {
-                synchronized (this) {
-                    closed = true;
-                    notifyAll();
-                }
-            }
-        }
-
-        synchronized String await(Predicate<String> matching, long guardSeconds) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(guardSeconds);
-            int seen = 0;
-            while (true) {
-                for (; seen < lines.size(); seen++) {
-                    if (matching.test(lines.get(seen))) {
-                        return lines.get(seen);
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (closed || left <= 0) {
-                    return null;
-                }
-                TimeUnit.NANOSECONDS.timedWait(this, left);
-            }
-        }
-
-        void join() throws InterruptedException {
-            reader.join(TimeUnit.SECONDS.toMillis(HANG_GUARD_SECONDS));
-        }
-
-        synchronized List<String> snapshot() {
-            return List.copyOf(lines);
-        }
     }
 }

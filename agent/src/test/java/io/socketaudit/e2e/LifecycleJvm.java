@@ -1,15 +1,11 @@
 package io.socketaudit.e2e;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,16 +26,16 @@ final class LifecycleJvm implements AutoCloseable {
     private final List<String> command;
     private final Process process;
     private final PrintWriter stdin;
-    private final Lines stdout;
-    private final Lines stderr;
+    private final ChildLines stdout;
+    private final ChildLines stderr;
     private int stdoutCursor;
 
     private LifecycleJvm(List<String> command, Process process) {
         this.command = command;
         this.process = process;
         this.stdin = new PrintWriter(new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8), true);
-        this.stdout = new Lines(process.getInputStream(), "lifecycle-stdout-" + process.pid());
-        this.stderr = new Lines(process.getErrorStream(), "lifecycle-stderr-" + process.pid());
+        this.stdout = new ChildLines(process.getInputStream(), "lifecycle-stdout-" + process.pid());
+        this.stderr = new ChildLines(process.getErrorStream(), "lifecycle-stderr-" + process.pid());
     }
 
     /** Starts {@code spec}'s command line in {@code dir}, with none of the runner's agent configuration. */
@@ -89,12 +85,12 @@ final class LifecycleJvm implements AutoCloseable {
      * skipped on the way are not looked at again.
      */
     String await(Predicate<String> matching) throws InterruptedException {
-        Lines.Found found = stdout.await(stdoutCursor, matching, HANG_GUARD_SECONDS);
+        ChildLines.Found found = stdout.await(stdoutCursor, matching, HANG_GUARD_SECONDS);
         if (found == null) {
             throw new AssertionError("the child never printed the expected line on stdout; " + describe());
         }
-        stdoutCursor = found.index + 1;
-        return found.line;
+        stdoutCursor = found.index() + 1;
+        return found.line();
     }
 
     /** Waits for the next stdout line that starts with {@code prefix}. */
@@ -141,66 +137,6 @@ final class LifecycleJvm implements AutoCloseable {
         if (process.isAlive()) {
             process.destroyForcibly();
             process.waitFor(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
-        }
-    }
-
-    /** Collects the lines of a child's stream in a background thread. */
-    static final class Lines {
-        record Found(int index, String line) {
-        }
-
-        private final List<String> lines = new ArrayList<>();
-        private final Thread reader;
-        private boolean closed;
-
-        Lines(InputStream in, String name) {
-            reader = new Thread(() -> read(in), name);
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        private void read(InputStream in) {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    synchronized (this) {
-                        lines.add(line);
-                        notifyAll();
-                    }
-                }
-            } catch (IOException ignored) {
-                // the child is gone
-            } finally {
-                synchronized (this) {
-                    closed = true;
-                    notifyAll();
-                }
-            }
-        }
-
-        synchronized Found await(int from, Predicate<String> matching, long guardSeconds) throws InterruptedException {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(guardSeconds);
-            int seen = from;
-            while (true) {
-                for (; seen < lines.size(); seen++) {
-                    if (matching.test(lines.get(seen))) {
-                        return new Found(seen, lines.get(seen));
-                    }
-                }
-                long left = deadline - System.nanoTime();
-                if (closed || left <= 0) {
-                    return null;
-                }
-                TimeUnit.NANOSECONDS.timedWait(this, left);
-            }
-        }
-
-        void join() throws InterruptedException {
-            reader.join(TimeUnit.SECONDS.toMillis(HANG_GUARD_SECONDS));
-        }
-
-        synchronized List<String> snapshot() {
-            return List.copyOf(lines);
         }
     }
 }
