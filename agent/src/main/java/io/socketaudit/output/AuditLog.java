@@ -14,9 +14,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The hand-off between the application's threads and the disk. Application threads only
@@ -28,11 +29,10 @@ import java.util.concurrent.locks.LockSupport;
 public final class AuditLog {
 
     private static final int BATCH = 4096;
-    /** An idle writer looks for work after this long at first, then less and less often down to the maximum. */
-    private static final long MIN_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
-    private static final long MAX_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How often an idle writer looks for failures and losses to report. */
+    private static final long IDLE_POLL_MILLIS = 200;
 
-    private final HandOff queue;
+    private final BlockingQueue<Captured> queue;
     private final OpenConnections connections;
     private final LogFile file;
     private final long pid;
@@ -57,7 +57,7 @@ public final class AuditLog {
         this.file = new LogFile(path, rotateSize, rotateKeep);
         file.open();
         this.pid = pid;
-        this.queue = new HandOff(queueSize);
+        this.queue = new ArrayBlockingQueue<>(queueSize);
         this.errors = errors;
         this.stackDepth = stackDepth;
         this.thread = new Thread(this::run, "socket-audit-writer");
@@ -115,19 +115,22 @@ public final class AuditLog {
 
     private void run() {
         List<Captured> batch = new ArrayList<>(BATCH);
-        long idleNanos = MIN_IDLE_NANOS;
         while (!stopping) {
-            if (queue.drainTo(batch, BATCH) == 0) {
-                // stop() interrupts the park; application threads never wake this thread (see HandOff).
-                LockSupport.parkNanos(this, idleNanos);
-                idleNanos = Math.min(2 * idleNanos, MAX_IDLE_NANOS);
-            } else {
-                idleNanos = MIN_IDLE_NANOS;
+            try {
+                Captured first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    batch.add(first);
+                    queue.drainTo(batch, BATCH - 1);
+                }
+            } catch (InterruptedException e) {
+                if (!stopping) {
+                    continue;
+                }
             }
             write(batch);
             batch.clear();
         }
-        queue.drainTo(batch, Integer.MAX_VALUE);
+        queue.drainTo(batch);
         write(batch);
         try {
             reportLeaks(true);
