@@ -7,7 +7,6 @@ import io.socketaudit.kernel.TcpState;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.List;
 
 /**
  * Turns what was captured at a close into the event's answers: how the connection ended on the wire,
@@ -28,12 +27,12 @@ public final class CloseClassifier {
     private CloseClassifier() {
     }
 
-    public static CloseEvent classify(PendingClose p, int stackDepth) {
+    public static CloseEvent classify(PendingClose p, StackDecoder stacks) {
         OpenConnections.Connection connection = p.connection;
-        List<StackTraceElement> frames = StackFrames.belowAgent(p.stack.getStackTrace());
+        StackDecoder.Decoded stack = stacks.decode(p.stack);
         int api = p.api;
         // A TLS socket's own shutdowns and the closes its engine makes reach the plain socket underneath.
-        if (api == CloseBridge.SOCKET && StackFrames.contains(frames, "sun.security.ssl.SSLSocketImpl", null)) {
+        if (api == CloseBridge.SOCKET && stack.underTlsSocket) {
             api = CloseBridge.SSL_SOCKET;
         }
         boolean close = p.op == CloseBridge.CLOSE;
@@ -78,7 +77,7 @@ public final class CloseClassifier {
                 }
                 if (peerReset) {
                     cause = "peer-reset";
-                } else if (closedByInterrupt(p, frames)) {
+                } else if (closedByInterrupt(p, stack)) {
                     cause = "interrupt";
                 } else if (p.otherThreadBusy) {
                     cause = "async-close";
@@ -98,7 +97,7 @@ public final class CloseClassifier {
                 closeNotify(api, p),
                 p.threadName, p.threadId, p.virtualThread,
                 openedAt, openedAt != null ? p.timeMicros - openedAt : null, bytesIn, bytesOut,
-                CapturedStack.of(frames, stackDepth));
+                stack.stack);
     }
 
     /** The kernel's view at the close, else what the JDK or the open recorded. */
@@ -169,15 +168,10 @@ public final class CloseClassifier {
         return finQueued && snapshot.sendQueue() > 0 ? snapshot.sendQueue() - 1 : snapshot.sendQueue();
     }
 
-    private static boolean closedByInterrupt(PendingClose p, List<StackTraceElement> frames) {
+    private static boolean closedByInterrupt(PendingClose p, StackDecoder.Decoded stack) {
         // Channels: the interrupting thread closes from inside Thread.interrupt().
-        if (StackFrames.contains(frames, "java.lang.Thread", "interrupt")) {
-            return true;
-        }
         // JDK 21+: an interrupted virtual thread blocked in a Socket stream closes the socket itself.
-        return p.threadInterrupted
-                && (StackFrames.contains(frames, "java.net.Socket$SocketInputStream", "read")
-                || StackFrames.contains(frames, "java.net.Socket$SocketOutputStream", "write"));
+        return stack.insideThreadInterrupt || (p.threadInterrupted && stack.insideSocketStreamIo);
     }
 
     private static boolean isListener(int api) {

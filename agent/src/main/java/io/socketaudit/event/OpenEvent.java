@@ -26,11 +26,11 @@ public record OpenEvent(
     private static final String[] HOW = {"connect", "accept"};
 
     /** The open line for a connection just established. */
-    public static OpenEvent opened(PendingOpen p, int stackDepth) {
+    public static OpenEvent opened(PendingOpen p, StackDecoder stacks) {
         OpenConnections.Connection c = p.connection;
         return new OpenEvent("open", p.timeMicros, c.id, CloseClassifier.apiName(c.api), HOW[c.how],
                 local(c), remote(c), c.openedAtMicros, p.threadName, p.threadId, p.virtualThread,
-                CapturedStack.of(StackFrames.belowAgent(p.stack.getStackTrace()), stackDepth), -1);
+                stacks.decode(p.stack).stack, -1);
     }
 
     /** A {@code leak} or {@code open_at_exit} line for a connection never closed; the writer adds the opening code. */

@@ -68,6 +68,11 @@ public final class KernelProbe {
         return unavailableReason;
     }
 
+    /** Whether the agent's native library is loaded (it also serves the log writer's stack keys). */
+    public static boolean isLoaded() {
+        return unavailableReason == null;
+    }
+
     /** "jni" when available, else "unavailable: reason". */
     public static String describe() {
         String reason = unavailableReason;

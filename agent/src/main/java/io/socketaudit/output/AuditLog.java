@@ -4,6 +4,7 @@ import io.socketaudit.bootstrap.CloseBridge;
 import io.socketaudit.event.Clock;
 import io.socketaudit.event.Captured;
 import io.socketaudit.event.CloseClassifier;
+import io.socketaudit.event.StackDecoder;
 import io.socketaudit.event.OpenConnections;
 import io.socketaudit.event.OpenEvent;
 import io.socketaudit.event.PendingClose;
@@ -38,7 +39,7 @@ public final class AuditLog {
     private final long pid;
     private LogWriter writer;
     private final AgentErrors errors;
-    private final int stackDepth;
+    private final StackDecoder stacks;
     private final AtomicLong dropped = new AtomicLong();
     private final Thread thread;
     private volatile boolean accepting = true;
@@ -59,7 +60,7 @@ public final class AuditLog {
         this.pid = pid;
         this.queue = new ArrayBlockingQueue<>(queueSize);
         this.errors = errors;
-        this.stackDepth = stackDepth;
+        this.stacks = new StackDecoder(stackDepth);
         this.thread = new Thread(this::run, "socket-audit-writer");
         thread.setDaemon(true);
     }
@@ -153,9 +154,9 @@ public final class AuditLog {
             for (Captured captured : batch) {
                 try {
                     if (captured instanceof PendingClose close) {
-                        writer.writeClose(CloseClassifier.classify(close, stackDepth));
+                        writer.writeClose(CloseClassifier.classify(close, stacks));
                     } else if (captured instanceof PendingOpen open) {
-                        open.recordStack(writer.writeOpen(OpenEvent.opened(open, stackDepth)));
+                        open.recordStack(writer.writeOpen(OpenEvent.opened(open, stacks)));
                     }
                     writer.rotateIfFull();
                 } catch (IOException e) {

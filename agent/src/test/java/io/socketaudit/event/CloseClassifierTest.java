@@ -30,7 +30,7 @@ class CloseClassifierTest {
     }
 
     private static CloseEvent classify(PendingClose p) {
-        return CloseClassifier.classify(p, 32);
+        return CloseClassifier.classify(p, new StackDecoder(32));
     }
 
     @Test

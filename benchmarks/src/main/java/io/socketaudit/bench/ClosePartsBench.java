@@ -36,8 +36,6 @@ import java.util.concurrent.locks.LockSupport;
  *   {@code probe(fd, false, false)}, what is left when the open already recorded the local address;</li>
  *   <li>{@code handOffNoWaiter}: {@code ArrayBlockingQueue.offer} of a small object and the matching {@code poll},
  *   the queue's lock and no one to wake (the writer is busy);</li>
- *   <li>{@code handOffAgent}: the agent's own lock-free hand-off queue (from commit 2a03df1 on; the writer is never
- *   woken): one {@code offer} and the {@code drainTo} that takes it, on this thread;</li>
  *   <li>{@code handOffWakeWriter}: one {@code offer} to the queue while a writer-like thread waits on it in
  *   {@code poll(timeout)}, as the agent's writer does when idle: the offer must wake it (sample time, an
  *   invocation-level setup waits until the consumer is parked again);</li>
@@ -172,38 +170,6 @@ public class ClosePartsBench {
         }
     }
 
-    /** The agent's own hand-off queue ({@code io.socketaudit.output.HandOff}, package-private, from 2a03df1 on). */
-    @State(Scope.Thread)
-    public static class AgentHandOff {
-        MethodHandle offer;
-        MethodHandle drainTo;
-        Object queue;
-        Object event;
-        final java.util.List<Object> batch = new java.util.ArrayList<>();
-
-        @Setup(Level.Trial)
-        public void open() throws Throwable {
-            Class<?> type = AgentInternals.type("io.socketaudit.output.HandOff");
-            Class<?> captured = AgentInternals.type("io.socketaudit.event.Captured");
-            java.lang.invoke.MethodHandles.Lookup lookup = java.lang.invoke.MethodHandles.privateLookupIn(type,
-                    java.lang.invoke.MethodHandles.lookup());
-            queue = lookup.findConstructor(type, java.lang.invoke.MethodType.methodType(void.class, int.class))
-                    .invoke(65536);
-            offer = lookup.findVirtual(type, "offer", java.lang.invoke.MethodType.methodType(boolean.class, captured))
-                    .bindTo(queue).asType(java.lang.invoke.MethodType.methodType(boolean.class, Object.class));
-            drainTo = lookup.findVirtual(type, "drainTo", java.lang.invoke.MethodType.methodType(int.class,
-                    java.util.List.class, int.class)).bindTo(queue);
-            // any Captured will do: one close event captured by the recorder
-            Connection c = new Connection();
-            c.open();
-            Object[] captured1 = new Object[1];
-            AgentInternals.recorder(AgentInternals.openConnections(), e -> captured1[0] = e)
-                    .close(c.socketApi, c.closeOp, new Object(), c.socketFd, null, c.remote, c.remotePort);
-            event = captured1[0];
-            c.close();
-        }
-    }
-
     @State(Scope.Thread)
     public static class Queue {
         final ArrayBlockingQueue<Object> queue = new ArrayBlockingQueue<>(65536);
@@ -246,15 +212,6 @@ public class ClosePartsBench {
     public Object handOffNoWaiter(Queue q) {
         q.queue.offer(q.event);
         return q.queue.poll();
-    }
-
-    /** The agent's lock-free hand-off: one offer and the writer's drain of it, on this thread. */
-    @Benchmark
-    public int handOffAgent(AgentHandOff h) throws Throwable {
-        boolean taken = (boolean) h.offer.invokeExact(h.event);
-        int n = (int) h.drainTo.invokeExact(h.batch, 1);
-        h.batch.clear();
-        return taken ? n : -1;
     }
 
     @Benchmark

@@ -486,7 +486,6 @@ public final class Harness {
             Map<String, String> probeN = results.get("parts/kernelProbeSocketNoAddress/32");
             Map<String, String> probeC = results.get("parts/kernelProbeChannel/32");
             Map<String, String> offer = results.get("parts/handOffNoWaiter/32");
-            Map<String, String> agentOffer = results.get("parts/handOffAgent/32");
             Map<String, String> wake = results.get("parts/handOffWakeWriter/32");
             Map<String, String> bare = results.get("bare/socketClose/" + depth);
             Map<String, String> agent = results.get("agent/socketClose/" + depth);
@@ -499,7 +498,6 @@ public final class Harness {
                     probeN == null ? "n/a" : Md.num(num(probeN, "p50us"), 2),
                     probeC == null ? "n/a" : Md.num(num(probeC, "p50us"), 2),
                     offer == null ? "n/a" : Md.num(num(offer, "p50us"), 3),
-                    agentOffer == null ? "n/a" : Md.num(num(agentOffer, "p50us"), 3),
                     wake == null ? "n/a" : Md.num(num(wake, "p50us"), 2),
                     Md.num(rec, 2), Md.num(added, 2), Md.num(added - rec, 2)));
         }
@@ -523,9 +521,7 @@ public final class Harness {
                 + " recorder); kernel query = `KernelProbe.probe(fd, true, false)` on an established connection, and"
                 + " `probe(fd, false, false)` without the local address (what a close needs when its open recorded it);"
                 + " hand-off = `ArrayBlockingQueue.offer` + `poll` with no one waiting, and one `offer` that must wake a"
-                + " writer-like thread parked in `poll(timeout)` (as the agent's idle writer was until commit 2a03df1;"
-                + " sample time, p50); the agent's hand-off = its own lock-free queue since 2a03df1 (`HandOff.offer` and"
-                + " the `drainTo` that takes the event, on one thread; n/a for an agent without it);"
+                + " writer-like thread parked in `poll(timeout)`, as the agent's idle writer is (sample time, p50);"
                 + " recorder = the agent's own `CloseRecorder.enter` + `exit` for one Socket close at depth N, of a"
                 + " connection it saw opening (untimed invocation-level setup), with a sink"
                 + " that drops the event (kernel query + stack capture + bookkeeping, without the JDK's close, the advice"
@@ -533,7 +529,7 @@ public final class Harness {
                 + " and the writer thread's competition for the CPU.\n\n"
                 + Md.table(List.of("depth N", "frames captured", "stack capture µs", "kernel query (Socket) µs",
                         "kernel query, no address µs",
-                        "kernel query (channel) µs", "hand-off, no waiter µs", "agent's hand-off µs", "hand-off, wakes writer µs (p50)",
+                        "kernel query (channel) µs", "hand-off, no waiter µs", "hand-off, wakes writer µs (p50)",
                         "recorder enter+exit µs", "added to Socket.close µs (p50)", "rest µs"), parts)
                 + failureNote(failures));
         target("Added time per close ≤ 5 µs at stack depth 32 (JDK 17)", "`Socket.close()` +" + Md.num(added32, 2)
