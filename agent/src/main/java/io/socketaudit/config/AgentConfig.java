@@ -16,6 +16,7 @@ import java.util.Properties;
 public final class AgentConfig {
 
     public static final String FILE = "file";
+    public static final String COMPRESS = "compress";
     public static final String STACK_DEPTH = "stack.depth";
     public static final String QUEUE_SIZE = "queue.size";
     public static final String ROTATE_SIZE = "rotate.size";
@@ -23,12 +24,16 @@ public final class AgentConfig {
 
     private static final String PROPERTY_PREFIX = "socketaudit.";
     private static final String ENV_PREFIX = "SOCKETAUDIT_";
+    private static final String GZIP = "gzip";
+    /** Appended to a gzip log's name when it lacks it, so that tools take it for what it is. */
+    private static final String GZIP_SUFFIX = ".gz";
 
     /** Keys with their defaults, in the order the README's table lists them. */
     private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
 
     static {
         DEFAULTS.put(FILE, "socket-audit-{pid}.jsonl");
+        DEFAULTS.put(COMPRESS, "none");
         DEFAULTS.put(STACK_DEPTH, "32");
         DEFAULTS.put(QUEUE_SIZE, "65536");
         DEFAULTS.put(ROTATE_SIZE, "100M");
@@ -36,6 +41,7 @@ public final class AgentConfig {
     }
 
     private final Path file;
+    private final boolean gzip;
     private final int stackDepth;
     private final int queueSize;
     private final long rotateSize;
@@ -47,6 +53,10 @@ public final class AgentConfig {
         String fileName = values.get(FILE).replace("{pid}", Long.toString(pid));
         if (fileName.isBlank()) {
             throw new ConfigException("option file is empty: expected a path for the audit log");
+        }
+        this.gzip = choiceOption(values, COMPRESS, "none", GZIP).equals(GZIP);
+        if (gzip && !fileName.endsWith(GZIP_SUFFIX)) {
+            fileName += GZIP_SUFFIX;
         }
         this.file = Path.of(fileName).toAbsolutePath();
         this.stackDepth = intOption(values, STACK_DEPTH, 1, 1024);
@@ -93,8 +103,14 @@ public final class AgentConfig {
         return new AgentConfig(values, pid);
     }
 
+    /** The log's path; with {@code compress=gzip}, ending in {@code .gz}. */
     public Path file() {
         return file;
+    }
+
+    /** Whether the log is written as a gzip stream ({@code compress=gzip}). */
+    public boolean gzip() {
+        return gzip;
     }
 
     public int stackDepth() {
@@ -125,6 +141,17 @@ public final class AgentConfig {
             throw new ConfigException("unknown option '" + key + "' (" + where + "); known options: "
                     + String.join(", ", DEFAULTS.keySet()));
         }
+    }
+
+    private static String choiceOption(Map<String, String> values, String key, String... allowed)
+            throws ConfigException {
+        String text = values.get(key);
+        for (String choice : allowed) {
+            if (choice.equals(text)) {
+                return choice;
+            }
+        }
+        throw new ConfigException("option " + key + "=" + text + " is not one of: " + String.join(", ", allowed));
     }
 
     private static int intOption(Map<String, String> values, String key, int min, int max) throws ConfigException {

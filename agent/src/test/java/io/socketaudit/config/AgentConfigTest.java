@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,7 @@ class AgentConfigTest {
         assertEquals(65536, config.queueSize());
         assertEquals(100L << 20, config.rotateSize());
         assertEquals(5, config.rotateKeep());
+        assertFalse(config.gzip());
     }
 
     @Test
@@ -80,5 +82,33 @@ class AgentConfigTest {
         assertEquals(2L << 30, parse("rotate.size=2G", new Properties(), Map.of()).rotateSize());
         assertEquals(0, parse("rotate.size=0", new Properties(), Map.of()).rotateSize());
         assertEquals(70_000, parse("rotate.size=70000", new Properties(), Map.of()).rotateSize());
+    }
+
+    @Test
+    void gzipLogNameEndsInGzWhetherOrNotTheUserWroteIt() throws ConfigException {
+        AgentConfig appended = parse("compress=gzip,file=/tmp/a-{pid}.jsonl", new Properties(), Map.of());
+        assertTrue(appended.gzip());
+        assertEquals(Path.of("/tmp/a-4242.jsonl.gz"), appended.file());
+        assertEquals("/tmp/a-{pid}.jsonl", appended.effective().get("file"), "the configuration as the user gave it");
+        AgentConfig kept = parse("compress=gzip,file=/tmp/a.jsonl.gz", new Properties(), Map.of());
+        assertEquals(Path.of("/tmp/a.jsonl.gz"), kept.file());
+        assertEquals(Path.of("/tmp/a.jsonl"), parse("compress=none,file=/tmp/a.jsonl", new Properties(), Map.of()).file());
+    }
+
+    @Test
+    void compressIsReadFromPropertiesAndEnvironmentLikeEveryKey() throws ConfigException {
+        Properties props = new Properties();
+        props.setProperty("socketaudit.compress", "gzip");
+        assertTrue(parse(null, props, Map.of()).gzip());
+        assertTrue(parse(null, new Properties(), Map.of("SOCKETAUDIT_COMPRESS", "gzip")).gzip());
+        assertFalse(parse("compress=none", props, Map.of()).gzip(), "agent arguments win");
+    }
+
+    @Test
+    void unknownCompressionNamesTheKeyAndTheAllowedValues() {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse("compress=zstd", new Properties(), Map.of()));
+        assertEquals("option compress=zstd is not one of: none, gzip", e.getMessage());
+        assertThrows(ConfigException.class, () -> parse("compress=", new Properties(), Map.of()));
+        assertThrows(ConfigException.class, () -> parse("compress=GZIP", new Properties(), Map.of()));
     }
 }
