@@ -79,8 +79,8 @@ public final class AgentRuntime {
         OpenConnections connections = new OpenConnections();
         AuditLog log;
         try {
-            log = new AuditLog(config.file(), config.rotateSize(), config.rotateKeep(), config.queueSize(),
-                    config.stackDepth(), pid, connections, errors);
+            log = new AuditLog(config.file(), config.rotateSize(), config.rotateKeep(), config.gzip(),
+                    config.queueSize(), config.stackDepth(), pid, connections, errors);
         } catch (IOException | RuntimeException e) {
             unaudited("cannot write the audit log " + config.file() + " (" + e + ")");
             return;

@@ -58,11 +58,15 @@ public final class AuditLog {
     private final List<OpenConnections.Connection> leaksAwaitingOpen = new ArrayList<>();
     private long bridgeFailuresReported;
 
-    /** Opens (creates) the log file, so that a path that cannot be written is known at once; writes nothing yet. */
-    public AuditLog(Path path, long rotateSize, int rotateKeep, int queueSize, int stackDepth,
+    /**
+     * Opens (creates) the log file, so that a path that cannot be written is known at once; writes nothing yet.
+     *
+     * @param gzip whether the log is a gzip stream ({@code path} should then end in {@code .gz})
+     */
+    public AuditLog(Path path, long rotateSize, int rotateKeep, boolean gzip, int queueSize, int stackDepth,
                     long pid, OpenConnections connections, AgentErrors errors) throws IOException {
         this.connections = connections;
-        this.file = new LogFile(path, rotateSize, rotateKeep);
+        this.file = new LogFile(path, rotateSize, rotateKeep, gzip);
         file.open();
         this.pid = pid;
         this.queue = new ArrayBlockingQueue<>(queueSize);

@@ -238,7 +238,7 @@ final class LogWriter implements AutoCloseable {
     private void end() throws IOException {
         json.writeEndObject();
         json.writeRaw('\n');
-        // Into the file's buffer (no system call), so its byte count is exact for rotation.
+        // Into the file's buffer or the compressor (no system call), so that rotation counts the line.
         json.flush();
     }
 

@@ -8,12 +8,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,12 +30,23 @@ class AuditLogTest {
     Path dir;
 
     private AuditLog open(Path file, long rotateSize, int queueSize) throws IOException {
-        return new AuditLog(file, rotateSize, 3, queueSize, 32, 77, new OpenConnections(), new AgentErrors());
+        return new AuditLog(file, rotateSize, 3, false, queueSize, 32, 77, new OpenConnections(), new AgentErrors());
     }
 
     private static List<JsonNode> read(Path file) throws IOException {
+        return parse(Files.readAllLines(file));
+    }
+
+    /** Reads a whole gzip log; fails when the stream has no trailer. */
+    private static List<JsonNode> readGzip(Path file) throws IOException {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+            return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8).lines().toList());
+        }
+    }
+
+    private static List<JsonNode> parse(List<String> text) throws IOException {
         List<JsonNode> lines = new ArrayList<>();
-        for (String line : Files.readAllLines(file)) {
+        for (String line : text) {
             lines.add(JSON.readTree(line));
         }
         return lines;
@@ -128,5 +142,29 @@ class AuditLogTest {
         JsonNode stop = newest.get(newest.size() - 1);
         assertEquals(1200, stop.get("eventsWritten").asLong());
         assertTrue(total <= 1200);
+    }
+
+    @Test
+    void gzipLogRotatesIntoCompleteGzipFilesEachWithItsStartLine() throws IOException {
+        Path file = dir.resolve("audit.jsonl.gz");
+        AuditLog log = new AuditLog(file, 64 * 1024, 3, true, 100_000, 32, 77, new OpenConnections(), new AgentErrors());
+        log.startWriting(Map.of("agentVersion", "test"));
+        for (int i = 0; i < 16_000; i++) {
+            log.submit(PendingCloses.gracefulSocketClose());
+        }
+        log.stop("test", true, 10_000);
+
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
+        assertTrue(Files.exists(dir.resolve("audit.jsonl.1.gz")), "rotated on compressed size");
+        for (String name : List.of("audit.jsonl.1.gz", "audit.jsonl.gz")) {
+            List<JsonNode> lines = readGzip(dir.resolve(name));
+            assertEquals("agent_start", lines.get(0).get("event").asText(), name);
+            assertTrue(lines.stream().anyMatch(l -> l.get("event").asText().equals("close")), name);
+        }
+        List<JsonNode> newest = readGzip(file);
+        JsonNode stop = newest.get(newest.size() - 1);
+        assertEquals("agent_stop", stop.get("event").asText());
+        assertEquals(16_000, stop.get("eventsWritten").asLong());
+        assertEquals(0, stop.get("agentErrors").asLong());
     }
 }

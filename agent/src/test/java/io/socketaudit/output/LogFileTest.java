@@ -1,0 +1,170 @@
+package io.socketaudit.output;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.zip.GZIPInputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LogFileTest {
+
+    private static final long ROTATE_SIZE = 64 * 1024;
+
+    @TempDir
+    Path dir;
+
+    /** A log line like the agent's: repetitive, as JSON is, with numbers that change from line to line. */
+    private static String line(int i) {
+        return "{\"event\":\"close\",\"time\":\"2026-11-26T16:12:" + (i % 60) + "." + (i * 7919 % 1_000_000)
+                + "Z\",\"pid\":77,\"conn\":" + i + ",\"local\":\"127.0.0.1:" + (32768 + i * 31 % 28000)
+                + "\",\"remote\":\"127.0.0.1:8080\",\"bytesIn\":" + (i * 104729 % 65536) + "}\n";
+    }
+
+    private static void write(LogFile file, String text) throws IOException {
+        file.stream().write(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The whole file decompressed; fails when the stream is not complete (no trailer). */
+    private static String gunzip(Path file) throws IOException {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    /** What a reader gets from a gzip stream still being written: all it can decompress, then the missing end. */
+    private static String gunzipUnfinished(byte[] bytes) throws IOException {
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        byte[] buffer = new byte[4096];
+        try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
+            EOFException end = assertThrows(EOFException.class, () -> {
+                for (int n; (n = in.read(buffer)) > 0; ) {
+                    text.write(buffer, 0, n);
+                }
+            });
+            assertEquals("Unexpected end of ZLIB input stream", end.getMessage());
+        }
+        return text.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void gzipLogIsOneCompleteStreamReadableByItsOwnerOnly() throws IOException {
+        Path path = dir.resolve("audit.jsonl.gz");
+        LogFile file = new LogFile(path, 0, 3, true);
+        file.open();
+        StringBuilder written = new StringBuilder();
+        for (int i = 0; i < 1000; i++) {
+            written.append(line(i));
+            write(file, line(i));
+        }
+        file.close();
+
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+        assertEquals(written.toString(), gunzip(path));
+        assertTrue(Files.size(path) * 4 < written.length(), "compressed: " + Files.size(path) + " bytes");
+    }
+
+    @Test
+    void everyFlushedLineIsReadableWhileTheFileIsStillOpen() throws IOException {
+        Path path = dir.resolve("audit.jsonl.gz");
+        LogFile file = new LogFile(path, 0, 3, true);
+        file.open();
+        StringBuilder flushed = new StringBuilder();
+        for (int batch = 0; batch < 3; batch++) {
+            for (int i = 0; i < 50; i++) {
+                flushed.append(line(batch * 50 + i));
+                write(file, line(batch * 50 + i));
+            }
+            file.flush();
+            // As a reader (zcat, the report) sees the file now, or after the JVM was killed.
+            assertEquals(flushed.toString(), gunzipUnfinished(Files.readAllBytes(path)), "after batch " + batch);
+        }
+        file.close();
+        assertEquals(flushed.toString(), gunzip(path));
+    }
+
+    @Test
+    void rotationFinishesEachGzipFileAndCountsCompressedBytes() throws IOException {
+        Path path = dir.resolve("audit.jsonl.gz");
+        LogFile file = new LogFile(path, ROTATE_SIZE, 3, true);
+        file.open();
+        int lines = 0;
+        while (file.part() < 6) {
+            write(file, line(lines++));
+            if (lines % 20 == 0) {
+                file.flush(); // as the writer does after each batch
+            }
+            if (file.isFull()) {
+                file.rotate();
+            }
+        }
+        file.close();
+
+        try (var names = Files.list(dir)) {
+            assertEquals(List.of("audit.jsonl.1.gz", "audit.jsonl.2.gz", "audit.jsonl.3.gz", "audit.jsonl.gz"),
+                    names.map(p -> p.getFileName().toString()).sorted().toList(), "rotate.keep=3, names that stay .gz");
+        }
+        for (int n = 1; n <= 3; n++) {
+            Path rotated = dir.resolve("audit.jsonl." + n + ".gz");
+            long onDisk = Files.size(rotated);
+            String text = gunzip(rotated);
+            assertTrue(text.endsWith("\n"), rotated + " holds whole lines");
+            assertTrue(onDisk >= ROTATE_SIZE && onDisk < ROTATE_SIZE + 16 * 1024,
+                    rotated + " is about the rotation size on disk: " + onDisk);
+            assertTrue(text.length() > 4 * onDisk, rotated + " holds more than its size in lines: " + text.length());
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(rotated)));
+        }
+    }
+
+    @Test
+    void anExistingGzipLogIsRotatedAsideNotAppendedTo() throws IOException {
+        Path path = dir.resolve("audit.jsonl.gz");
+        LogFile killed = new LogFile(Files.createDirectory(dir.resolve("killed")).resolve("audit.jsonl.gz"), 0, 3, true);
+        killed.open();
+        write(killed, line(1));
+        killed.flush();
+        byte[] unfinished = Files.readAllBytes(killed.path());
+        Files.write(path, unfinished); // what a JVM killed now leaves: no trailer
+        killed.close();
+
+        LogFile next = new LogFile(path, 0, 3, true);
+        next.open();
+        write(next, line(2));
+        next.close();
+
+        assertEquals(line(1), gunzipUnfinished(Files.readAllBytes(dir.resolve("audit.jsonl.1.gz"))),
+                "the earlier run's file, as it was left");
+        assertEquals(unfinished.length, Files.size(dir.resolve("audit.jsonl.1.gz")));
+        assertEquals(line(2), gunzip(path));
+        assertEquals(1, next.part());
+    }
+
+    @Test
+    void plainLogIsAppendedToAndRotatesWithNumberAtTheEnd() throws IOException {
+        Path path = dir.resolve("audit.jsonl");
+        Files.writeString(path, line(0));
+        LogFile file = new LogFile(path, ROTATE_SIZE, 3, false);
+        file.open();
+        write(file, line(1));
+        file.rotate();
+        write(file, line(2));
+        file.close();
+
+        assertEquals(line(0) + line(1), Files.readString(dir.resolve("audit.jsonl.1")));
+        assertEquals(line(2), Files.readString(path));
+        assertFalse(Files.exists(dir.resolve("audit.jsonl.1.gz")));
+    }
+}
