@@ -151,10 +151,14 @@ final class LogInput implements AutoCloseable {
             position = 0;
             limit = n;
             return true;
-        } catch (EOFException | ZipException e) {
-            // A gzip stream cut off (a log copied while written) or corrupt: keep what was read.
-            damage = "gzip stream " + (e instanceof EOFException ? "cut off" : "corrupt") + " after line " + lineNumber
-                    + " (" + e.getMessage() + ")";
+        } catch (EOFException e) {
+            // The agent's gzip log is sync-flushed after every batch: when its JVM was killed, or while it is
+            // still written, every line before the missing end can be read.
+            damage = "gzip stream ends without its trailer after line " + lineNumber
+                    + " (the agent was killed, or is still writing); the lines before it were read";
+            return false;
+        } catch (ZipException e) {
+            damage = "gzip stream corrupt after line " + lineNumber + " (" + e.getMessage() + ")";
             return false;
         }
     }

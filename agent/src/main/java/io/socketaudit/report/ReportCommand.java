@@ -90,6 +90,9 @@ public final class ReportCommand {
             if (!write(summary, options, out, err)) {
                 return FAILED;
             }
+            for (String damage : summary.problems().damagedFiles()) {
+                err.println(PREFIX + "warning: " + damage);
+            }
             long skipped = summary.problems().skippedLines();
             if (skipped > 0) {
                 err.println(PREFIX + "warning: " + TextReport.plural(skipped, "line") + " could not be used; the report says which");

@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +58,39 @@ class GzipInputTest {
         long events = report.at("/socketEvents/total").asLong();
         assertTrue(events > 0 && events < 200, "some events before the cut: " + events);
         String damage = report.at("/inputProblems/damagedFiles/0").asText();
-        assertTrue(damage.startsWith(cut + ": gzip stream cut off after line "), damage);
+        assertTrue(damage.startsWith(cut + ": gzip stream ends without its trailer after line "), damage);
+    }
+
+    @Test
+    void gzipLogOfAKilledAgentIsReadToItsLastFlushedLineAndTheMissingEndIsNamed() throws IOException {
+        SyntheticLog log = SyntheticLog.started(1);
+        for (int i = 0; i < 200; i++) {
+            log.atMillis(i).close("10.0.0.1:" + (40000 + i), "10.0.0.2:80");
+        }
+        // What the agent leaves when its JVM is killed: batches sync-flushed, no trailer.
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        GZIPOutputStream gzip = new GZIPOutputStream(file, true);
+        String[] lines = log.text().split("(?<=\n)");
+        for (int i = 0; i < lines.length; i++) {
+            gzip.write(lines[i].getBytes(StandardCharsets.UTF_8));
+            if (i % 64 == 63 || i == lines.length - 1) {
+                gzip.flush();
+            }
+        }
+        Path killed = Files.write(dir.resolve("killed.jsonl.gz"), file.toByteArray());
+
+        CommandResult result = CommandResult.report(killed, "--format", "json");
+        JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(result.out());
+
+        assertEquals(ReportCommand.OK, result.exitCode(), result.err());
+        assertEquals(200, report.at("/socketEvents/total").asLong(), "every close line was read");
+        assertEquals(0, report.at("/inputProblems/skippedLines").asLong());
+        String damage = killed + ": gzip stream ends without its trailer after line 201 (the agent was killed, or is"
+                + " still writing); the lines before it were read";
+        assertEquals(damage, report.at("/inputProblems/damagedFiles/0").asText());
+        assertEquals(damage, killed + ": " + report.at("/inputs/0/damage").asText());
+        assertEquals(List.of("socket-audit report: warning: " + damage), result.err().lines().toList(),
+                "one line on stderr says so");
     }
 
     private static SyntheticLog sampleLog() {
