@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -15,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -80,6 +83,36 @@ class AgentConfigIT {
                 "permissions of " + log);
         List<JsonNode> lines = result.log();
         assertEquals("agent_start", lines.get(0).path("event").asText(), "first line");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void compressGzipWritesOneCompleteGzipFileNamedGzWithTheCloseInIt(EndToEndJdks.Jdk jdk, @TempDir Path workDir)
+            throws Exception {
+        Path log = workDir.resolve("audit.jsonl.gz");
+        AgentJvm.Result result = AgentJvm.on(jdk).agentOptions("file=" + workDir.resolve("audit.jsonl") + ",compress=gzip", log)
+                .workDir(workDir).umask("000").main(E2eApp.class, "roundTrip").run();
+        assertEquals(0, result.exitCode(), result::describe);
+        assertEquals(List.of("audit.jsonl.gz"), listing(workDir), ".gz appended to the configured name");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(log)),
+                "permissions of " + log);
+        List<JsonNode> lines = AgentJvm.parseLines(gunzip(log), log);
+        JsonNode start = lines.get(0);
+        assertAll(
+                () -> assertEquals("agent_start", start.path("event").asText(), "first line"),
+                () -> assertEquals("gzip", start.path("config").path("compress").asText()),
+                () -> assertEquals(log.toString(), start.path("file").asText()),
+                () -> assertTrue(lines.stream().anyMatch(l -> l.path("event").asText().equals("close")
+                        && l.path("api").asText().equals("Socket") && l.path("how").asText().equals("graceful")),
+                        () -> "a graceful Socket close in " + lines),
+                () -> assertEquals("agent_stop", lines.get(lines.size() - 1).path("event").asText(), "last line"));
+    }
+
+    /** The whole gzip file; a stream without its trailer (not finished on stop) fails the test. */
+    private static String gunzip(Path file) throws IOException {
+        try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
     }
 
     static List<String> agentLines(AgentJvm.Result result) {

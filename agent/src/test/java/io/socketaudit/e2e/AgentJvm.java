@@ -265,12 +265,16 @@ public final class AgentJvm {
         if (file == null || !Files.isRegularFile(file)) {
             throw new AssertionError("the agent wrote no log file at " + file);
         }
-        List<String> lines;
         try {
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            return parseLines(Files.readString(file, StandardCharsets.UTF_8), file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Parses JSON Lines read from {@code file}; a line that is not one JSON object fails the test. */
+    public static List<JsonNode> parseLines(String text, Path file) {
+        List<String> lines = text.lines().toList();
         List<JsonNode> nodes = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i);
