@@ -155,7 +155,7 @@ final class LogInput implements AutoCloseable {
             // The agent's gzip log is sync-flushed after every batch: when its JVM was killed, or while it is
             // still written, every line before the missing end can be read.
             damage = "gzip stream ends without its trailer after line " + lineNumber
-                    + " (the agent was killed, or is still writing); the lines before it were read";
+                    + " (the agent was killed, or is still writing); every line up to there was read";
             return false;
         } catch (ZipException e) {
             damage = "gzip stream corrupt after line " + lineNumber + " (" + e.getMessage() + ")";

@@ -86,7 +86,7 @@ class GzipInputTest {
         assertEquals(200, report.at("/socketEvents/total").asLong(), "every close line was read");
         assertEquals(0, report.at("/inputProblems/skippedLines").asLong());
         String damage = killed + ": gzip stream ends without its trailer after line 201 (the agent was killed, or is"
-                + " still writing); the lines before it were read";
+                + " still writing); every line up to there was read";
         assertEquals(damage, report.at("/inputProblems/damagedFiles/0").asText());
         assertEquals(damage, killed + ": " + report.at("/inputs/0/damage").asText());
         assertEquals(List.of("socket-audit report: warning: " + damage), result.err().lines().toList(),
