@@ -180,21 +180,33 @@ final class AgentInternals {
     /** The agent's audit log: the bounded queue and its writer thread. */
     record AuditLog(Object log, MethodHandle submit) {
 
-        static AuditLog open(Path file, long rotateSize, int rotateKeep, int queueSize, int stackDepth,
+        /** The log as the agent opens it; an agent from before {@code compress} can only write it plain. */
+        static AuditLog open(Path file, long rotateSize, int rotateKeep, boolean gzip, int queueSize, int stackDepth,
                              Object connections, Object errors, Map<String, Object> startFields) {
             try {
                 Class<?> type = type("io.socketaudit.output.AuditLog");
                 Class<?> captured = type("io.socketaudit.event.Captured");
-                Object log = type.getConstructor(Path.class, long.class, int.class, int.class, int.class, long.class,
-                        connections.getClass(), errors.getClass()).newInstance(file, rotateSize, rotateKeep,
-                        queueSize, stackDepth, ProcessHandle.current().pid(), connections, errors);
+                long pid = ProcessHandle.current().pid();
+                Object log;
+                try {
+                    log = type.getConstructor(Path.class, long.class, int.class, boolean.class, int.class, int.class,
+                            long.class, connections.getClass(), errors.getClass()).newInstance(file, rotateSize,
+                            rotateKeep, gzip, queueSize, stackDepth, pid, connections, errors);
+                } catch (NoSuchMethodException e) {
+                    if (gzip) {
+                        throw e;
+                    }
+                    log = type.getConstructor(Path.class, long.class, int.class, int.class, int.class, long.class,
+                            connections.getClass(), errors.getClass()).newInstance(file, rotateSize, rotateKeep,
+                            queueSize, stackDepth, pid, connections, errors);
+                }
                 type.getMethod("startWriting", Map.class).invoke(log, startFields);
                 // submit(Captured) may answer whether the event was taken; the answer is not needed here
                 MethodHandle submit = LOOKUP.unreflect(type.getMethod("submit", captured))
                         .bindTo(log).asType(MethodType.methodType(void.class, Object.class));
                 return new AuditLog(log, submit);
             } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("AuditLog(Path, long, int, int, int, long, OpenConnections, "
+                throw new IllegalStateException("AuditLog(Path, long, int, boolean, int, int, long, OpenConnections, "
                         + "AgentErrors) with startWriting(Map) and submit(Captured)", e);
             }
         }

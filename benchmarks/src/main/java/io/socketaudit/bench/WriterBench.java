@@ -1,7 +1,6 @@
 package io.socketaudit.bench;
 
 import java.io.FileDescriptor;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -12,9 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * The log writer alone, fed by the agent's own {@code CloseRecorder} and {@code AuditLog} (the agent jar on
@@ -26,13 +22,14 @@ import java.util.stream.Stream;
  *   written the last one and closed the file: the writer's sustained rate with nothing dropped;</li>
  *   <li>{@code paced}: at a fixed rate into a queue of {@code queueSize} (the default 65,536), counting drops.</li>
  * </ul>
- * Prints events, seconds, events/s, what the {@code agent_stop} line says, and the bytes written.
+ * Prints events, seconds, events/s, what the {@code agent_stop} line says, and the bytes written (on disk:
+ * compressed with {@code gzip}).
  *
- * <p>Arguments: {@code drain|paced events ratePerSecond queueSize stackDepth directory}.
+ * <p>Arguments: {@code drain|paced events ratePerSecond queueSize stackDepth directory [none|gzip]}, the last
+ * one the log's {@code compress} setting ({@code none} when left out).
  */
 public final class WriterBench {
 
-    private static final Pattern STOP = Pattern.compile("\"eventsWritten\":(\\d+),\"dropped\":(\\d+)");
     private static final int CALL_DEPTH = 24;
 
     private WriterBench() {
@@ -45,8 +42,9 @@ public final class WriterBench {
         int queueSize = Integer.parseInt(args[3]);
         int stackDepth = Integer.parseInt(args[4]);
         Path dir = Path.of(args[5]);
+        boolean gzip = args.length > 6 && args[6].equals("gzip");
         Files.createDirectories(dir);
-        Path file = dir.resolve("writer.jsonl");
+        Path file = dir.resolve(gzip ? "writer.jsonl.gz" : "writer.jsonl");
 
         AgentInternals.loadKernelProbe();
         int socketApi = AgentInternals.constant("io.socketaudit.bootstrap.CloseBridge", "SOCKET");
@@ -88,7 +86,7 @@ public final class WriterBench {
         Map<String, Object> start = new LinkedHashMap<>();
         start.put("agentVersion", "benchmark");
         start.put("benchmark", "writer-" + mode);
-        AgentInternals.AuditLog log = AgentInternals.AuditLog.open(file, 100L << 20, 5, queueSize, stackDepth,
+        AgentInternals.AuditLog log = AgentInternals.AuditLog.open(file, 100L << 20, 5, gzip, queueSize, stackDepth,
                 connections, AgentInternals.agentErrors(), start);
         long t0 = System.nanoTime();
         if (mode.equals("drain")) {
@@ -109,35 +107,13 @@ public final class WriterBench {
         log.stop(600_000);
         long t1 = System.nanoTime();
 
-        long written = -1;
-        long dropped = -1;
-        Matcher m = STOP.matcher(lastLine(file));
-        if (m.find()) {
-            written = Long.parseLong(m.group(1));
-            dropped = Long.parseLong(m.group(2));
-        }
-        long bytes = 0;
-        long closeLines = 0;
-        long stackLines = 0;
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path p : (Iterable<Path>) files::iterator) {
-                bytes += Files.size(p);
-                try (Stream<String> lines = Files.lines(p)) {
-                    for (String line : (Iterable<String>) lines::iterator) {
-                        if (line.startsWith("{\"event\":\"close\"")) {
-                            closeLines++;
-                        } else if (line.startsWith("{\"event\":\"stack\"")) {
-                            stackLines++;
-                        }
-                    }
-                }
-            }
-        }
+        LogScan written = LogScan.of(dir, "writer.jsonl");
         double seconds = (t1 - t0) / 1e9;
-        Results.print("mode", mode, "events", events, "seconds", seconds, "rate", events / seconds,
-                "offeredRate", events / ((submitted - t0) / 1e9), "eventsWritten", written, "dropped", dropped,
-                "closeLines", closeLines, "stackLines", stackLines, "bytes", bytes,
-                "bytesPerEvent", (double) bytes / (written > 0 ? written : events));
+        Results.print("mode", mode, "compress", gzip ? "gzip" : "none", "events", events, "seconds", seconds,
+                "rate", events / seconds, "offeredRate", events / ((submitted - t0) / 1e9),
+                "eventsWritten", written.eventsWritten(), "dropped", written.dropped(),
+                "closeLines", written.closeLines(), "stackLines", written.stackLines(), "bytes", written.bytes(),
+                "bytesPerEvent", (double) written.bytes() / (written.eventsWritten() > 0 ? written.eventsWritten() : events));
     }
 
     private static void clientSide(int depth, AgentInternals.Recorder r, int api, int op, Object owner,
@@ -156,10 +132,5 @@ public final class WriterBench {
         } else {
             r.close(api, op, owner, fd, null, remote, port);
         }
-    }
-
-    private static String lastLine(Path file) throws IOException {
-        List<String> lines = Files.readAllLines(file);
-        return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
     }
 }
