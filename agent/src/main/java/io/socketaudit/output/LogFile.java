@@ -119,8 +119,8 @@ final class LogFile implements AutoCloseable {
 
     /**
      * Deflate level 1 with a sync flush: on a churn log, level 1 deflates twice as fast as the default level 6
-     * (about 340 against 150 MB/s on one thread) for 59 instead of 40 bytes per close (BENCHMARKS.md, "The
-     * compressed log"); at 6, deflating 200,000 closes a second with their open lines would take a whole core.
+     * (about 300-370 against 150 MB/s on one thread) for 59 instead of 40 bytes per close (BENCHMARKS.md, "The
+     * compressed log"); at 6, deflating 200,000 closes a second with their open lines would take over a core.
      */
     private static final class FastGzipStream extends GZIPOutputStream {
         FastGzipStream(OutputStream out) throws IOException {
