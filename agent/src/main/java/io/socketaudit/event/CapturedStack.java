@@ -14,10 +14,13 @@ public final class CapturedStack {
 
     private final List<StackTraceElement> frames;
     private final int depth;
+    /** Computed once: the writer looks the same stack up for every event it is decoded for. */
+    private final int hash;
 
     private CapturedStack(List<StackTraceElement> frames, int depth) {
         this.frames = frames;
         this.depth = depth;
+        this.hash = frames.hashCode();
     }
 
     /** The frames below the agent's own, with the configured depth. */
@@ -47,11 +50,11 @@ public final class CapturedStack {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof CapturedStack s && s.depth == depth && s.frames.equals(frames);
+        return other instanceof CapturedStack s && s.hash == hash && s.depth == depth && s.frames.equals(frames);
     }
 
     @Override
     public int hashCode() {
-        return frames.hashCode();
+        return hash;
     }
 }
