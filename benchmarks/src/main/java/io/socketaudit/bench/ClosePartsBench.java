@@ -37,7 +37,7 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@code handOffNoWaiter}: {@code ArrayBlockingQueue.offer} of a small object and the matching {@code poll},
  *   the queue's lock and no one to wake (the writer is busy);</li>
  *   <li>{@code handOffWakeWriter}: one {@code offer} to the queue while a writer-like thread waits on it in
- *   {@code poll(timeout)}, as the agent's writer does when idle: the offer must wake it (sample time, an
+ *   {@code poll(timeout)}: the offer must wake it, which the agent's hand-off avoids (sample time, an
  *   invocation-level setup waits until the consumer is parked again);</li>
  *   <li>{@code recorderClose}: the agent's {@code CloseRecorder.enter} + {@code exit} for one Socket close,
  *   called {@code depth} frames deep, of a connection the recorder saw opening (an invocation-level setup, untimed),

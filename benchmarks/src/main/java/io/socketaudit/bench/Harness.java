@@ -529,7 +529,8 @@ public final class Harness {
                 + " recorder); kernel query = `KernelProbe.probe(fd, true, false)` on an established connection, and"
                 + " `probe(fd, false, false)` without the local address (what a close needs when its open recorded it);"
                 + " hand-off = `ArrayBlockingQueue.offer` + `poll` with no one waiting, and one `offer` that must wake a"
-                + " writer-like thread parked in `poll(timeout)`, as the agent's idle writer is (sample time, p50);"
+                + " writer-like thread parked in `poll(timeout)` (sample time, p50): what the closing thread would pay if"
+                + " it woke the agent's writer, which it does not (the writer looks for work on its own schedule);"
                 + " recorder = the agent's own `CloseRecorder.enter` + `exit` for one Socket close at depth N, of a"
                 + " connection it saw opening (untimed invocation-level setup), with a sink"
                 + " that drops the event (kernel query + stack capture + bookkeeping, without the JDK's close, the advice"
@@ -638,11 +639,11 @@ public final class Harness {
                         "bytes per event"), rows) + failureNote(failures));
         target("Writer ≥ 200,000 close events/s, none dropped", Md.num(rate, 0) + " events/s (median of "
                 + rates.getOrDefault("none", List.of()).size() + "); paced at 200,000/s into the default queue: "
-                + Md.num(pacedPlainDropped, 0) + " dropped in all in " + pacedRunsDropping.getOrDefault("none", 0)
-                + " of " + pacedRuns + " runs. With `compress=gzip`: "
+                + Md.num(pacedPlainDropped, 0) + " dropped (runs that dropped any: " + pacedRunsDropping.getOrDefault("none", 0)
+                + " of " + pacedRuns + "). With `compress=gzip`: "
                 + Md.num(Stats.median(rates.getOrDefault("gzip", List.of())), 0) + " events/s, "
-                + Md.num(pacedDropped.getOrDefault("gzip", Double.NaN), 0) + " dropped paced in "
-                + pacedRunsDropping.getOrDefault("gzip", 0) + " of " + pacedRuns + " runs",
+                + Md.num(pacedDropped.getOrDefault("gzip", Double.NaN), 0) + " dropped paced (runs that dropped any: "
+                + pacedRunsDropping.getOrDefault("gzip", 0) + " of " + pacedRuns + ")",
                 isKnown(rate) ? rate >= 200_000 && noneDropped && pacedPlainDropped == 0 : null);
     }
 
