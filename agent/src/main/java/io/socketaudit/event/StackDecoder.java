@@ -81,88 +81,27 @@ public final class StackDecoder {
     /**
      * A backtrace as a map key. HotSpot's is a chain of arrays (method numbers, bytecode indexes with the
      * class version, classes, name symbols, the next chunk); it is compared by content, whatever its layout:
-     * arrays element by element, anything else (a class) by identity. Two stacks with the same content are
-     * the same frames.
+     * arrays element by element, anything else (a class) by its own equality, which for a class is identity.
+     * Two stacks with the same content are the same frames.
      */
     private static final class Backtrace {
-        private final Object content;
+        /** The backtrace inside a one-element array, so that {@code Arrays.deep*} take any layout. */
+        private final Object[] content;
         private final int hash;
 
-        Backtrace(Object content) {
-            this.content = content;
-            this.hash = hash(content);
+        Backtrace(Object backtrace) {
+            this.content = new Object[] {backtrace};
+            this.hash = Arrays.deepHashCode(content);
         }
 
         @Override
         public boolean equals(Object other) {
-            return other instanceof Backtrace b && b.hash == hash && same(b.content, content);
+            return other instanceof Backtrace b && b.hash == hash && Arrays.deepEquals(b.content, content);
         }
 
         @Override
         public int hashCode() {
             return hash;
-        }
-
-        private static int hash(Object o) {
-            if (o instanceof Object[] a) {
-                int h = 1;
-                for (Object e : a) {
-                    h = 31 * h + hash(e);
-                }
-                return h;
-            }
-            if (o instanceof short[] a) {
-                return Arrays.hashCode(a);
-            }
-            if (o instanceof int[] a) {
-                return Arrays.hashCode(a);
-            }
-            if (o instanceof long[] a) {
-                return Arrays.hashCode(a);
-            }
-            if (o instanceof byte[] a) {
-                return Arrays.hashCode(a);
-            }
-            if (o instanceof boolean[] a) {
-                return Arrays.hashCode(a);
-            }
-            if (o instanceof char[] a) {
-                return Arrays.hashCode(a);
-            }
-            return System.identityHashCode(o);
-        }
-
-        private static boolean same(Object a, Object b) {
-            if (a == b) {
-                return true;
-            }
-            if (a instanceof Object[] x && b instanceof Object[] y) {
-                if (x.length != y.length) {
-                    return false;
-                }
-                for (int i = 0; i < x.length; i++) {
-                    if (!same(x[i], y[i])) {
-                        return false;
-                    }
-                }
-                return true;
-            }
-            if (a instanceof short[] x && b instanceof short[] y) {
-                return Arrays.equals(x, y);
-            }
-            if (a instanceof int[] x && b instanceof int[] y) {
-                return Arrays.equals(x, y);
-            }
-            if (a instanceof long[] x && b instanceof long[] y) {
-                return Arrays.equals(x, y);
-            }
-            if (a instanceof byte[] x && b instanceof byte[] y) {
-                return Arrays.equals(x, y);
-            }
-            if (a instanceof boolean[] x && b instanceof boolean[] y) {
-                return Arrays.equals(x, y);
-            }
-            return a instanceof char[] x && b instanceof char[] y && Arrays.equals(x, y);
         }
     }
 }
