@@ -136,7 +136,7 @@ public final class Churn {
         }
     }
 
-    private static void serve(ServerSocket listener, LongAdder done, LongAdder errors) {
+    static void serve(ServerSocket listener, LongAdder done, LongAdder errors) {
         byte[] request = new byte[MESSAGE];
         byte[] response = new byte[MESSAGE];
         while (true) {

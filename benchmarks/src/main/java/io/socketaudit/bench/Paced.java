@@ -1,0 +1,144 @@
+package io.socketaudit.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Connections at a fixed rate, both ends in this JVM, the cores not saturated: what a service pays per
+ * connection rather than how many it can push. A pacer thread hands one connection (connect → 64-byte request →
+ * 64-byte response → close) every {@code 1/rate} seconds to a pool of client threads; server threads accept,
+ * answer and close after the client's FIN, as in {@link Churn}. The pacer parks between connections, never
+ * spins. Prints one {@code RESULT} line with the process's CPU per connection over the measured window, and the
+ * JIT compiler threads' share of it.
+ *
+ * <p>Arguments: {@code rate clientThreads serverThreads warmupMillis measureMillis}.
+ */
+public final class Paced {
+
+    private Paced() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        double rate = Double.parseDouble(args[0]);
+        int clients = Integer.parseInt(args[1]);
+        int servers = Integer.parseInt(args[2]);
+        long warmupMillis = Long.parseLong(args[3]);
+        long measureMillis = Long.parseLong(args[4]);
+
+        ServerSocket listener = new ServerSocket();
+        listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
+        InetSocketAddress address = (InetSocketAddress) listener.getLocalSocketAddress();
+        LongAdder clientDone = new LongAdder();
+        LongAdder serverDone = new LongAdder();
+        LongAdder errors = new LongAdder();
+        List<Thread> serverThreads = new ArrayList<>();
+        for (int i = 0; i < servers; i++) {
+            Thread t = new Thread(() -> Churn.serve(listener, serverDone, errors), "server-" + i);
+            t.start();
+            serverThreads.add(t);
+        }
+        AtomicInteger clientIds = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(clients,
+                r -> new Thread(r, "client-" + clientIds.getAndIncrement()));
+        Runnable connection = () -> {
+            if (connectOnce(address)) {
+                clientDone.increment();
+            } else {
+                errors.increment();
+            }
+        };
+
+        long period = (long) (1e9 / rate);
+        long begin = System.nanoTime();
+        long measureFrom = begin + TimeUnit.MILLISECONDS.toNanos(warmupMillis);
+        long measureTo = measureFrom + TimeUnit.MILLISECONDS.toNanos(measureMillis);
+        boolean measuring = false;
+        long startCount = 0;
+        long submittedInWindow = 0;
+        CpuSample cpuStart = null;
+        Map<String, Long> procStart = null;
+        Map<Long, Object[]> threadsStart = null;
+        long[] gcStart = null;
+        for (long i = 0; ; i++) {
+            long due = begin + i * period;
+            long now;
+            while ((now = System.nanoTime()) < due) {
+                LockSupport.parkNanos(due - now);
+            }
+            if (!measuring && now >= measureFrom) {
+                measuring = true;
+                startCount = clientDone.sum();
+                cpuStart = CpuSample.now();
+                procStart = ProcStats.sample();
+                threadsStart = ThreadCpu.sample();
+                gcStart = Churn.gc();
+            }
+            if (now >= measureTo) {
+                break;
+            }
+            if (measuring) {
+                submittedInWindow++;
+            }
+            pool.execute(connection);
+        }
+        long endCount = clientDone.sum();
+        CpuSample cpuEnd = CpuSample.now();
+        Map<String, Long> proc = ProcStats.between(procStart, ProcStats.sample());
+        Map<String, Long> threadCpu = ThreadCpu.between(threadsStart, ThreadCpu.sample());
+        long[] gcEnd = Churn.gc();
+        double seconds = (cpuEnd.nanos() - cpuStart.nanos()) / 1e9;
+        long connections = endCount - startCount;
+        long processCpu = cpuEnd.ownCpuNanos() - cpuStart.ownCpuNanos();
+
+        pool.shutdown();
+        pool.awaitTermination(30, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (serverDone.sum() < clientDone.sum() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        listener.close();
+        for (Thread t : serverThreads) {
+            t.join(10_000);
+        }
+        Results.print("connections", connections, "submitted", submittedInWindow, "seconds", seconds,
+                "rate", connections / seconds, "errors", errors.sum(),
+                "processCpuNs", processCpu,
+                "cpuPerConnectionUs", connections > 0 ? processCpu / 1e3 / connections : -1.0,
+                "processCores", processCpu / 1e9 / seconds,
+                "otherCores", cpuEnd.otherCoresSince(cpuStart),
+                "appCpuNs", threadCpu.get("app"), "agentCpuNs", threadCpu.get("agent"), "jfrCpuNs", threadCpu.get("jfr"),
+                "otherJavaCpuNs", threadCpu.get("otherJava"),
+                "jitThreadsCpuNs", proc.get("jitTicks") * 10_000_000L, "gcThreadsCpuNs", proc.get("gcTicks") * 10_000_000L,
+                "jitMillis", gcEnd[2] - gcStart[2], "gcCount", gcEnd[0] - gcStart[0]);
+    }
+
+    private static boolean connectOnce(InetSocketAddress address) {
+        byte[] request = new byte[Churn.MESSAGE];
+        byte[] response = new byte[Churn.MESSAGE];
+        try (Socket socket = new Socket()) {
+            socket.setTcpNoDelay(true);
+            socket.connect(address);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write(request);
+            Churn.readFully(in, response);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
