@@ -1,8 +1,5 @@
 package io.socketaudit.output;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.StreamWriteFeature;
 import io.socketaudit.event.CapturedStack;
 import io.socketaudit.event.Clock;
 import io.socketaudit.event.CloseEvent;
@@ -18,13 +15,48 @@ import java.util.Map;
  */
 final class LogWriter implements AutoCloseable {
 
+    private static final JsonLine.Name EVENT = JsonLine.name("event");
+    private static final JsonLine.Name TIME = JsonLine.name("time");
+    private static final JsonLine.Name PID = JsonLine.name("pid");
+    private static final JsonLine.Name CONN = JsonLine.name("conn");
+    private static final JsonLine.Name API = JsonLine.name("api");
+    private static final JsonLine.Name OP = JsonLine.name("op");
+    private static final JsonLine.Name LOCAL = JsonLine.name("local");
+    private static final JsonLine.Name REMOTE = JsonLine.name("remote");
+    private static final JsonLine.Name HOW = JsonLine.name("how");
+    private static final JsonLine.Name CAUSE = JsonLine.name("cause");
+    private static final JsonLine.Name INITIATOR = JsonLine.name("initiator");
+    private static final JsonLine.Name PENDING_IN = JsonLine.name("pendingIn");
+    private static final JsonLine.Name PENDING_OUT = JsonLine.name("pendingOut");
+    private static final JsonLine.Name TCP_STATE = JsonLine.name("tcpState");
+    private static final JsonLine.Name CLOSE_NOTIFY = JsonLine.name("closeNotify");
+    private static final JsonLine.Name OPENED_AT = JsonLine.name("openedAt");
+    private static final JsonLine.Name DURATION_MS = JsonLine.name("durationMs");
+    private static final JsonLine.Name AGE_MS = JsonLine.name("ageMs");
+    private static final JsonLine.Name BYTES_IN = JsonLine.name("bytesIn");
+    private static final JsonLine.Name BYTES_OUT = JsonLine.name("bytesOut");
+    private static final JsonLine.Name THREAD = JsonLine.name("thread");
+    private static final JsonLine.Name NAME = JsonLine.name("name");
+    private static final JsonLine.Name ID = JsonLine.name("id");
+    private static final JsonLine.Name VIRTUAL = JsonLine.name("virtual");
+    private static final JsonLine.Name CALLER = JsonLine.name("caller");
+    private static final JsonLine.Name STACK_ID = JsonLine.name("stackId");
+    private static final JsonLine.Name FRAMES = JsonLine.name("frames");
+    private static final JsonLine.Name COUNT = JsonLine.name("count");
+    private static final JsonLine.Name WHERE = JsonLine.name("where");
+    private static final JsonLine.Name ERROR = JsonLine.name("error");
+    private static final JsonLine.Name EVENTS_WRITTEN = JsonLine.name("eventsWritten");
+    private static final JsonLine.Name DROPPED = JsonLine.name("dropped");
+    private static final JsonLine.Name AGENT_ERRORS = JsonLine.name("agentErrors");
+    private static final JsonLine.Name REASON = JsonLine.name("reason");
+    private static final JsonLine.Name FILE = JsonLine.name("file");
+    private static final JsonLine.Name PART = JsonLine.name("part");
+
     private final LogFile file;
     private final long pid;
     private final Map<String, Object> startFields;
-    private JsonFactory factory;
     private final StackTable stacks = new StackTable();
-    private final Clock.Formatter times = new Clock.Formatter();
-    private JsonGenerator json;
+    private final JsonLine json = new JsonLine();
     private long eventsWritten;
 
     /**
@@ -36,44 +68,41 @@ final class LogWriter implements AutoCloseable {
         this.startFields = startFields;
     }
 
-    /** Opens the JSON output (loading Jackson, so not on the application's start-up path) and writes agent_start. */
+    /** Writes agent_start, which opens every file. */
     void start() throws IOException {
-        if (factory == null) {
-            factory = JsonFactory.builder()
-                    .disable(StreamWriteFeature.AUTO_CLOSE_TARGET)
-                    .disable(StreamWriteFeature.FLUSH_PASSED_TO_STREAM)
-                    .build();
+        begin("agent_start", Clock.nowMicros());
+        for (Map.Entry<String, Object> field : startFields.entrySet()) {
+            json.value(JsonLine.name(field.getKey()), field.getValue());
         }
-        json = factory.createGenerator(file.stream());
-        json.setRootValueSeparator(null); // each line ends with its own newline instead
-        writeStart();
+        json.string(FILE, file.path().toString());
+        json.number(PART, file.part());
+        end();
     }
 
     void writeClose(CloseEvent e) throws IOException {
         StackTable.Entry stack = stackFor(e.stack());
         begin(e.event(), e.timeMicros());
-        json.writeNumberField("conn", e.conn());
-        json.writeStringField("api", e.api());
-        json.writeStringField("op", e.op());
-        json.writeStringField("local", e.local());
-        json.writeStringField("remote", e.remote());
-        json.writeStringField("how", e.how());
-        json.writeStringField("cause", e.cause());
-        json.writeStringField("initiator", e.initiator());
-        writeNullableNumber("pendingIn", e.pendingIn());
-        writeNullableNumber("pendingOut", e.pendingOut());
-        json.writeStringField("tcpState", e.tcpState());
+        json.number(CONN, e.conn())
+                .string(API, e.api())
+                .string(OP, e.op())
+                .string(LOCAL, e.local())
+                .string(REMOTE, e.remote())
+                .string(HOW, e.how())
+                .string(CAUSE, e.cause())
+                .string(INITIATOR, e.initiator())
+                .nullableNumber(PENDING_IN, e.pendingIn())
+                .nullableNumber(PENDING_OUT, e.pendingOut())
+                .string(TCP_STATE, e.tcpState());
         if (e.closeNotify() != null) {
-            json.writeBooleanField("closeNotify", e.closeNotify());
+            json.bool(CLOSE_NOTIFY, e.closeNotify());
         }
         writeOpenedAt(e.openedAtMicros());
         if (e.durationMicros() != null) {
-            json.writeNumberField("durationMs", e.durationMicros() / 1000.0);
+            json.millis(DURATION_MS, e.durationMicros());
         } else {
-            json.writeNullField("durationMs");
+            json.nullValue(DURATION_MS);
         }
-        writeNullableNumber("bytesIn", e.bytesIn());
-        writeNullableNumber("bytesOut", e.bytesOut());
+        json.nullableNumber(BYTES_IN, e.bytesIn()).nullableNumber(BYTES_OUT, e.bytesOut());
         writeThread(e.threadName(), e.threadId(), e.virtualThread());
         writeCallerAndStack(stack);
         end();
@@ -101,12 +130,12 @@ final class LogWriter implements AutoCloseable {
         begin(e.event(), e.timeMicros());
         writeConnection(e);
         if (cause != null) {
-            json.writeStringField("cause", cause);
+            json.string(CAUSE, cause);
         }
         if (e.openedAtMicros() != null) {
-            json.writeNumberField("ageMs", (e.timeMicros() - e.openedAtMicros()) / 1000.0);
+            json.millis(AGE_MS, e.timeMicros() - e.openedAtMicros());
         } else {
-            json.writeNullField("ageMs");
+            json.nullValue(AGE_MS);
         }
         writeCallerAndStack(stack);
         end();
@@ -115,31 +144,26 @@ final class LogWriter implements AutoCloseable {
 
     void writeDropped(long count) throws IOException {
         begin("dropped", Clock.nowMicros());
-        json.writeNumberField("count", count);
+        json.number(COUNT, count);
         end();
     }
 
     void writeError(AgentErrors.Report report) throws IOException {
         begin("agent_error", report.timeMicros());
-        json.writeStringField("where", report.where());
-        json.writeStringField("error", report.error());
-        json.writeNumberField("count", report.count());
+        json.string(WHERE, report.where()).string(ERROR, report.error()).number(COUNT, report.count());
         end();
     }
 
     void writeStop(String reason, long dropped, long agentErrors) throws IOException {
         begin("agent_stop", Clock.nowMicros());
-        json.writeNumberField("eventsWritten", eventsWritten);
-        json.writeNumberField("dropped", dropped);
-        json.writeNumberField("agentErrors", agentErrors);
-        json.writeStringField("reason", reason);
+        json.number(EVENTS_WRITTEN, eventsWritten).number(DROPPED, dropped).number(AGENT_ERRORS, agentErrors)
+                .string(REASON, reason);
         end();
     }
 
     /** Rotates when the file is full; the new file opens with its own {@code agent_start} line and stack table. */
     void rotateIfFull() throws IOException {
         if (file.isFull()) {
-            json.close();
             file.rotate();
             stacks.newFile();
             start();
@@ -147,7 +171,6 @@ final class LogWriter implements AutoCloseable {
     }
 
     void flush() throws IOException {
-        json.flush();
         file.flush();
     }
 
@@ -157,19 +180,7 @@ final class LogWriter implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
-        json.close();
         file.close();
-    }
-
-    private void writeStart() throws IOException {
-        begin("agent_start", Clock.nowMicros());
-        for (Map.Entry<String, Object> field : startFields.entrySet()) {
-            json.writeFieldName(field.getKey());
-            writeValue(field.getValue());
-        }
-        json.writeStringField("file", file.path().toString());
-        json.writeNumberField("part", file.part());
-        end();
     }
 
     /** The table's entry for this stack, its line written first if this file does not have it yet. */
@@ -184,88 +195,55 @@ final class LogWriter implements AutoCloseable {
         return entry;
     }
 
-    private void writeCallerAndStack(StackTable.Entry stack) throws IOException {
-        json.writeStringField("caller", stack != null ? stack.caller() : null);
-        writeNullableNumber("stackId", stack != null ? (long) stack.id() : null);
+    private void writeCallerAndStack(StackTable.Entry stack) {
+        json.string(CALLER, stack != null ? stack.caller() : null);
+        json.nullableNumber(STACK_ID, stack != null ? (long) stack.id() : null);
     }
 
     private void writeStack(StackTable.Entry entry) throws IOException {
         begin("stack", Clock.nowMicros());
-        json.writeNumberField("stackId", entry.id());
-        json.writeArrayFieldStart("frames");
-        for (String frame : entry.frames()) {
-            json.writeString(frame);
+        json.number(STACK_ID, entry.id());
+        json.beginArray(FRAMES);
+        List<String> frames = entry.frames();
+        for (int i = 0; i < frames.size(); i++) {
+            json.element(frames.get(i));
         }
-        json.writeEndArray();
+        json.endArray();
         end();
     }
 
-    private void writeConnection(OpenEvent e) throws IOException {
-        json.writeNumberField("conn", e.conn());
-        json.writeStringField("api", e.api());
-        json.writeStringField("op", e.op());
-        json.writeStringField("local", e.local());
-        json.writeStringField("remote", e.remote());
+    private void writeConnection(OpenEvent e) {
+        json.number(CONN, e.conn())
+                .string(API, e.api())
+                .string(OP, e.op())
+                .string(LOCAL, e.local())
+                .string(REMOTE, e.remote());
         writeOpenedAt(e.openedAtMicros());
     }
 
-    private void writeOpenedAt(Long micros) throws IOException {
+    private void writeOpenedAt(Long micros) {
         if (micros != null) {
-            json.writeStringField("openedAt", times.format(micros));
+            json.time(OPENED_AT, micros);
         } else {
-            json.writeNullField("openedAt");
+            json.nullValue(OPENED_AT);
         }
     }
 
-    private void writeThread(String name, long id, boolean virtual) throws IOException {
+    private void writeThread(String name, long id, boolean virtual) {
         if (name == null) {
             return;
         }
-        json.writeObjectFieldStart("thread");
-        json.writeStringField("name", name);
-        json.writeNumberField("id", id);
-        json.writeBooleanField("virtual", virtual);
-        json.writeEndObject();
+        json.field(THREAD).begin().string(NAME, name).number(ID, id).bool(VIRTUAL, virtual).end();
     }
 
-    private void begin(String event, long timeMicros) throws IOException {
-        json.writeStartObject();
-        json.writeStringField("event", event);
-        json.writeStringField("time", times.format(timeMicros));
-        json.writeNumberField("pid", pid);
+    private void begin(String event, long timeMicros) {
+        json.clear();
+        json.begin().string(EVENT, event).time(TIME, timeMicros).number(PID, pid);
     }
 
+    /** Hands the line to the file's buffer or the compressor (no system call), so that rotation counts it. */
     private void end() throws IOException {
-        json.writeEndObject();
-        json.writeRaw('\n');
-        // Into the file's buffer or the compressor (no system call), so that rotation counts the line.
-        json.flush();
-    }
-
-    private void writeNullableNumber(String name, Long value) throws IOException {
-        if (value == null) {
-            json.writeNullField(name);
-        } else {
-            json.writeNumberField(name, value);
-        }
-    }
-
-    private void writeValue(Object value) throws IOException {
-        if (value == null) {
-            json.writeNull();
-        } else if (value instanceof Number n) {
-            json.writeNumber(n.longValue());
-        } else if (value instanceof Boolean b) {
-            json.writeBoolean(b);
-        } else if (value instanceof Map<?, ?> map) {
-            json.writeStartObject();
-            for (Map.Entry<?, ?> entry : map.entrySet()) {
-                json.writeFieldName(String.valueOf(entry.getKey()));
-                writeValue(entry.getValue());
-            }
-            json.writeEndObject();
-        } else {
-            json.writeString(String.valueOf(value));
-        }
+        json.endLine();
+        file.stream().write(json.bytes(), 0, json.length());
     }
 }
