@@ -15,8 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -32,13 +30,15 @@ public final class AuditLog {
 
     private static final int BATCH = 4096;
     /**
-     * An idle writer looks for work after this long at first, then less and less often down to the maximum:
-     * application threads do not wake it (see {@link #submit}), so this bounds how late a line is written.
+     * After a batch the writer looks for work again this much later, and then less and less often down to the
+     * maximum: application threads do not wake it (see {@link #submit}), so this bounds how late a line is
+     * written. Not sooner: each wake-up finds the writer's code and data cold, and a few events per wake-up
+     * cost several times what a hundred do.
      */
-    private static final long MIN_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    private static final long MIN_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long MAX_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
-    private final BlockingQueue<Captured> queue;
+    private final EventQueue<Captured> queue;
     /** The queue length at which the submitting thread wakes a sleeping writer, long before the queue is full. */
     private final int wakeAt;
     private final OpenConnections connections;
@@ -69,7 +69,7 @@ public final class AuditLog {
         this.file = new LogFile(path, rotateSize, rotateKeep, gzip);
         file.open();
         this.pid = pid;
-        this.queue = new ArrayBlockingQueue<>(queueSize);
+        this.queue = new EventQueue<>(queueSize);
         this.wakeAt = Math.max(1, queueSize / 4);
         this.errors = errors;
         this.stacks = new StackDecoder(stackDepth);
@@ -91,14 +91,15 @@ public final class AuditLog {
     }
 
     /**
-     * Called on application threads: hands the event over, or counts it as dropped. Never blocks, and does
-     * not wake the writer: waking a parked thread is a system call that cost the closing thread about 5 µs,
-     * more than the rest of the hand-off. Only the event that fills a quarter of the queue wakes it, so that
-     * a burst cannot fill the queue while the writer sleeps.
+     * Called on application threads: hands the event over, or counts it as dropped. Never blocks, takes no
+     * lock, and does not wake the writer: waking a parked thread is a system call that cost the closing thread
+     * about 5 µs, more than the rest of the hand-off. Only the event that fills a quarter of the queue wakes it,
+     * so that a burst cannot fill the queue while the writer sleeps.
      */
     public boolean submit(Captured event) {
-        if (accepting && queue.offer(event)) {
-            if (queue.size() == wakeAt) {
+        long queuedBefore = accepting ? queue.offer(event) : -1;
+        if (queuedBefore >= 0) {
+            if (queuedBefore + 1 == wakeAt) {
                 LockSupport.unpark(thread);
             }
             return true;
@@ -138,18 +139,21 @@ public final class AuditLog {
         List<Captured> batch = new ArrayList<>(BATCH);
         long idleNanos = MIN_IDLE_NANOS;
         while (!stopping) {
-            if (queue.drainTo(batch, BATCH) == 0) {
-                // stop() interrupts the park; failures and leaks are still reported below while idle.
+            int drained = queue.drainTo(batch, BATCH);
+            write(batch);
+            batch.clear();
+            if (drained < BATCH) {
+                // stop() interrupts the park; failures and leaks are still reported while idle.
                 LockSupport.parkNanos(this, idleNanos);
-                idleNanos = Math.min(2 * idleNanos, MAX_IDLE_NANOS);
-            } else {
-                idleNanos = MIN_IDLE_NANOS;
+                idleNanos = drained > 0 ? MIN_IDLE_NANOS : Math.min(2 * idleNanos, MAX_IDLE_NANOS);
             }
+        }
+        while (queue.drainTo(batch, BATCH) > 0) {
             write(batch);
             batch.clear();
         }
-        queue.drainTo(batch);
-        write(batch);
+        // An event offered while the last lines were written stays behind: it is lost, and counted so.
+        dropped.addAndGet(queue.size());
         try {
             reportLeaks(true);
             if (reportOpenAtStop) {
