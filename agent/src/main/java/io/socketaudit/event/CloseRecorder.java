@@ -54,7 +54,8 @@ public final class CloseRecorder implements CloseListener {
         if (descriptor != null && (local == null || remote == null)) {
             connection.kernelAddresses = KernelProbe.addresses(descriptor, local == null, remote == null);
         }
-        PendingOpen.Request request = how == CloseBridge.CONNECT && !connectRequests.isEmpty()
+        // Only asynchronous channels ask ahead (connecting); the map's lock stays off every other connect.
+        PendingOpen.Request request = how == CloseBridge.CONNECT && api == CloseBridge.ASYNC_SOCKET_CHANNEL
                 ? connectRequests.remove(owner) : null;
         connection.openLinePending = true;
         if (!sink.test(request != null ? new PendingOpen(connection, request) : new PendingOpen(connection))) {
