@@ -91,7 +91,8 @@ public final class CloseClassifier {
         Long openedAt = connection.openedAtMicros != 0 ? connection.openedAtMicros : null;
         return new CloseEvent(close ? "close" : "shutdown", p.timeMicros, connection.id, apiName(api), OPS[p.op],
                 localAddress(entry, p, connection),
-                isListener(api) ? null : address(entry != null ? entry.remote() : null, p.javaRemote, p.javaRemotePort),
+                isListener(api) ? null : address(entry != null ? TcpSnapshot.remoteText(entry.addresses()) : null,
+                        p.javaRemote, p.javaRemotePort),
                 how, cause, initiator, pendingIn, pendingOut,
                 entry != null ? TcpState.name(entry.state()) : null,
                 closeNotify(api, p),
@@ -102,9 +103,9 @@ public final class CloseClassifier {
 
     /** The kernel's view at the close, else what the JDK or the open recorded. */
     private static String localAddress(TcpSnapshot entry, PendingClose p, OpenConnections.Connection connection) {
-        InetSocketAddress kernel = entry != null ? entry.local() : null;
+        String kernel = entry != null ? TcpSnapshot.localText(entry.addresses()) : null;
         if (kernel == null) {
-            kernel = TcpSnapshot.localOf(connection.kernelAddresses);
+            kernel = TcpSnapshot.localText(connection.kernelAddresses);
         }
         return address(kernel, p.javaLocal != null ? p.javaLocal : connection.local, 0);
     }
@@ -179,14 +180,14 @@ public final class CloseClassifier {
                 || api == CloseBridge.ASYNC_SERVER_SOCKET_CHANNEL;
     }
 
-    /** {@code ip:port} or {@code [v6]:port}: the kernel's address first, else the one the JDK kept. */
-    static String address(InetSocketAddress kernel, Object java, int javaPort) {
+    /** {@code ip:port} or {@code [v6]:port}: the kernel's address first (as text), else the one the JDK kept. */
+    static String address(String kernel, Object java, int javaPort) {
+        if (kernel != null) {
+            return kernel;
+        }
         InetAddress ip;
         int port;
-        if (kernel != null) {
-            ip = kernel.getAddress();
-            port = kernel.getPort();
-        } else if (java instanceof InetSocketAddress isa) {
+        if (java instanceof InetSocketAddress isa) {
             ip = isa.getAddress();
             port = isa.getPort();
         } else if (java instanceof InetAddress ia) {

@@ -41,10 +41,10 @@ public record OpenEvent(
     }
 
     private static String local(OpenConnections.Connection c) {
-        return CloseClassifier.address(TcpSnapshot.localOf(c.kernelAddresses), c.local, 0);
+        return CloseClassifier.address(TcpSnapshot.localText(c.kernelAddresses), c.local, 0);
     }
 
     private static String remote(OpenConnections.Connection c) {
-        return CloseClassifier.address(TcpSnapshot.remoteOf(c.kernelAddresses), c.remote, c.remotePort);
+        return CloseClassifier.address(TcpSnapshot.remoteText(c.kernelAddresses), c.remote, c.remotePort);
     }
 }

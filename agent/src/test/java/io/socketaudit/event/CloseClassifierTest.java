@@ -179,7 +179,8 @@ class CloseClassifierTest {
     @Test
     void ipv6AddressesAreBracketed() throws Exception {
         InetSocketAddress v6 = new InetSocketAddress(InetAddress.getByName("::1"), 443);
-        assertEquals("[0:0:0:0:0:0:0:1]:443", CloseClassifier.address(v6, null, 0));
+        assertEquals("[0:0:0:0:0:0:0:1]:443", CloseClassifier.address(null, v6, 0));
+        assertEquals("[0:0:0:0:0:0:0:1]:443", TcpSnapshot.localText(TcpSnapshot.encode(v6, null)));
         assertEquals("127.0.0.1:80", CloseClassifier.address(null, InetAddress.getLoopbackAddress(), 80));
         assertNull(CloseClassifier.address(null, null, 0));
     }
