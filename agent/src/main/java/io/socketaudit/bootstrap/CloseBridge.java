@@ -1,5 +1,7 @@
 package io.socketaudit.bootstrap;
 
+import jdk.internal.vm.annotation.DontInline;
+
 import java.io.FileDescriptor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -9,6 +11,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * see it, and it depends on nothing but {@code java.base}: it checks whether an agent is listening and
  * forwards. Whatever goes wrong beyond this point is caught, counted and kept for the log, never
  * thrown into the application.
+ *
+ * <p>Each hook is {@code @DontInline} (honoured for classes the bootstrap loader defines): the advice in a JDK
+ * method stays a call, so the JIT compiles the agent's side of a hook once, not into every JDK method and
+ * every caller that reaches it (without it, {@code Socket.close} alone compiled to three times its size).
  */
 public final class CloseBridge {
 
@@ -46,6 +52,7 @@ public final class CloseBridge {
         return firstFailure.get();
     }
 
+    @DontInline
     public static Object enter(int api, int op, Object owner, FileDescriptor fd, Object local, Object remote,
                                int remotePort, boolean outputShutdown, boolean otherThreadBusy) {
         CloseListener l = listener;
@@ -60,6 +67,7 @@ public final class CloseBridge {
         }
     }
 
+    @DontInline
     public static void opened(int api, int how, Object owner, FileDescriptor fd, Object local, Object remote,
                               int remotePort) {
         CloseListener l = listener;
@@ -73,6 +81,7 @@ public final class CloseBridge {
         }
     }
 
+    @DontInline
     public static void connecting(Object owner) {
         CloseListener l = listener;
         if (l == null) {
@@ -85,6 +94,7 @@ public final class CloseBridge {
         }
     }
 
+    @DontInline
     public static void beforeRelease(FileDescriptor fd) {
         CloseListener l = listener;
         if (l == null) {
@@ -97,6 +107,7 @@ public final class CloseBridge {
         }
     }
 
+    @DontInline
     public static void exit(Object token) {
         CloseListener l = listener;
         if (l == null || token == null) {
@@ -109,6 +120,7 @@ public final class CloseBridge {
         }
     }
 
+    @DontInline
     public static Object enterTlsClose(Object tlsSocket) {
         CloseListener l = listener;
         if (l == null) {
@@ -122,6 +134,7 @@ public final class CloseBridge {
         }
     }
 
+    @DontInline
     public static void tlsAlert(byte description) {
         CloseListener l = listener;
         if (l == null) {
