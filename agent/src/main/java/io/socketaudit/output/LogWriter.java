@@ -52,6 +52,19 @@ final class LogWriter implements AutoCloseable {
     private static final JsonLine.Name FILE = JsonLine.name("file");
     private static final JsonLine.Name PART = JsonLine.name("part");
 
+    /** The per-event fields, in the order they are written: one loop writes them all (see {@link Fields}). */
+    private final Fields close = new Fields(
+            CONN, Fields.NUMBER, API, Fields.TEXT, OP, Fields.TEXT, LOCAL, Fields.TEXT, REMOTE, Fields.TEXT,
+            HOW, Fields.TEXT, CAUSE, Fields.TEXT, INITIATOR, Fields.TEXT, PENDING_IN, Fields.NUMBER,
+            PENDING_OUT, Fields.NUMBER, TCP_STATE, Fields.TEXT, CLOSE_NOTIFY, Fields.FLAG_IF_SET,
+            OPENED_AT, Fields.TIME, DURATION_MS, Fields.MILLIS, BYTES_IN, Fields.NUMBER, BYTES_OUT, Fields.NUMBER);
+    private final Fields open = new Fields(
+            CONN, Fields.NUMBER, API, Fields.TEXT, OP, Fields.TEXT, LOCAL, Fields.TEXT, REMOTE, Fields.TEXT,
+            OPENED_AT, Fields.TIME);
+    private final Fields unclosed = new Fields(
+            CONN, Fields.NUMBER, API, Fields.TEXT, OP, Fields.TEXT, LOCAL, Fields.TEXT, REMOTE, Fields.TEXT,
+            OPENED_AT, Fields.TIME, CAUSE, Fields.TEXT_IF_SET, AGE_MS, Fields.MILLIS);
+
     private final LogFile file;
     private final long pid;
     private final Map<String, Object> startFields;
@@ -82,27 +95,24 @@ final class LogWriter implements AutoCloseable {
     void writeClose(CloseEvent e) throws IOException {
         StackTable.Entry stack = stackFor(e.stack());
         begin(e.event(), e.timeMicros());
-        json.number(CONN, e.conn())
-                .string(API, e.api())
-                .string(OP, e.op())
-                .string(LOCAL, e.local())
-                .string(REMOTE, e.remote())
-                .string(HOW, e.how())
-                .string(CAUSE, e.cause())
-                .string(INITIATOR, e.initiator())
-                .nullableNumber(PENDING_IN, e.pendingIn())
-                .nullableNumber(PENDING_OUT, e.pendingOut())
-                .string(TCP_STATE, e.tcpState());
-        if (e.closeNotify() != null) {
-            json.bool(CLOSE_NOTIFY, e.closeNotify());
-        }
-        writeOpenedAt(e.openedAtMicros());
-        if (e.durationMicros() != null) {
-            json.millis(DURATION_MS, e.durationMicros());
-        } else {
-            json.nullValue(DURATION_MS);
-        }
-        json.nullableNumber(BYTES_IN, e.bytesIn()).nullableNumber(BYTES_OUT, e.bytesOut());
+        Fields f = close;
+        f.number(0, e.conn());
+        f.text(1, e.api());
+        f.text(2, e.op());
+        f.text(3, e.local());
+        f.text(4, e.remote());
+        f.text(5, e.how());
+        f.text(6, e.cause());
+        f.text(7, e.initiator());
+        f.number(8, e.pendingIn());
+        f.number(9, e.pendingOut());
+        f.text(10, e.tcpState());
+        f.number(11, e.closeNotify() == null ? null : e.closeNotify() ? 1L : 0L);
+        f.number(12, e.openedAtMicros());
+        f.number(13, e.durationMicros());
+        f.number(14, e.bytesIn());
+        f.number(15, e.bytesOut());
+        write(f);
         writeThread(e.threadName(), e.threadId(), e.virtualThread());
         writeCallerAndStack(stack);
         end();
@@ -113,7 +123,7 @@ final class LogWriter implements AutoCloseable {
     int writeOpen(OpenEvent e) throws IOException {
         StackTable.Entry stack = stackFor(e.stack());
         begin(e.event(), e.timeMicros());
-        writeConnection(e);
+        write(connection(open, e));
         writeThread(e.threadName(), e.threadId(), e.virtualThread());
         writeCallerAndStack(stack);
         end();
@@ -128,15 +138,10 @@ final class LogWriter implements AutoCloseable {
             writeStack(stack);
         }
         begin(e.event(), e.timeMicros());
-        writeConnection(e);
-        if (cause != null) {
-            json.string(CAUSE, cause);
-        }
-        if (e.openedAtMicros() != null) {
-            json.millis(AGE_MS, e.timeMicros() - e.openedAtMicros());
-        } else {
-            json.nullValue(AGE_MS);
-        }
+        Fields f = connection(unclosed, e);
+        f.text(6, cause);
+        f.number(7, e.openedAtMicros() != null ? e.timeMicros() - e.openedAtMicros() : null);
+        write(f);
         writeCallerAndStack(stack);
         end();
         eventsWritten++;
@@ -212,20 +217,55 @@ final class LogWriter implements AutoCloseable {
         end();
     }
 
-    private void writeConnection(OpenEvent e) {
-        json.number(CONN, e.conn())
-                .string(API, e.api())
-                .string(OP, e.op())
-                .string(LOCAL, e.local())
-                .string(REMOTE, e.remote());
-        writeOpenedAt(e.openedAtMicros());
+    /** The fields every connection line starts with: conn, api, op, local, remote, openedAt. */
+    private static Fields connection(Fields f, OpenEvent e) {
+        f.number(0, e.conn());
+        f.text(1, e.api());
+        f.text(2, e.op());
+        f.text(3, e.local());
+        f.text(4, e.remote());
+        f.number(5, e.openedAtMicros());
+        return f;
     }
 
-    private void writeOpenedAt(Long micros) {
-        if (micros != null) {
-            json.time(OPENED_AT, micros);
-        } else {
-            json.nullValue(OPENED_AT);
+    /** Writes a table's fields in one loop, so that each kind of value is encoded by one call site. */
+    private void write(Fields f) {
+        for (int i = 0; i < f.names.length; i++) {
+            long number = f.numbers[i];
+            switch (f.kinds[i]) {
+                case Fields.TEXT -> json.string(f.names[i], f.texts[i]);
+                case Fields.TEXT_IF_SET -> {
+                    if (f.texts[i] != null) {
+                        json.string(f.names[i], f.texts[i]);
+                    }
+                }
+                case Fields.NUMBER -> {
+                    if (number == Fields.NULL) {
+                        json.nullValue(f.names[i]);
+                    } else {
+                        json.number(f.names[i], number);
+                    }
+                }
+                case Fields.FLAG_IF_SET -> {
+                    if (number != Fields.NULL) {
+                        json.bool(f.names[i], number != 0);
+                    }
+                }
+                case Fields.TIME -> {
+                    if (number == Fields.NULL) {
+                        json.nullValue(f.names[i]);
+                    } else {
+                        json.time(f.names[i], number);
+                    }
+                }
+                default -> { // MILLIS
+                    if (number == Fields.NULL) {
+                        json.nullValue(f.names[i]);
+                    } else {
+                        json.millis(f.names[i], number);
+                    }
+                }
+            }
         }
     }
 
@@ -245,5 +285,55 @@ final class LogWriter implements AutoCloseable {
     private void end() throws IOException {
         json.endLine();
         file.stream().write(json.bytes(), 0, json.length());
+    }
+
+    /**
+     * One kind of line's fields, names encoded once, values set per event: a table rather than straight-line
+     * calls, so that what runs per event compiles small (straight-line calls made one close line 40 KB of
+     * compiled code, compiled well after warm-up).
+     */
+    private static final class Fields {
+        static final byte TEXT = 0;
+        /** A text field left out when it has no value. */
+        static final byte TEXT_IF_SET = 1;
+        static final byte NUMBER = 2;
+        /** A boolean (0 or 1) left out when it has no value. */
+        static final byte FLAG_IF_SET = 3;
+        /** Microseconds since the epoch, written as an RFC 3339 time. */
+        static final byte TIME = 4;
+        /** Microseconds, written as milliseconds. */
+        static final byte MILLIS = 5;
+        /** No value: {@code null}, or the field left out. No field's real value is this. */
+        static final long NULL = Long.MIN_VALUE;
+
+        final JsonLine.Name[] names;
+        final byte[] kinds;
+        final String[] texts;
+        final long[] numbers;
+
+        /** @param nameKindPairs each field's name and kind, in order */
+        Fields(Object... nameKindPairs) {
+            int n = nameKindPairs.length / 2;
+            names = new JsonLine.Name[n];
+            kinds = new byte[n];
+            texts = new String[n];
+            numbers = new long[n];
+            for (int i = 0; i < n; i++) {
+                names[i] = (JsonLine.Name) nameKindPairs[2 * i];
+                kinds[i] = (Byte) nameKindPairs[2 * i + 1];
+            }
+        }
+
+        void text(int field, String value) {
+            texts[field] = value;
+        }
+
+        void number(int field, long value) {
+            numbers[field] = value;
+        }
+
+        void number(int field, Long value) {
+            numbers[field] = value == null ? NULL : value;
+        }
     }
 }
