@@ -16,8 +16,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class Launcher {
 
-    /** What one process printed, and when it started and ended (System.nanoTime()). */
-    record Output(int exitCode, String stdout, String stderr, long startNanos, long endNanos) {
+    /**
+     * What one process printed, when it started and ended (System.nanoTime()), and the CPU time (user + system) it
+     * and the descendants it waited for used, from this process's {@code cutime + cstime} before it started and after
+     * it was reaped: 10 ms resolution (clock ticks); -1 when unknown.
+     */
+    record Output(int exitCode, String stdout, String stderr, long startNanos, long endNanos, long cpuNanos) {
         boolean ok() {
             return exitCode == 0;
         }
@@ -105,11 +109,14 @@ final class Launcher {
         Path out = workDir.resolve("run-" + n + ".out");
         Path err = workDir.resolve("run-" + n + ".err");
         try {
+            long ticksBefore = childrenCpuTicks();
             long start = System.nanoTime();
             Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
             currentProcess = p;
             boolean ended = p.waitFor(run.timeoutSeconds, TimeUnit.SECONDS);
             long end = System.nanoTime();
+            // waitFor returns once the process has been reaped, so its CPU time is in our children's total now.
+            long ticksAfter = childrenCpuTicks();
             if (!ended) {
                 p.destroyForcibly();
                 p.waitFor();
@@ -118,13 +125,32 @@ final class Launcher {
             String stderr = Files.readString(err, StandardCharsets.UTF_8);
             Files.deleteIfExists(out);
             Files.deleteIfExists(err);
-            return new Output(ended ? p.exitValue() : -1, stdout, ended ? stderr : stderr + "\n(timed out)", start, end);
+            long cpu = ended && ticksBefore >= 0 && ticksAfter >= 0 ? (ticksAfter - ticksBefore) * TICK_NANOS : -1;
+            return new Output(ended ? p.exitValue() : -1, stdout, ended ? stderr : stderr + "\n(timed out)", start, end, cpu);
         } finally {
             currentProcess = null;
             if (ns != null) {
                 exec("ip", "netns", "del", ns);
                 currentNetns = null;
             }
+        }
+    }
+
+    private static final long TICK_NANOS = 10_000_000; // USER_HZ = 100 on Linux
+
+    /**
+     * CPU time, in clock ticks, of this process's children that it has reaped so far ({@code cutime + cstime} of
+     * /proc/self/stat: user and system time, a child's own reaped children included); -1 when unknown. Only one
+     * child runs at a time here, so the growth across a run is that run's.
+     */
+    static long childrenCpuTicks() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // pid (comm) state ppid ... utime(14) stime(15) cutime(16) cstime(17); comm may hold spaces
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(f[13]) + Long.parseLong(f[14]);
+        } catch (IOException | RuntimeException e) {
+            return -1;
         }
     }
 

@@ -42,6 +42,22 @@ final class Rounds {
     }
 
     /**
+     * {@code config}'s value minus {@code base}'s in each round where both ran: what a configuration adds, paired
+     * round by round (e.g. CPU per connection), so a drift of the machine between rounds cancels out.
+     */
+    List<Double> differences(String config, String base) {
+        List<Double> out = new ArrayList<>();
+        Map<Integer, Run> baseRuns = runs.getOrDefault(base, Map.of());
+        for (Map.Entry<Integer, Run> e : runs.getOrDefault(config, Map.of()).entrySet()) {
+            Run b = baseRuns.get(e.getKey());
+            if (b != null && Double.isFinite(b.rate()) && Double.isFinite(e.getValue().rate())) {
+                out.add(e.getValue().rate() - b.rate());
+            }
+        }
+        return out;
+    }
+
+    /**
      * As {@link #paired}, only for rounds where other processes used less than {@code maxOtherCores} during both
      * runs' windows: the rounds a shared machine left alone.
      */

@@ -31,4 +31,17 @@ class RoundsTest {
         rounds.add("agent", 3, 40, 0.9);
         assertEquals(List.of(0.95), rounds.pairedWhere("agent", "bare", 0.1));
     }
+
+    @Test
+    void differencesAreTakenRoundByRoundAndSkipUnknownValues() {
+        Rounds rounds = new Rounds();
+        rounds.add("bare", 1, 200, 0);
+        rounds.add("bare", 2, 240, 0);
+        rounds.add("bare", 3, 210, 0);
+        rounds.add("agent", 1, 230, 0);
+        rounds.add("agent", 2, 250, 0);
+        rounds.add("agent", 3, Double.NaN, 0);
+        rounds.add("agent", 4, 300, 0); // no bare run in round 4
+        assertEquals(List.of(30.0, 10.0), rounds.differences("agent", "bare"));
+    }
 }
