@@ -3,6 +3,10 @@ package io.socketaudit.event;
 import io.socketaudit.bootstrap.CloseBridge;
 import io.socketaudit.kernel.TcpSnapshot;
 import io.socketaudit.kernel.TcpState;
+import io.socketaudit.logformat.Api;
+import io.socketaudit.logformat.Event;
+import io.socketaudit.logformat.Operation;
+import io.socketaudit.logformat.Value;
 
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -14,15 +18,6 @@ import java.net.InetSocketAddress;
  * does before it (the README's "How" section; the end-to-end tests check them against a capture).
  */
 public final class CloseClassifier {
-
-    static final String LOCAL = "local";
-    static final String PEER = "peer";
-
-    private static final String[] APIS = {
-        "Socket", "SSLSocket", "SocketChannel", "AsynchronousSocketChannel",
-        "ServerSocket", "ServerSocketChannel", "AsynchronousServerSocketChannel"
-    };
-    private static final String[] OPS = {"close", "shutdownOutput", "shutdownInput"};
 
     private CloseClassifier() {
     }
@@ -44,8 +39,8 @@ public final class CloseClassifier {
         Long pendingOut = null;
         Long bytesIn = null;
         Long bytesOut = null;
-        if (!isListener(api)) {
-            how = close ? null : "half-close";
+        if (!Api.of(api).isListener()) {
+            how = close ? null : Value.HALF_CLOSE;
             initiator = p.priorInitiator;
             boolean peerReset = false;
             if (entry != null) {
@@ -62,36 +57,37 @@ public final class CloseClassifier {
                 if (entry != null) {
                     TcpSnapshot release = p.release != null ? p.release : entry;
                     if (peerReset) {
-                        how = "abortive";
+                        how = Value.ABORTIVE;
                     } else if (entry.state() == TcpState.CLOSE || release.state() == TcpState.CLOSE) {
-                        how = "graceful"; // both FINs exchanged already: the close sends nothing more
+                        how = Value.GRACEFUL; // both FINs exchanged already: the close sends nothing more
                     } else if (entry.lingerZero()) {
-                        how = "abortive";
-                        abortCause = "linger-zero";
+                        how = Value.ABORTIVE;
+                        abortCause = Value.CAUSE_LINGER_ZERO;
                     } else if (release.recvQueue() > 0) {
-                        how = "abortive"; // Linux answers a close with unread data by RST
-                        abortCause = "unread-input";
+                        how = Value.ABORTIVE; // Linux answers a close with unread data by RST
+                        abortCause = Value.CAUSE_UNREAD_INPUT;
                     } else {
-                        how = "graceful";
+                        how = Value.GRACEFUL;
                     }
                 }
                 if (peerReset) {
-                    cause = "peer-reset";
+                    cause = Value.CAUSE_PEER_RESET;
                 } else if (closedByInterrupt(p, stack)) {
-                    cause = "interrupt";
+                    cause = Value.CAUSE_INTERRUPT;
                 } else if (p.otherThreadBusy) {
-                    cause = "async-close";
+                    cause = Value.CAUSE_ASYNC_CLOSE;
                 } else {
                     cause = abortCause;
                 }
             } else if (peerReset) {
-                cause = "peer-reset";
+                cause = Value.CAUSE_PEER_RESET;
             }
         }
         Long openedAt = connection.openedAtMicros != 0 ? connection.openedAtMicros : null;
-        return new CloseEvent(close ? "close" : "shutdown", p.timeMicros, connection.id, apiName(api), OPS[p.op],
+        return new CloseEvent(close ? Event.CLOSE : Event.SHUTDOWN, p.timeMicros, connection.id, Api.of(api).text(),
+                Operation.ofEnding(p.op).text(),
                 localAddress(entry, p, connection),
-                isListener(api) ? null : address(entry != null ? TcpSnapshot.remoteText(entry.addresses()) : null,
+                Api.of(api).isListener() ? null : address(entry != null ? TcpSnapshot.remoteText(entry.addresses()) : null,
                         p.javaRemote, p.javaRemotePort),
                 how, cause, initiator, pendingIn, pendingOut,
                 entry != null ? TcpState.name(entry.state()) : null,
@@ -116,10 +112,6 @@ public final class CloseClassifier {
             return null;
         }
         return p.closeNotify != null ? p.closeNotify : Boolean.FALSE;
-    }
-
-    public static String apiName(int api) {
-        return APIS[api];
     }
 
     /**
@@ -150,14 +142,14 @@ public final class CloseClassifier {
             return prior;
         }
         if (state == TcpState.ESTABLISHED || TcpState.localFinSent(state)) {
-            return LOCAL;
+            return Value.LOCAL;
         }
         if (TcpState.peerFinFirst(state)) {
-            return PEER;
+            return Value.PEER;
         }
         if (state == TcpState.CLOSE) {
             // Without our FIN, only the peer's reset ends a connection here; after it, either side may have been first.
-            return outputShutdown ? null : PEER;
+            return outputShutdown ? null : Value.PEER;
         }
         return null;
     }
@@ -173,11 +165,6 @@ public final class CloseClassifier {
         // Channels: the interrupting thread closes from inside Thread.interrupt().
         // JDK 21+: an interrupted virtual thread blocked in a Socket stream closes the socket itself.
         return stack.insideThreadInterrupt || (p.threadInterrupted && stack.insideSocketStreamIo);
-    }
-
-    private static boolean isListener(int api) {
-        return api == CloseBridge.SERVER_SOCKET || api == CloseBridge.SERVER_SOCKET_CHANNEL
-                || api == CloseBridge.ASYNC_SERVER_SOCKET_CHANNEL;
     }
 
     /** {@code ip:port} or {@code [v6]:port}: the kernel's address first (as text), else the one the JDK kept. */

@@ -5,6 +5,7 @@ import io.socketaudit.bootstrap.CloseListener;
 import io.socketaudit.kernel.KernelProbe;
 import io.socketaudit.kernel.TcpSnapshot;
 import io.socketaudit.kernel.TcpState;
+import io.socketaudit.logformat.Api;
 
 import java.io.FileDescriptor;
 import java.net.InetAddress;
@@ -177,8 +178,7 @@ public final class CloseRecorder implements CloseListener {
     }
 
     private static boolean isListener(int api) {
-        return api == CloseBridge.SERVER_SOCKET || api == CloseBridge.SERVER_SOCKET_CHANNEL
-                || api == CloseBridge.ASYNC_SERVER_SOCKET_CHANNEL;
+        return Api.of(api).isListener();
     }
 
     private static boolean isInternetOrUnknown(Object address) {

@@ -1,6 +1,9 @@
 package io.socketaudit.event;
 
 import io.socketaudit.kernel.TcpSnapshot;
+import io.socketaudit.logformat.Api;
+import io.socketaudit.logformat.Event;
+import io.socketaudit.logformat.Operation;
 
 
 /**
@@ -23,20 +26,18 @@ public record OpenEvent(
         CapturedStack stack,
         int stackId) {
 
-    private static final String[] HOW = {"connect", "accept"};
-
     /** The open line for a connection just established. */
     public static OpenEvent opened(PendingOpen p, StackDecoder stacks) {
         OpenConnections.Connection c = p.connection;
-        return new OpenEvent("open", p.timeMicros, c.id, CloseClassifier.apiName(c.api), HOW[c.how],
+        return new OpenEvent(Event.OPEN, p.timeMicros, c.id, Api.of(c.api).text(), Operation.ofOpening(c.how).text(),
                 local(c), remote(c), c.openedAtMicros, p.threadName, p.threadId, p.virtualThread,
                 stacks.decode(p.stack).stack, -1);
     }
 
     /** A {@code leak} or {@code open_at_exit} line for a connection never closed; the writer adds the opening code. */
     public static OpenEvent unclosed(String event, OpenConnections.Connection c, long nowMicros) {
-        return new OpenEvent(event, nowMicros, c.id, CloseClassifier.apiName(c.api),
-                c.how == OpenConnections.OPEN_UNKNOWN ? null : HOW[c.how], local(c), remote(c),
+        return new OpenEvent(event, nowMicros, c.id, Api.of(c.api).text(),
+                c.how == OpenConnections.OPEN_UNKNOWN ? null : Operation.ofOpening(c.how).text(), local(c), remote(c),
                 c.openedAtMicros != 0 ? c.openedAtMicros : null, null, 0, false, CapturedStack.empty(), c.openStackId);
     }
 

@@ -9,6 +9,8 @@ import io.socketaudit.event.OpenConnections;
 import io.socketaudit.event.OpenEvent;
 import io.socketaudit.event.PendingClose;
 import io.socketaudit.event.PendingOpen;
+import io.socketaudit.logformat.Event;
+import io.socketaudit.logformat.Value;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -159,7 +161,7 @@ public final class AuditLog {
             if (reportOpenAtStop) {
                 long now = Clock.nowMicros();
                 for (OpenConnections.Connection open : connections.stillOpen()) {
-                    writer.writeUnclosed(OpenEvent.unclosed("open_at_exit", open, now), null);
+                    writer.writeUnclosed(OpenEvent.unclosed(Event.OPEN_AT_EXIT, open, now), null);
                 }
             }
             writer.writeStop(stopReason, dropped.get(), totalErrors());
@@ -230,7 +232,7 @@ public final class AuditLog {
         for (var it = leaksAwaitingOpen.iterator(); it.hasNext(); ) {
             OpenConnections.Connection connection = it.next();
             if (last || !connection.openLinePending()) {
-                writer.writeUnclosed(OpenEvent.unclosed("leak", connection, now), "gc");
+                writer.writeUnclosed(OpenEvent.unclosed(Event.LEAK, connection, now), Value.CAUSE_GC);
                 it.remove();
             }
         }

@@ -4,6 +4,8 @@ import io.socketaudit.event.CapturedStack;
 import io.socketaudit.event.Clock;
 import io.socketaudit.event.CloseEvent;
 import io.socketaudit.event.OpenEvent;
+import io.socketaudit.logformat.Event;
+import io.socketaudit.logformat.Field;
 
 import java.io.IOException;
 import java.util.List;
@@ -15,42 +17,42 @@ import java.util.Map;
  */
 final class LogWriter implements AutoCloseable {
 
-    private static final JsonLine.Name EVENT = JsonLine.name("event");
-    private static final JsonLine.Name TIME = JsonLine.name("time");
-    private static final JsonLine.Name PID = JsonLine.name("pid");
-    private static final JsonLine.Name CONN = JsonLine.name("conn");
-    private static final JsonLine.Name API = JsonLine.name("api");
-    private static final JsonLine.Name OP = JsonLine.name("op");
-    private static final JsonLine.Name LOCAL = JsonLine.name("local");
-    private static final JsonLine.Name REMOTE = JsonLine.name("remote");
-    private static final JsonLine.Name HOW = JsonLine.name("how");
-    private static final JsonLine.Name CAUSE = JsonLine.name("cause");
-    private static final JsonLine.Name INITIATOR = JsonLine.name("initiator");
-    private static final JsonLine.Name PENDING_IN = JsonLine.name("pendingIn");
-    private static final JsonLine.Name PENDING_OUT = JsonLine.name("pendingOut");
-    private static final JsonLine.Name TCP_STATE = JsonLine.name("tcpState");
-    private static final JsonLine.Name CLOSE_NOTIFY = JsonLine.name("closeNotify");
-    private static final JsonLine.Name OPENED_AT = JsonLine.name("openedAt");
-    private static final JsonLine.Name DURATION_MS = JsonLine.name("durationMs");
-    private static final JsonLine.Name AGE_MS = JsonLine.name("ageMs");
-    private static final JsonLine.Name BYTES_IN = JsonLine.name("bytesIn");
-    private static final JsonLine.Name BYTES_OUT = JsonLine.name("bytesOut");
-    private static final JsonLine.Name THREAD = JsonLine.name("thread");
-    private static final JsonLine.Name NAME = JsonLine.name("name");
-    private static final JsonLine.Name ID = JsonLine.name("id");
-    private static final JsonLine.Name VIRTUAL = JsonLine.name("virtual");
-    private static final JsonLine.Name CALLER = JsonLine.name("caller");
-    private static final JsonLine.Name STACK_ID = JsonLine.name("stackId");
-    private static final JsonLine.Name FRAMES = JsonLine.name("frames");
-    private static final JsonLine.Name COUNT = JsonLine.name("count");
-    private static final JsonLine.Name WHERE = JsonLine.name("where");
-    private static final JsonLine.Name ERROR = JsonLine.name("error");
-    private static final JsonLine.Name EVENTS_WRITTEN = JsonLine.name("eventsWritten");
-    private static final JsonLine.Name DROPPED = JsonLine.name("dropped");
-    private static final JsonLine.Name AGENT_ERRORS = JsonLine.name("agentErrors");
-    private static final JsonLine.Name REASON = JsonLine.name("reason");
-    private static final JsonLine.Name FILE = JsonLine.name("file");
-    private static final JsonLine.Name PART = JsonLine.name("part");
+    private static final JsonLine.Name EVENT = JsonLine.name(Field.EVENT);
+    private static final JsonLine.Name TIME = JsonLine.name(Field.TIME);
+    private static final JsonLine.Name PID = JsonLine.name(Field.PID);
+    private static final JsonLine.Name CONN = JsonLine.name(Field.CONN);
+    private static final JsonLine.Name API = JsonLine.name(Field.API);
+    private static final JsonLine.Name OP = JsonLine.name(Field.OP);
+    private static final JsonLine.Name LOCAL = JsonLine.name(Field.LOCAL);
+    private static final JsonLine.Name REMOTE = JsonLine.name(Field.REMOTE);
+    private static final JsonLine.Name HOW = JsonLine.name(Field.HOW);
+    private static final JsonLine.Name CAUSE = JsonLine.name(Field.CAUSE);
+    private static final JsonLine.Name INITIATOR = JsonLine.name(Field.INITIATOR);
+    private static final JsonLine.Name PENDING_IN = JsonLine.name(Field.PENDING_IN);
+    private static final JsonLine.Name PENDING_OUT = JsonLine.name(Field.PENDING_OUT);
+    private static final JsonLine.Name TCP_STATE = JsonLine.name(Field.TCP_STATE);
+    private static final JsonLine.Name CLOSE_NOTIFY = JsonLine.name(Field.CLOSE_NOTIFY);
+    private static final JsonLine.Name OPENED_AT = JsonLine.name(Field.OPENED_AT);
+    private static final JsonLine.Name DURATION_MS = JsonLine.name(Field.DURATION_MS);
+    private static final JsonLine.Name AGE_MS = JsonLine.name(Field.AGE_MS);
+    private static final JsonLine.Name BYTES_IN = JsonLine.name(Field.BYTES_IN);
+    private static final JsonLine.Name BYTES_OUT = JsonLine.name(Field.BYTES_OUT);
+    private static final JsonLine.Name THREAD = JsonLine.name(Field.THREAD);
+    private static final JsonLine.Name NAME = JsonLine.name(Field.THREAD_NAME);
+    private static final JsonLine.Name ID = JsonLine.name(Field.THREAD_ID);
+    private static final JsonLine.Name VIRTUAL = JsonLine.name(Field.THREAD_VIRTUAL);
+    private static final JsonLine.Name CALLER = JsonLine.name(Field.CALLER);
+    private static final JsonLine.Name STACK_ID = JsonLine.name(Field.STACK_ID);
+    private static final JsonLine.Name FRAMES = JsonLine.name(Field.FRAMES);
+    private static final JsonLine.Name COUNT = JsonLine.name(Field.COUNT);
+    private static final JsonLine.Name WHERE = JsonLine.name(Field.WHERE);
+    private static final JsonLine.Name ERROR = JsonLine.name(Field.ERROR);
+    private static final JsonLine.Name EVENTS_WRITTEN = JsonLine.name(Field.EVENTS_WRITTEN);
+    private static final JsonLine.Name DROPPED = JsonLine.name(Field.DROPPED);
+    private static final JsonLine.Name AGENT_ERRORS = JsonLine.name(Field.AGENT_ERRORS);
+    private static final JsonLine.Name REASON = JsonLine.name(Field.REASON);
+    private static final JsonLine.Name FILE = JsonLine.name(Field.FILE);
+    private static final JsonLine.Name PART = JsonLine.name(Field.PART);
 
     /** The per-event fields, in the order they are written: one loop writes them all (see {@link Fields}). */
     private final Fields close = new Fields(
@@ -83,7 +85,7 @@ final class LogWriter implements AutoCloseable {
 
     /** Writes agent_start, which opens every file. */
     void start() throws IOException {
-        begin("agent_start", Clock.nowMicros());
+        begin(Event.AGENT_START, Clock.nowMicros());
         for (Map.Entry<String, Object> field : startFields.entrySet()) {
             json.value(JsonLine.name(field.getKey()), field.getValue());
         }
@@ -148,19 +150,19 @@ final class LogWriter implements AutoCloseable {
     }
 
     void writeDropped(long count) throws IOException {
-        begin("dropped", Clock.nowMicros());
+        begin(Event.DROPPED, Clock.nowMicros());
         json.number(COUNT, count);
         end();
     }
 
     void writeError(AgentErrors.Report report) throws IOException {
-        begin("agent_error", report.timeMicros());
+        begin(Event.AGENT_ERROR, report.timeMicros());
         json.string(WHERE, report.where()).string(ERROR, report.error()).number(COUNT, report.count());
         end();
     }
 
     void writeStop(String reason, long dropped, long agentErrors) throws IOException {
-        begin("agent_stop", Clock.nowMicros());
+        begin(Event.AGENT_STOP, Clock.nowMicros());
         json.number(EVENTS_WRITTEN, eventsWritten).number(DROPPED, dropped).number(AGENT_ERRORS, agentErrors)
                 .string(REASON, reason);
         end();
@@ -206,7 +208,7 @@ final class LogWriter implements AutoCloseable {
     }
 
     private void writeStack(StackTable.Entry entry) throws IOException {
-        begin("stack", Clock.nowMicros());
+        begin(Event.STACK, Clock.nowMicros());
         json.number(STACK_ID, entry.id());
         json.beginArray(FRAMES);
         List<String> frames = entry.frames();

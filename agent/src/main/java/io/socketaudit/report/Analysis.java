@@ -1,5 +1,6 @@
 package io.socketaudit.report;
 
+import io.socketaudit.logformat.Value;
 import io.socketaudit.report.LogRecord.AgentError;
 import io.socketaudit.report.LogRecord.AgentStart;
 import io.socketaudit.report.LogRecord.AgentStop;
@@ -166,9 +167,9 @@ final class Analysis {
             return;
         }
         site.closes++;
-        if ("local".equals(e.initiator())) {
+        if (Value.LOCAL.equals(e.initiator())) {
             site.localInitiated++;
-        } else if ("peer".equals(e.initiator())) {
+        } else if (Value.PEER.equals(e.initiator())) {
             site.peerInitiated++;
         } else {
             site.unknownInitiator++;

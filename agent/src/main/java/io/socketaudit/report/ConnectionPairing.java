@@ -1,5 +1,6 @@
 package io.socketaudit.report;
 
+import io.socketaudit.logformat.Value;
 import io.socketaudit.report.LogRecord.SocketEvent;
 
 import java.util.ArrayList;
@@ -118,7 +119,7 @@ final class ConnectionPairing {
         pairs++;
         boolean arrivingFirst = arriving.first.timeMicros() < waiting.first.timeMicros()
                 || arriving.first.timeMicros() == waiting.first.timeMicros()
-                        && "local".equals(arriving.last().initiator()) && !"local".equals(waiting.last().initiator());
+                        && Value.LOCAL.equals(arriving.last().initiator()) && !Value.LOCAL.equals(waiting.last().initiator());
         End first = arrivingFirst ? arriving : waiting;
         End second = arrivingFirst ? waiting : arriving;
         String key = describe(first) + " | " + describe(second);

@@ -1,5 +1,7 @@
 package io.socketaudit.report;
 
+import io.socketaudit.logformat.Value;
+
 import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
@@ -22,8 +24,8 @@ final class HtmlReport {
     /** What fits left of the call site bars at the chart's label size. */
     private static final int CHART_LABEL_CHARS = 58;
     private static final Map<String, String> HOW_COLOURS = Map.of(
-            "graceful", "#2e7d32", "half-close", "#1565c0", "abortive", "#c62828", Summary.UNKNOWN, "#9e9e9e");
-    private static final List<String> HOW_ORDER = List.of("graceful", "half-close", "abortive", Summary.UNKNOWN);
+            Value.GRACEFUL, "#2e7d32", Value.HALF_CLOSE, "#1565c0", Value.ABORTIVE, "#c62828", Summary.UNKNOWN, "#9e9e9e");
+    private static final List<String> HOW_ORDER = List.of(Value.GRACEFUL, Value.HALF_CLOSE, Value.ABORTIVE, Summary.UNKNOWN);
     private static final String OTHER_COLOUR = "#8e24aa";
 
     private final Summary s;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.socketaudit.logformat.Event;
 import io.socketaudit.report.LogRecord.AgentError;
 import io.socketaudit.report.LogRecord.AgentStart;
 import io.socketaudit.report.LogRecord.AgentStop;
@@ -33,18 +34,8 @@ final class LogParser {
     private static final int MAX_STACKS = 50_000;
     private static final int MAX_RUNS_LISTED = 20;
 
-    private static final Set<String> COMMON_FIELDS = Set.of("event", "time", "pid");
-    private static final Map<String, Set<String>> KNOWN_FIELDS = Map.of(
-            "agent_start", Set.of("agentVersion", "jdk", "vm", "os", "config", "kernelProbe", "file", "part"),
-            "close", socketEventFields(),
-            "shutdown", socketEventFields(),
-            "open", Set.of("conn", "api", "op", "local", "remote", "openedAt", "thread", "caller", "stackId"),
-            "leak", unclosedFields(),
-            "open_at_exit", unclosedFields(),
-            "stack", Set.of("stackId", "frames"),
-            "dropped", Set.of("count"),
-            "agent_error", Set.of("where", "error", "count"),
-            "agent_stop", Set.of("eventsWritten", "dropped", "agentErrors", "reason"));
+    private static final Set<String> COMMON_FIELDS = Event.COMMON_FIELDS;
+    private static final Map<String, Set<String>> KNOWN_FIELDS = Event.FIELDS;
 
     private static final ObjectReader JSON = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -132,30 +123,30 @@ final class LogParser {
 
     private LogRecord decode(String event, JsonNode node, long time, long pid, LogInput.Line line) {
         switch (event) {
-            case "close":
-            case "shutdown":
+            case Event.CLOSE:
+            case Event.SHUTDOWN:
                 return socketEvent(node, time, pid, line);
-            case "stack":
+            case Event.STACK:
                 rememberStack(node);
                 return null;
-            case "open":
+            case Event.OPEN:
                 return null;
-            case "leak":
-            case "open_at_exit":
+            case Event.LEAK:
+            case Event.OPEN_AT_EXIT:
                 return new Unclosed(input, time, pid, event, text(node, "caller"), frames(node, line));
-            case "agent_start":
+            case Event.AGENT_START:
                 AgentStart start = new AgentStart(input, time, pid, text(node, "agentVersion"), text(node, "jdk"),
                         text(node, "kernelProbe"), number(node, "part"));
                 if (runs.size() < MAX_RUNS_LISTED) {
                     runs.add(new Summary.AgentRun(pid, start.agentVersion(), start.jdk(), start.kernelProbe(), start.part()));
                 }
                 return start;
-            case "dropped":
+            case Event.DROPPED:
                 return new Dropped(input, time, pid, requiredNumber(node, "count"));
-            case "agent_error":
+            case Event.AGENT_ERROR:
                 Long count = number(node, "count");
                 return new AgentError(input, time, pid, text(node, "where"), text(node, "error"), count == null ? 1 : count);
-            case "agent_stop":
+            case Event.AGENT_STOP:
                 return new AgentStop(input, time, pid, number(node, "dropped"), number(node, "agentErrors"));
             default:
                 throw new IllegalStateException("event without a decoder: " + event);
@@ -251,15 +242,6 @@ final class LogParser {
             throw new MalformedLineException(field + " is not an integer");
         }
         return value.longValue();
-    }
-
-    private static Set<String> socketEventFields() {
-        return Set.of("conn", "api", "op", "local", "remote", "how", "cause", "initiator", "pendingIn", "pendingOut",
-                "tcpState", "closeNotify", "openedAt", "durationMs", "bytesIn", "bytesOut", "thread", "caller", "stackId");
-    }
-
-    private static Set<String> unclosedFields() {
-        return Set.of("conn", "api", "op", "local", "remote", "openedAt", "cause", "ageMs", "caller", "stackId");
     }
 
     /** A line that is JSON but not a usable audit line; counted like any malformed line. */

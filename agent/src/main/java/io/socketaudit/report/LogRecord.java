@@ -1,5 +1,9 @@
 package io.socketaudit.report;
 
+import io.socketaudit.logformat.Event;
+import io.socketaudit.logformat.Operation;
+import io.socketaudit.logformat.Value;
+
 import java.util.List;
 
 /**
@@ -26,7 +30,7 @@ sealed interface LogRecord {
                        List<String> frames) implements LogRecord {
 
         boolean isClose() {
-            return "close".equals(op);
+            return Operation.CLOSE.text().equals(op);
         }
 
         /** Listeners and never-connected sockets have no remote end: nothing to report about a connection. */
@@ -35,7 +39,7 @@ sealed interface LogRecord {
         }
 
         boolean isAbortive() {
-            return "abortive".equals(how);
+            return Value.ABORTIVE.equals(how);
         }
     }
 
@@ -44,7 +48,7 @@ sealed interface LogRecord {
             implements LogRecord {
 
         boolean isLeak() {
-            return "leak".equals(event);
+            return Event.LEAK.equals(event);
         }
     }
 
