@@ -25,10 +25,13 @@ import java.util.stream.Stream;
  * results survives a new run). Every measured JVM is a child process started by {@link Launcher}.
  *
  * <pre>
- * java -jar benchmarks/target/socket-audit-benchmarks.jar [--quick] [--only churn,persistent,closepath,writer,startup,memory]
+ * java -jar benchmarks/target/socket-audit-benchmarks.jar [--quick]
+ *      [--only churn,persistent,closepath,writer,startup,memory]
  *      [--churn-depth1] (adds a churn configuration with stack.depth=1) [--quiet-wait SECONDS]
  *      [--out BENCHMARKS.md] [--agent agent/target/socket-audit-agent.jar] [--jdk17 HOME] [--jdk25 HOME] [--command TEXT]
  * </pre>
+ *
+ * <p>The larger sections are classes of their own ({@link ChurnSection}, {@link StartupSection}); they reach the run's set-up and report through this class.
  */
 public final class Harness {
 
@@ -66,6 +69,11 @@ public final class Harness {
         quick = options.containsKey("quick");
         quietBudgetSeconds = Double.parseDouble(options.getOrDefault("quiet-wait", quick ? "0" : "300"));
         only = new LinkedHashSet<>(Arrays.asList(options.getOrDefault("only", String.join(",", SECTIONS)).split(",")));
+        for (String name : only) {
+            if (!SECTIONS.contains(name)) {
+                throw new IllegalArgumentException("no section " + name + " (sections: " + String.join(",", SECTIONS) + ")");
+            }
+        }
         out = Path.of(options.getOrDefault("out", "BENCHMARKS.md")).toAbsolutePath();
         agentSource = Path.of(options.getOrDefault("agent", "agent/target/socket-audit-agent.jar")).toAbsolutePath();
         benchSource = Path.of(Harness.class.getProtectionDomain().getCodeSource().getLocation().getPath()).toAbsolutePath();
@@ -111,7 +119,7 @@ public final class Harness {
         String loadBefore = loadAverage();
         log("work directory " + workDir + "; network namespaces " + (launcher.netnsAvailable() ? "available" : "NOT available"));
         if (only.contains("churn")) {
-            timed("churn", this::churn);
+            timed("churn", new ChurnSection(this)::run);
         }
         if (only.contains("persistent")) {
             timed("persistent", this::persistent);
@@ -123,7 +131,7 @@ public final class Harness {
             timed("writer", this::writer);
         }
         if (only.contains("startup")) {
-            timed("startup", this::startup);
+            timed("startup", new StartupSection(this)::run);
         }
         if (only.contains("memory")) {
             timed("memory", this::memory);
@@ -147,236 +155,74 @@ public final class Harness {
         log("== " + name + " took " + (System.nanoTime() - t0) / 1_000_000_000 + " s");
     }
 
-    // ---------------------------------------------------------------- churn
+    // ---------------------------------------------------------------- what the sections in classes of their own use
 
-    private record Config(String name, String label, List<String> jvmArgs) {
+    boolean quick() {
+        return quick;
     }
 
-    private void churn() throws Exception {
-        int runs = quick ? 2 : 7;
-        // Long enough for the JIT to have finished with the agent's code too (its compiler threads are as idle in the
-        // window as without the agent): with 3 s the agent's own warm-up was a third of its cost here.
-        long warmup = quick ? 1000 : 12000;
-        long measure = quick ? 2000 : 5000;
-        int clients = 4;
-        int servers = 4;
-        Path dir = workDir.resolve("churn");
-        List<Config> configs = new ArrayList<>(List.of(
-                new Config("bare", "bare", List.of()),
-                new Config("agent", "agent (default settings)", List.of("-javaagent:" + agentJar + "=file=" + dir.resolve("audit.jsonl"))),
-                new Config("jfr", "JFR socket events", List.of("-XX:StartFlightRecording=filename=" + dir.resolve("rec.jfr")
-                        + ",settings=" + jfc)),
-                new Config(GZIP_CHURN, "agent, `compress=gzip`",
-                        List.of("-javaagent:" + agentJar + "=file=" + dir.resolve("audit.jsonl") + ",compress=gzip"))));
-        if (options.containsKey("churn-depth1")) {
-            configs.add(new Config("agent-depth1", "agent, `stack.depth=1` (diagnostic)",
-                    List.of("-javaagent:" + agentJar + "=file=" + dir.resolve("audit.jsonl") + ",stack.depth=1")));
-        }
-        Rounds rounds = new Rounds();
-        Map<String, List<Double>> kernelThreads = new LinkedHashMap<>();
-        Map<String, Map<String, List<Double>>> cpu = new LinkedHashMap<>();
-        List<String> failures = new ArrayList<>();
-        List<List<String>> agentRows = new ArrayList<>();
-        List<Long> timeWait = new ArrayList<>();
-        long overflow = 0;
-        long jfrReads = -1;
-        long jfrWrites = -1;
-        List<Double> jfrBytesPerConnection = new ArrayList<>();
-        Map<String, List<Double>> bytesPerClose = new LinkedHashMap<>();
-        List<Double> closeLineBytes = new ArrayList<>();
-        boolean everyCloseLogged = true;
-        long totalDropped = 0;
-        for (int run = 1; run <= runs; run++) {
-            awaitQuiet("churn round " + run);
-            for (Config c : configs) {
-                Files.createDirectories(dir);
-                List<String> cmd = java(jdk17, false, concat(List.of("-Xms1g", "-Xmx1g"), c.jvmArgs()),
-                        "io.socketaudit.bench.Churn", clients, servers, warmup, measure);
-                Launcher.Output o = launcher.run(new Launcher.Run(cmd).netns().timeout(120));
-                Map<String, String> r = Results.parse(o.stdout());
-                if (!o.ok() || r.isEmpty() || num(r, "errors") > 0) {
-                    failures.add(c.name() + " run " + run + ": exit " + o.exitCode() + " " + tail(o.stderr()) + " " + r);
-                    deleteTree(dir);
-                    continue;
-                }
-                double rate = num(r, "rate");
-                double other = otherUserCores(r);
-                rounds.add(c.name(), run, rate, other);
-                kernelThreads.computeIfAbsent(c.name(), k -> new ArrayList<>()).add(num(r, "kernelThreadCores"));
-                otherCores.add(other);
-                timeWait.add((long) num(r, "timeWait"));
-                overflow += (long) num(r, "timeWaitOverflow");
-                double windowConnections = num(r, "connections");
-                Map<String, List<Double>> cpuOf = cpu.computeIfAbsent(c.name(), k -> new LinkedHashMap<>());
-                double javaThreads = 0;
-                for (String g : List.of("process", "app", "agent", "jfr", "otherJava", "jitThreads", "gcThreads")) {
-                    double ns = num(r, g + "CpuNs");
-                    cpuOf.computeIfAbsent(g, k -> new ArrayList<>()).add(ns / 1000 / windowConnections);
-                    javaThreads += g.equals("process") ? 0 : ns;
-                }
-                cpuOf.computeIfAbsent("rest", k -> new ArrayList<>())
-                        .add((num(r, "processCpuNs") - javaThreads) / 1000 / windowConnections);
-                cpuOf.computeIfAbsent("gcCount", k -> new ArrayList<>()).add(num(r, "gcCount") / num(r, "seconds"));
-                cpuOf.computeIfAbsent("gcMillis", k -> new ArrayList<>()).add(num(r, "gcMillis") * 1000 / windowConnections);
-                cpuOf.computeIfAbsent("jitMillis", k -> new ArrayList<>()).add(num(r, "jitMillis") * 1000 / windowConnections);
-                for (String g : List.of("appSwitches", "agentSwitches", "jfrSwitches", "writeSyscalls")) {
-                    cpuOf.computeIfAbsent(g, k -> new ArrayList<>()).add(num(r, g) / windowConnections);
-                }
-                long connections = (long) num(r, "totalConnections");
-                long serverConnections = (long) num(r, "serverConnections");
-                String line = String.format("churn %-12s run %d: %,.0f connections/s (other processes %.2f cores,"
-                        + " kernel threads %.2f cores)", c.name(), run, rate, other, num(r, "kernelThreadCores"));
-                if (c.name().startsWith("agent")) {
-                    LogScan log = LogScan.of(dir, "audit.jsonl");
-                    long expected = connections + serverConnections;
-                    boolean all = log.connectionCloses() == expected && log.dropped() == 0;
-                    everyCloseLogged &= all;
-                    totalDropped += Math.max(0, log.dropped());
-                    bytesPerClose.computeIfAbsent(c.name(), k -> new ArrayList<>()).add((double) log.bytes() / log.closeLines());
-                    if (c.name().equals("agent")) {
-                        closeLineBytes.add((double) log.closeLineBytes() / log.closeLines());
-                    }
-                    agentRows.add(List.of(c.name(), String.valueOf(run), Md.num(connections, 0), Md.num(expected, 0),
-                            Md.num(log.connectionCloses(), 0), all ? "yes" : "**no**", Md.num(log.eventsWritten(), 0),
-                            Md.num(log.dropped(), 0), Md.num(log.agentErrors(), 0), Md.num(log.files(), 0),
-                            Md.num((double) log.bytes() / log.closeLines(), 0),
-                            Md.num((double) log.closeLineBytes() / log.closeLines(), 0)));
-                    line += String.format(", %d/%d closes logged, %d dropped", log.connectionCloses(), expected, log.dropped());
-                } else if (c.name().equals("jfr")) {
-                    Path rec = dir.resolve("rec.jfr");
-                    if (Files.exists(rec)) {
-                        jfrBytesPerConnection.add((double) Files.size(rec) / connections);
-                        if (jfrReads < 0) {
-                            Map<String, Long> counts = jfrCounts(rec);
-                            jfrReads = counts.getOrDefault("jdk.SocketRead", 0L);
-                            jfrWrites = counts.getOrDefault("jdk.SocketWrite", 0L);
-                            line += String.format(", JFR recorded %d reads and %d writes for %d connections",
-                                    jfrReads, jfrWrites, connections);
-                        }
-                    }
-                }
-                log(line);
-                deleteTree(dir);
-                // Write-back of this run's log or recording must not land in the next run's window.
-                Launcher.exec("sync");
-            }
-        }
-        double bare = Stats.median(rounds.rates("bare"));
-        List<List<String>> rows = new ArrayList<>();
-        for (Config c : configs) {
-            List<Double> v = rounds.rates(c.name());
-            List<Double> quiet = rounds.pairedWhere(c.name(), "bare", QUIET_RUN_CORES);
-            rows.add(List.of(c.label(), String.valueOf(v.size()), Md.num(Stats.median(v), 0),
-                    Md.range(Stats.min(v), Stats.max(v), 0), Md.ratio(Stats.ratio(Stats.median(v), bare)),
-                    Md.ratio(Stats.median(rounds.paired(c.name(), "bare"))),
-                    quiet.isEmpty() ? "no quiet round" : Md.ratio(Stats.median(quiet)) + " (" + quiet.size() + ")",
-                    Md.num(Stats.median(rounds.otherCores(c.name())), 2),
-                    Md.num(Stats.median(kernelThreads.getOrDefault(c.name(), List.of())), 2)));
-        }
-        List<List<String>> cpuRows = new ArrayList<>();
-        List<List<String>> switchRows = new ArrayList<>();
-        for (Config c : configs) {
-            Map<String, List<Double>> cpuOf = cpu.getOrDefault(c.name(), Map.of());
-            List<String> row = new ArrayList<>(List.of(c.label()));
-            for (String g : List.of("process", "app", "agent", "jfr", "otherJava", "jitThreads", "gcThreads", "rest",
-                    "gcMillis", "gcCount")) {
-                row.add(Md.num(Stats.median(cpuOf.getOrDefault(g, List.of())), 1));
-            }
-            cpuRows.add(row);
-            List<String> sw = new ArrayList<>(List.of(c.label()));
-            for (String g : List.of("appSwitches", "agentSwitches", "jfrSwitches", "writeSyscalls")) {
-                sw.add(Md.num(Stats.median(cpuOf.getOrDefault(g, List.of())), 2));
-            }
-            switchRows.add(sw);
-        }
-        double agent = Stats.median(rounds.rates("agent"));
-        double jfr = Stats.median(rounds.rates("jfr"));
-        List<Double> agentQuiet = rounds.pairedWhere("agent", "bare", QUIET_RUN_CORES);
-        List<Double> jfrQuiet = rounds.pairedWhere("jfr", "bare", QUIET_RUN_CORES);
-        double agentRatio = Stats.ratio(agent, bare);
-        double plainBytes = Stats.median(bytesPerClose.getOrDefault("agent", List.of()));
-        double gzipBytes = Stats.median(bytesPerClose.getOrDefault(GZIP_CHURN, List.of()));
-
-        section("1. Connection churn",
-                "Loopback, both ends in one JVM (JDK 17, `-Xms1g -Xmx1g`), " + clients + " client threads and " + servers
-                + " server threads; each connection is connect → 64-byte request → 64-byte response → close (the client"
-                + " closes after reading the response, the server closes after reading the client's FIN). Connections"
-                + " completed in a " + measure / 1000.0 + " s window after " + warmup / 1000.0 + " s of warm-up; each run is"
-                + " a fresh JVM in a fresh network namespace" + (launcher.netnsAvailable() ? "" : " (**not available: runs shared the"
-                + " host's TCP state**)") + ", configurations alternating, " + runs + " runs each. JFR records"
-                + " `jdk.SocketRead` and `jdk.SocketWrite` only, threshold 0 ms, with stack traces, to a file"
-                + " (`benchmarks/src/main/resources/io/socketaudit/bench/socket-events.jfc`). `compress=gzip` writes the"
-                + " agent's log gzip-compressed (deflate level 1, sync-flushed after every batch). \"Paired\" is the median of"
-                + " the per-round ratios (each run divided by the bare run of the same round), which a machine whose load"
-                + " drifts during the whole run moves less than the ratio of medians. \"Other processes\" is the CPU time other"
-                + " user processes used during the window, in cores (of " + Runtime.getRuntime().availableProcessors() + "):"
-                + " the noise; \"kernel threads\" is the kernel's own threads (file write-back among them, which the agent's"
-                + " log and JFR's recording cause too)."
-                + " \"Quiet rounds\" is the paired ratio over only the rounds where other processes used under "
-                + QUIET_RUN_CORES + " cores during both windows (how many in brackets).\n\n"
-                + Md.table(List.of("configuration", "runs", "connections/s (median)", "spread (min – max)",
-                        "ratio to bare (medians)", "ratio to bare (paired)", "ratio, quiet rounds only",
-                        "other processes (cores)", "kernel threads (cores)"), rows)
-                + "\nWhere the CPU goes: CPU time per connection in the measured window (µs, medians over the runs), of the"
-                + " whole process and of its Java threads by group (`ThreadMXBean`): the benchmark's client and server threads"
-                + " (which run the agent's capture inside their closes and opens), the agent's threads (`socket-audit-*`: the"
-                + " writer), JFR's threads, other Java threads; then the JVM's own JIT compiler threads and garbage-collector"
-                + " threads (and VM thread), from `/proc/self/task/*/stat` in 10 ms ticks; \"rest\" is what none of these"
-                + " was charged with. Then the collectors' pause time per connection (µs) and collections per second.\n\n"
-                + Md.table(List.of("configuration", "process", "client + server threads", "agent threads", "JFR threads",
-                        "other Java threads", "JIT compiler threads", "GC + VM threads", "rest", "GC pauses", "GCs per s"), cpuRows)
-                + "\nThe figures of one run are approximate: loopback packet processing (softirq) is charged to whichever thread"
-                + " the CPU was running, another process's included, so per-thread CPU moves with the machine's other load."
-                + " Wake-ups and writes per connection in the window (from `/proc/self/task/*/status` voluntary context"
-                + " switches and `/proc/self/io` `syscw`): a thread that goes to sleep to wait switches once and is woken once;"
-                + " the agent's events per connection are 4 (an open and a close at each end).\n\n"
-                + Md.table(List.of("configuration", "client + server thread sleeps", "agent thread sleeps", "JFR thread sleeps",
-                        "write syscalls (process)"), switchRows)
-                + "\nTCP state at the end of each run: TIME_WAIT sockets " + Md.range(Stats.min(toD(timeWait)),
-                        Stats.max(toD(timeWait)), 0) + ", `TCPTimeWaitOverflow` " + overflow + " in all runs together"
-                + " (0: no run reached the namespace's `tcp_max_tw_buckets`).\n\n"
-                + "Every close recorded? `close` lines with `\"api\":\"Socket\"` in the agent's log (all rotated files) against"
-                + " 2 × connections (both ends; the listener's own close is not counted), and the `agent_stop` line:\n\n"
-                + Md.table(List.of("configuration", "run", "connections", "closes expected", "close lines", "all there",
-                        "eventsWritten", "dropped", "agentErrors", "files", "log bytes per close", "bytes per close line"), agentRows)
-                + "\n\"Log bytes per close\" is the whole log on disk (opens, stacks, closes; compressed with `compress=gzip`)"
-                + " divided by the close lines; \"bytes per close line\" is the close line alone, uncompressed.\n"
-                + (jfrReads >= 0 ? String.format("\nJFR recorded %,d `jdk.SocketRead` and %,d `jdk.SocketWrite` events in its first run"
-                        + " (3 reads and 2 writes per connection); its recording is %s bytes per connection (median).%n",
-                        jfrReads, jfrWrites, Md.num(Stats.median(jfrBytesPerConnection), 0)) : "")
-                + failureNote(failures));
-        target("Churn throughput with the agent ≥ 0.975 of bare", "ratio " + Md.ratio(agentRatio) + " (paired "
-                + Md.ratio(Stats.median(rounds.paired("agent", "bare"))) + "; quiet rounds only: "
-                + (agentQuiet.isEmpty() ? "none" : Md.ratio(Stats.median(agentQuiet)) + " over " + agentQuiet.size())
-                + "; " + Md.num(agent, 0) + " vs " + Md.num(bare, 0) + " connections/s)", isKnown(agentRatio) ? agentRatio >= 0.975 : null);
-        target("Churn with the agent faster than with JFR socket events", Md.num(agent, 0) + " vs " + Md.num(jfr, 0)
-                + " connections/s (JFR ratio " + Md.ratio(Stats.ratio(jfr, bare)) + "; quiet rounds only: agent "
-                + (agentQuiet.isEmpty() ? "n/a" : Md.ratio(Stats.median(agentQuiet))) + ", JFR "
-                + (jfrQuiet.isEmpty() ? "n/a" : Md.ratio(Stats.median(jfrQuiet))) + ")", isKnown(agent) && isKnown(jfr) ? agent > jfr : null);
-        target("Every close in the log, none dropped (churn)", everyCloseLogged ? "all closes logged in every agent run, "
-                + totalDropped + " dropped" : "**closes missing or dropped**, see the table", agentRows.isEmpty() ? null : everyCloseLogged);
-        target("≤ 300 bytes on disk per close event (churn)", Md.num(gzipBytes, 0) + " bytes of log per close with"
-                + " `compress=gzip` (default plain log: " + Md.num(plainBytes, 0) + ", its close line alone "
-                + Md.num(Stats.median(closeLineBytes), 0) + ")", isKnown(gzipBytes) ? gzipBytes <= 300 : null);
+    /** A harness option's value ({@code --name VALUE}), or null when it was not given. */
+    String option(String name) {
+        return options.get(name);
     }
 
-    /** The churn configuration with the compressed log, whose bytes on disk the ≤ 300 bytes target is checked on. */
-    private static final String GZIP_CHURN = "agent-gzip";
+    Launcher launcher() {
+        return launcher;
+    }
 
-    private Map<String, Long> jfrCounts(Path recording) {
-        Map<String, Long> counts = new LinkedHashMap<>();
-        String summary = Launcher.exec(jdk17.resolve("bin/jfr").toString(), "summary", recording.toString());
-        for (String line : summary.split("\n")) {
-            String[] f = line.trim().split(" +");
-            if (f.length >= 3 && f[0].startsWith("jdk.")) {
-                try {
-                    counts.put(f[0], Long.parseLong(f[1]));
-                } catch (NumberFormatException e) {
-                    // a header
-                }
-            }
+    /** The agent jar, copied at the start of the run. */
+    Path agentJar() {
+        return agentJar;
+    }
+
+    Path workDir() {
+        return workDir;
+    }
+
+    Path jdk17() {
+        return jdk17;
+    }
+
+    /** The JDK 25, or null when there is none at {@code --jdk25}. */
+    Path jdk25() {
+        return Files.isExecutable(jdk25.resolve("bin/java")) ? jdk25 : null;
+    }
+
+    /** JFR's settings for socket events only (the churn and paced benchmarks' JFR configuration). */
+    Path jfc() {
+        return jfc;
+    }
+
+    /** Counts the CPU time other processes used during a measured window, for the header's noise line. */
+    void noteOtherCores(double cores) {
+        otherCores.add(cores);
+    }
+
+    /**
+     * Where a table came from, for its prose: the command that runs this section alone, this run's own command, and
+     * the command line of one measured JVM ({@code $WORK} is the harness's temporary directory).
+     */
+    String commandNote(String sectionName, String extraOptions, List<String> childCommand, boolean ownNetns) {
+        String alone = "benchmarks/run.sh" + (quick ? " --quick" : "") + " --only " + sectionName + extraOptions;
+        return "Produced by `" + alone + "` (this run: `" + command + "`); each measured JVM"
+                + (ownNetns && launcher.netnsAvailable() ? " (in a network namespace of its own: `ip netns exec NS …`)" : "")
+                + ": `" + displayCommand(childCommand) + "`.\n";
+    }
+
+    /**
+     * A command line with the run's copies of the jars shown as the paths they were copied from, and paths under the
+     * current directory (the repository's root, from run.sh) relative to it.
+     */
+    String displayCommand(List<String> command) {
+        String cwd = Path.of("").toAbsolutePath() + "/";
+        List<String> shown = new ArrayList<>();
+        for (String arg : command) {
+            shown.add(arg.replace(agentJar.toString(), displayPath(agentSource))
+                    .replace(benchJar.toString(), "benchmarks/target/socket-audit-benchmarks.jar")
+                    .replace(workDir.toString(), "$WORK")
+                    .replace(cwd, ""));
         }
-        return counts;
+        return String.join(" ", shown);
     }
 
     // ---------------------------------------------------------------- persistent
@@ -391,12 +237,16 @@ public final class Harness {
                 new Config("agent", "agent (default settings)", List.of("-javaagent:" + agentJar + "=file=" + dir.resolve("audit.jsonl"))));
         Rounds rounds = new Rounds();
         List<String> failures = new ArrayList<>();
+        List<String> example = List.of();
         for (int run = 1; run <= runs; run++) {
             awaitQuiet("persistent round " + run);
             for (Config c : configs) {
                 Files.createDirectories(dir);
                 List<String> cmd = java(jdk17, false, concat(List.of("-Xms512m", "-Xmx512m"), c.jvmArgs()),
                         "io.socketaudit.bench.Persistent", connections, warmup, measure);
+                if (c.name().equals("agent")) {
+                    example = cmd;
+                }
                 Launcher.Output o = launcher.run(new Launcher.Run(cmd).netns().cpu(1).timeout(120));
                 Map<String, String> r = Results.parse(o.stdout());
                 deleteTree(dir);
@@ -428,6 +278,7 @@ public final class Harness {
                 + " sending 64 bytes and reading the 64-byte answer in a loop; no connection is opened or closed while measuring."
                 + " The JVM is pinned to one CPU (`taskset -c 1`), in a fresh network namespace, " + measure / 1000.0 + " s window after "
                 + warmup / 1000.0 + " s of warm-up, bare and agent alternating, " + runs + " runs each.\n\n"
+                + commandNote("persistent", "", example, true) + "\n"
                 + Md.table(List.of("configuration", "runs", "round trips/s (median)", "spread (min – max)", "ratio to bare (medians)",
                         "ratio to bare (paired)", "ratio, quiet rounds only", "other processes (cores)"), rows)
                 + "\nPaired ratios, run by run: " + joinRatios(paired) + ".\n" + failureNote(failures));
@@ -520,6 +371,7 @@ public final class Harness {
                 + " and the close events its logs hold are counted (they include the untimed server-end closes). The"
                 + " benchmark method recurses until `close()` is called N frames deep; JMH's own frames under the benchmark"
                 + " set a floor (\"frames at close\" is what was really there).\n\n"
+                + commandNote("closepath", "", closePathExample, true) + "\n"
                 + Md.table(List.of("depth N", "frames at close", "close", "bare p50 µs", "bare mean µs", "agent p50 µs",
                         "agent mean µs", "added p50 µs", "close events logged"), rows)
                 + "\nThe parts, each alone (average time, median of the iterations; the kernel probe and hand-off do not depend"
@@ -546,11 +398,17 @@ public final class Harness {
                 isKnown(added32) && isKnown(addedChannel32) ? added32 <= 5 && addedChannel32 <= 5 : null);
     }
 
+    /** The command line of the first JMH run with the agent, for the close-path section's prose. */
+    private List<String> closePathExample = List.of();
+
     private void jmh(List<String> args, String kind, int depth, Map<String, Map<String, String>> results,
                      Map<Integer, String> depths, List<String> failures) throws Exception {
         // Another JMH run on the machine (JMH's lock file) must not stop this one; the quiet gate reports its load.
         List<String> cmd = java(jdk17, true, List.of("-Xmx512m", "-Djmh.ignoreLock=true"), "io.socketaudit.bench.JmhRunner",
                 args.toArray());
+        if (kind.equals("agent") && closePathExample.isEmpty()) {
+            closePathExample = cmd;
+        }
         Launcher.Output o = launcher.run(new Launcher.Run(cmd).netns().timeout(900));
         List<Map<String, String>> lines = Results.parseAll(o.stdout());
         if (!o.ok() || lines.isEmpty()) {
@@ -590,6 +448,7 @@ public final class Harness {
         Map<String, Integer> pacedRunsDropping = new LinkedHashMap<>();
         List<List<String>> rows = new ArrayList<>();
         List<String> failures = new ArrayList<>();
+        List<String> example = List.of();
         boolean noneDropped = true;
         for (int run = 1; run <= drainRuns + pacedRuns; run++) {
             boolean paced = run > drainRuns;
@@ -598,6 +457,9 @@ public final class Harness {
                 Path dir = workDir.resolve("writer");
                 List<String> cmd = java(jdk17, true, List.of("-Xms3g", "-Xmx3g"), "io.socketaudit.bench.WriterBench",
                         paced ? "paced" : "drain", events, pacedRate, paced ? 65536 : events, 32, dir, compress);
+                if (example.isEmpty()) {
+                    example = cmd;
+                }
                 Launcher.Output o = launcher.run(new Launcher.Run(cmd).timeout(600));
                 deleteTree(dir);
                 Map<String, String> r = Results.parse(o.stdout());
@@ -635,6 +497,7 @@ public final class Harness {
                 + " plain log (`compress=none`, the default) and the gzip one. Rotation at the default 100 MB. Close events"
                 + " only (no open lines), all from one connection, so the gzip log's bytes per event are lower than a real"
                 + " log's (see the churn benchmark for those).\n\n"
+                + commandNote("writer", "", example, false) + "\n"
                 + Md.table(List.of("feed", "events", "offered/s", "seconds", "written/s", "eventsWritten", "dropped",
                         "bytes per event"), rows) + failureNote(failures));
         target("Writer ≥ 200,000 close events/s, none dropped", Md.num(rate, 0) + " events/s (median of "
@@ -645,75 +508,6 @@ public final class Harness {
                 + Md.num(pacedDropped.getOrDefault("gzip", Double.NaN), 0) + " dropped paced (runs that dropped any: "
                 + pacedRunsDropping.getOrDefault("gzip", 0) + " of " + pacedRuns + ")",
                 isKnown(rate) ? rate >= 200_000 && noneDropped && pacedPlainDropped == 0 : null);
-    }
-
-    // ---------------------------------------------------------------- startup
-
-    private void startup() throws Exception {
-        int runs = quick ? 3 : 12;
-        Map<String, Path> jdks = new LinkedHashMap<>();
-        jdks.put("17", jdk17);
-        if (Files.isExecutable(jdk25.resolve("bin/java"))) {
-            jdks.put("25", jdk25);
-        }
-        Map<String, List<Double>> toMain = new LinkedHashMap<>();
-        Map<String, List<Double>> toConnection = new LinkedHashMap<>();
-        Map<String, List<Double>> toExit = new LinkedHashMap<>();
-        List<String> failures = new ArrayList<>();
-        Path dir = workDir.resolve("startup");
-        for (int run = 1; run <= runs; run++) {
-            for (Map.Entry<String, Path> jdk : jdks.entrySet()) {
-                for (boolean withAgent : new boolean[] {false, true}) {
-                    String key = jdk.getKey() + (withAgent ? "/agent" : "/bare");
-                    Files.createDirectories(dir);
-                    List<String> args = withAgent ? List.of("-javaagent:" + agentJar + "=file=" + dir.resolve("audit.jsonl"))
-                            : List.of();
-                    List<String> cmd = java(jdk.getValue(), false, args, "io.socketaudit.bench.Hello");
-                    Launcher.Output o = launcher.run(new Launcher.Run(cmd).timeout(60));
-                    deleteTree(dir);
-                    Map<String, String> r = Results.parse(o.stdout());
-                    if (!o.ok() || r.isEmpty()) {
-                        failures.add(key + " run " + run + ": exit " + o.exitCode() + " " + tail(o.stderr()));
-                        continue;
-                    }
-                    toMain.computeIfAbsent(key, k -> new ArrayList<>()).add((num(r, "mainNanos") - o.startNanos()) / 1e6);
-                    toConnection.computeIfAbsent(key, k -> new ArrayList<>()).add((num(r, "firstConnectionNanos") - o.startNanos()) / 1e6);
-                    toExit.computeIfAbsent(key, k -> new ArrayList<>()).add((o.endNanos() - o.startNanos()) / 1e6);
-                }
-            }
-        }
-        List<List<String>> rows = new ArrayList<>();
-        Double added17 = null;
-        for (String jdk : jdks.keySet()) {
-            double bareMain = Stats.median(toMain.getOrDefault(jdk + "/bare", List.of()));
-            double bareConn = Stats.median(toConnection.getOrDefault(jdk + "/bare", List.of()));
-            double bareExit = Stats.median(toExit.getOrDefault(jdk + "/bare", List.of()));
-            for (String cfg : List.of("bare", "agent")) {
-                String key = jdk + "/" + cfg;
-                List<Double> m = toMain.getOrDefault(key, List.of());
-                List<Double> c = toConnection.getOrDefault(key, List.of());
-                List<Double> e = toExit.getOrDefault(key, List.of());
-                rows.add(List.of(jdk, cfg, String.valueOf(m.size()), Md.num(Stats.median(m), 0), Md.range(Stats.min(m), Stats.max(m), 0),
-                        cfg.equals("agent") ? "+" + Md.num(Stats.median(m) - bareMain, 0) : "",
-                        Md.num(Stats.median(c), 0), cfg.equals("agent") ? "+" + Md.num(Stats.median(c) - bareConn, 0) : "",
-                        Md.num(Stats.median(e), 0), cfg.equals("agent") ? "+" + Md.num(Stats.median(e) - bareExit, 0) : ""));
-                if (jdk.equals("17") && cfg.equals("agent")) {
-                    added17 = Stats.median(m) - bareMain;
-                }
-            }
-        }
-        section("5. Start-up",
-                "A hello-world (`io.socketaudit.bench.Hello`) that prints `System.nanoTime()` first thing in `main`, then opens"
-                + " and closes one loopback connection. The harness notes `System.nanoTime()` right before starting the"
-                + " process; on Linux both read the same monotonic clock, so the difference is the time to `main()`"
-                + " (including `fork`/`exec`). \"First connection\" is when that connection is closed: the agent loads Byte"
-                + " Buddy, Jackson and the kernel probe on a background thread and holds the socket classes back until"
-                + " it is ready, so its cost shows there rather than before `main`. JDKs and configurations alternate, "
-                + runs + " runs each; times in ms.\n\n"
-                + Md.table(List.of("JDK", "configuration", "runs", "to main() (median)", "spread", "added",
-                        "to first connection closed", "added", "to exit", "added"), rows) + failureNote(failures));
-        target("Start-up ≤ +130 ms on JDK 17 (time to main)", added17 == null ? "n/a" : "+" + Md.num(added17, 0) + " ms",
-                added17 == null || !isKnown(added17) ? null : added17 <= 130);
     }
 
     // ---------------------------------------------------------------- memory
@@ -727,6 +521,7 @@ public final class Harness {
         Map<String, List<Double>> heapAfter = new LinkedHashMap<>();
         Map<String, Map<String, long[]>> histograms = new LinkedHashMap<>();
         List<String> failures = new ArrayList<>();
+        List<String> example = List.of();
         for (int run = 1; run <= runs; run++) {
             for (boolean withAgent : new boolean[] {false, true}) {
                 String key = withAgent ? "agent" : "bare";
@@ -736,6 +531,9 @@ public final class Harness {
                     args.add("-javaagent:" + agentJar + "=file=" + dir.resolve("audit.jsonl"));
                 }
                 List<String> cmd = java(jdk17, false, args, "io.socketaudit.bench.OpenMany", pairs, "histogram");
+                if (withAgent) {
+                    example = cmd;
+                }
                 Launcher.Output o = launcher.run(new Launcher.Run(cmd).netns().openFiles(connections + 1000).timeout(180));
                 deleteTree(dir);
                 Map<String, String> r = Results.parse(o.stdout());
@@ -784,6 +582,7 @@ public final class Harness {
                 + " after full collections (`System.gc()`, lowest of four) before and after opening them, after a warm-up"
                 + " of 200 connections opened and closed; the growth divided by the number of sockets, bare and with the"
                 + " agent, " + runs + " run(s) each.\n\n"
+                + commandNote("memory", "", example, true) + "\n"
                 + Md.table(List.of("configuration", "heap per open socket, bytes (median)", "spread"), List.of(
                         List.of("bare", Md.num(bare, 1), Md.range(Stats.min(perConnection.getOrDefault("bare", List.of())),
                                 Stats.max(perConnection.getOrDefault("bare", List.of())), 1)),
@@ -808,7 +607,7 @@ public final class Harness {
      * seconds for the whole run; 0 with {@code --quick}). A shared machine's load comes and goes; this keeps the
      * rounds where someone else's build ran from being most of them. A round still starts when the budget is spent.
      */
-    private void awaitQuiet(String what) throws InterruptedException {
+    void awaitQuiet(String what) throws InterruptedException {
         if (quick) {
             return;
         }
@@ -894,14 +693,14 @@ public final class Harness {
         for (String[] t : targets) {
             rows.add(List.of(t[0], t[1], t[2]));
         }
-        return "## Targets\n\n" + Md.table(List.of("target (issue 5)", "measured", "verdict"), rows) + "\n";
+        return "## Targets\n\n" + Md.table(List.of("target", "measured", "verdict"), rows) + "\n";
     }
 
-    private void section(String title, String text) {
+    void section(String title, String text) {
         body.append("## ").append(title).append("\n\n").append(text).append('\n');
     }
 
-    private void target(String name, String measured, Boolean met) {
+    void target(String name, String measured, Boolean met) {
         targets.add(new String[] {name, measured, Md.met(met)});
     }
 
@@ -922,7 +721,7 @@ public final class Harness {
 
     // ---------------------------------------------------------------- helpers
 
-    private List<String> java(Path jdk, boolean agentOnClassPath, List<String> jvmArgs, String main, Object... args) {
+    List<String> java(Path jdk, boolean agentOnClassPath, List<String> jvmArgs, String main, Object... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(jdk.resolve("bin/java").toString());
         cmd.addAll(jvmArgs);
@@ -935,7 +734,7 @@ public final class Harness {
         return cmd;
     }
 
-    private static String displayPath(Path p) {
+    static String displayPath(Path p) {
         Path cwd = Path.of("").toAbsolutePath();
         return p.startsWith(cwd) ? cwd.relativize(p).toString() : p.toString();
     }
@@ -968,7 +767,7 @@ public final class Harness {
         }
     }
 
-    private static double num(Map<String, String> r, String key) {
+    static double num(Map<String, String> r, String key) {
         String v = r.get(key);
         if (v == null) {
             return Double.NaN;
@@ -981,35 +780,35 @@ public final class Harness {
     }
 
     /** Cores other user processes used in the window: all other CPU less the kernel's own threads. */
-    private static double otherUserCores(Map<String, String> r) {
+    static double otherUserCores(Map<String, String> r) {
         double other = num(r, "otherCores");
         double kernel = num(r, "kernelThreadCores");
         return isKnown(kernel) ? Math.max(0, other - kernel) : other;
     }
 
-    private static boolean isKnown(double v) {
+    static boolean isKnown(double v) {
         return !Double.isNaN(v) && !Double.isInfinite(v);
     }
 
-    private static List<String> concat(List<String> a, List<String> b) {
+    static List<String> concat(List<String> a, List<String> b) {
         List<String> all = new ArrayList<>(a);
         all.addAll(b);
         return all;
     }
 
-    private static List<Double> toD(List<Long> values) {
+    static List<Double> toD(List<Long> values) {
         List<Double> d = new ArrayList<>();
         values.forEach(v -> d.add((double) v));
         return d;
     }
 
-    private static String joinRatios(List<Double> ratios) {
+    static String joinRatios(List<Double> ratios) {
         List<String> s = new ArrayList<>();
         ratios.forEach(r -> s.add(Md.ratio(r)));
         return s.isEmpty() ? "none" : String.join(", ", s);
     }
 
-    private static String failureNote(List<String> failures) {
+    static String failureNote(List<String> failures) {
         if (failures.isEmpty()) {
             return "";
         }
@@ -1018,17 +817,17 @@ public final class Harness {
         return b.toString();
     }
 
-    private static String tail(String text) {
+    static String tail(String text) {
         String t = text.strip();
         return t.length() > 400 ? "…" + t.substring(t.length() - 400) : t;
     }
 
-    private static void log(String line) {
+    static void log(String line) {
         System.out.println(line);
         System.out.flush();
     }
 
-    private static void deleteTree(Path dir) throws IOException {
+    static void deleteTree(Path dir) throws IOException {
         if (!Files.exists(dir)) {
             return;
         }
