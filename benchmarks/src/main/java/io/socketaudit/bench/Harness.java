@@ -26,18 +26,20 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -jar benchmarks/target/socket-audit-benchmarks.jar [--quick]
- *      [--only churn,persistent,closepath,writer,startup,memory]
+ *      [--only churn,persistent,closepath,writer,startup,memory,paced]
  *      [--churn-depth1] (adds a churn configuration with stack.depth=1) [--quiet-wait SECONDS]
+ *      [--leak-detector JAR] (adds lib-file-leak-detector to the paced benchmark)
  *      [--out BENCHMARKS.md] [--agent agent/target/socket-audit-agent.jar] [--jdk17 HOME] [--jdk25 HOME] [--command TEXT]
  * </pre>
  *
- * <p>The larger sections are classes of their own ({@link ChurnSection}, {@link StartupSection}); they reach the run's set-up and report through this class.
+ * <p>The larger sections are classes of their own ({@link ChurnSection}, {@link PacedSection},
+ * {@link StartupSection}); they reach the run's set-up and report through this class.
  */
 public final class Harness {
 
     static final String START = "<!-- results:start (written by benchmarks/run.sh; edits between these markers are lost) -->";
     static final String END = "<!-- results:end -->";
-    static final List<String> SECTIONS = List.of("churn", "persistent", "closepath", "writer", "startup", "memory");
+    static final List<String> SECTIONS = List.of("churn", "persistent", "closepath", "writer", "startup", "memory", "paced");
 
     private final boolean quick;
     private final Set<String> only;
@@ -107,7 +109,7 @@ public final class Harness {
                 options.put(a.substring(2), args[++i]);
             } else {
                 System.err.println("usage: [--quick] [--churn-depth1] [--quiet-wait SECONDS] [--only " + String.join(",", SECTIONS) + "] [--out FILE] "
-                        + "[--agent JAR] [--jdk17 HOME] [--jdk25 HOME] [--command TEXT]");
+                        + "[--agent JAR] [--leak-detector JAR] [--jdk17 HOME] [--jdk25 HOME] [--command TEXT]");
                 System.exit(2);
             }
         }
@@ -135,6 +137,9 @@ public final class Harness {
         }
         if (only.contains("memory")) {
             timed("memory", this::memory);
+        }
+        if (only.contains("paced")) {
+            timed("paced", new PacedSection(this)::run);
         }
         String loadAfter = loadAverage();
         Duration took = Duration.between(started, Instant.now());
@@ -674,13 +679,13 @@ public final class Harness {
         b.append("- Agent: `").append(displayPath(agentSource)).append("` (SHA-256 ").append(agentSha, 0, 12).append("…, copied at the start of the run),"
                 + " built from commit ").append(git.isEmpty() ? "unknown" : git).append(dirty).append('\n');
         if (quietRounds + busyRounds > 0) {
-            b.append("- Before each round of the churn, persistent and close-path benchmarks the harness waited for the rest of")
+            b.append("- Before each round of the churn, paced, persistent and close-path benchmarks the harness waited for the rest of")
                     .append(" the machine to use under ").append(QUIET_CORES).append(" cores: ").append(quietRounds)
                     .append(" rounds started quiet, ").append(busyRounds).append(" started busy (waiting budget spent); waited ")
                     .append(Md.num(waitedSeconds, 0)).append(" s in all\n");
         }
         b.append("- Load average (1, 5, 15 min) before: ").append(loadBefore).append("; after: ").append(loadAfter).append('\n');
-        b.append("- Other user processes' CPU during the measured windows of churn and persistent runs: median ")
+        b.append("- Other user processes' CPU during the measured windows of churn, paced and persistent runs: median ")
                 .append(Md.num(busy, 2)).append(" cores, max ").append(Md.num(Stats.max(otherCores), 2)).append(" cores")
                 .append(isKnown(busy) && busy > 0.1 ? " — **the machine was busy with other work during this run; ratios are"
                         + " noisier than on an idle machine**" : "").append('\n');
