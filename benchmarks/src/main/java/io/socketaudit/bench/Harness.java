@@ -26,20 +26,22 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -jar benchmarks/target/socket-audit-benchmarks.jar [--quick]
- *      [--only churn,persistent,closepath,writer,startup,memory,paced]
+ *      [--only churn,persistent,closepath,writer,startup,memory,paced,profile]
  *      [--churn-depth1] (adds a churn configuration with stack.depth=1) [--quiet-wait SECONDS]
  *      [--leak-detector JAR] (adds lib-file-leak-detector to the paced benchmark)
+ *      [--async-profiler PATH] (libasyncProfiler.so, or the async-profiler jar holding it: the profile section)
  *      [--out BENCHMARKS.md] [--agent agent/target/socket-audit-agent.jar] [--jdk17 HOME] [--jdk25 HOME] [--command TEXT]
  * </pre>
  *
- * <p>The larger sections are classes of their own ({@link ChurnSection}, {@link PacedSection},
+ * <p>The larger sections are classes of their own ({@link ChurnSection}, {@link PacedSection}, {@link ProfileSection},
  * {@link StartupSection}); they reach the run's set-up and report through this class.
  */
 public final class Harness {
 
     static final String START = "<!-- results:start (written by benchmarks/run.sh; edits between these markers are lost) -->";
     static final String END = "<!-- results:end -->";
-    static final List<String> SECTIONS = List.of("churn", "persistent", "closepath", "writer", "startup", "memory", "paced");
+    static final List<String> SECTIONS = List.of("churn", "persistent", "closepath", "writer", "startup", "memory", "paced",
+            "profile");
 
     private final boolean quick;
     private final Set<String> only;
@@ -109,7 +111,7 @@ public final class Harness {
                 options.put(a.substring(2), args[++i]);
             } else {
                 System.err.println("usage: [--quick] [--churn-depth1] [--quiet-wait SECONDS] [--only " + String.join(",", SECTIONS) + "] [--out FILE] "
-                        + "[--agent JAR] [--leak-detector JAR] [--jdk17 HOME] [--jdk25 HOME] [--command TEXT]");
+                        + "[--agent JAR] [--leak-detector JAR] [--async-profiler PATH] [--jdk17 HOME] [--jdk25 HOME] [--command TEXT]");
                 System.exit(2);
             }
         }
@@ -140,6 +142,9 @@ public final class Harness {
         }
         if (only.contains("paced")) {
             timed("paced", new PacedSection(this)::run);
+        }
+        if (only.contains("profile")) {
+            timed("profile", new ProfileSection(this)::run);
         }
         String loadAfter = loadAverage();
         Duration took = Duration.between(started, Instant.now());
