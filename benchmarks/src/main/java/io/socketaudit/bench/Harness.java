@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  *
  * <pre>
  * java -jar benchmarks/target/socket-audit-benchmarks.jar [--quick]
- *      [--only churn,persistent,closepath,writer,startup,memory,paced,profile]
+ *      [--only churn,persistent,closepath,writer,startup,memory,paced,profile,server]
  *      [--churn-depth1] (adds a churn configuration with stack.depth=1) [--quiet-wait SECONDS]
  *      [--leak-detector JAR] (adds lib-file-leak-detector to the paced benchmark)
  *      [--async-profiler PATH] (libasyncProfiler.so, or the async-profiler jar holding it: the profile section)
@@ -34,14 +34,14 @@ import java.util.stream.Stream;
  * </pre>
  *
  * <p>The larger sections are classes of their own ({@link ChurnSection}, {@link PacedSection}, {@link ProfileSection},
- * {@link StartupSection}); they reach the run's set-up and report through this class.
+ * {@link StartupSection}, {@link ServerSection}); they reach the run's set-up and report through this class.
  */
 public final class Harness {
 
     static final String START = "<!-- results:start (written by benchmarks/run.sh; edits between these markers are lost) -->";
     static final String END = "<!-- results:end -->";
     static final List<String> SECTIONS = List.of("churn", "persistent", "closepath", "writer", "startup", "memory", "paced",
-            "profile");
+            "profile", "server");
 
     private final boolean quick;
     private final Set<String> only;
@@ -145,6 +145,9 @@ public final class Harness {
         }
         if (only.contains("profile")) {
             timed("profile", new ProfileSection(this)::run);
+        }
+        if (only.contains("server")) {
+            timed("server", new ServerSection(this)::run);
         }
         String loadAfter = loadAverage();
         Duration took = Duration.between(started, Instant.now());
