@@ -21,6 +21,17 @@ public final class KernelProbe {
     /** Answer for a descriptor that is not a TCP socket (UNIX-domain, UDP). */
     public static final TcpSnapshot NOT_TCP = new TcpSnapshot(0, 0, 0, false, -1, -1, -1, null);
 
+    /** Where probe0 puts each answer in its long[]; mirrors the C source's OUT_ constants. */
+    private static final int OUT_STATE = 0;
+    private static final int OUT_RECV_QUEUE = 1;
+    private static final int OUT_SEND_QUEUE = 2;
+    private static final int OUT_LINGER_ON = 3;
+    private static final int OUT_LINGER_SECONDS = 4;
+    private static final int OUT_BYTES_SENT = 5;
+    private static final int OUT_NOT_SENT = 6;
+    private static final int OUT_BYTES_RECEIVED = 7;
+    private static final int OUT_LENGTH = 8;
+
     private static final int READ_STATE_AND_INPUT = 1;
     private static final int READ_SEND_QUEUE_AND_LINGER = 2;
     private static final int READ_LOCAL_ADDRESS = 4;
@@ -118,7 +129,7 @@ public final class KernelProbe {
         if (unavailableReason != null || fd == null) {
             return null;
         }
-        long[] values = new long[8];
+        long[] values = new long[OUT_LENGTH];
         byte[] addresses = (what & (READ_LOCAL_ADDRESS | READ_REMOTE_ADDRESS)) != 0
                 ? new byte[2 * TcpSnapshot.ADDRESS_BYTES] : null;
         int error = probe0(fd, what, values, addresses);
@@ -129,8 +140,10 @@ public final class KernelProbe {
             return null;
         }
         boolean sendQueueRead = (what & READ_SEND_QUEUE_AND_LINGER) != 0;
-        return new TcpSnapshot((int) values[0], (int) values[1], sendQueueRead ? (int) values[2] : -1,
-                values[3] != 0 && values[4] == 0, values[5], values[6], values[7], addresses);
+        return new TcpSnapshot((int) values[OUT_STATE], (int) values[OUT_RECV_QUEUE],
+                sendQueueRead ? (int) values[OUT_SEND_QUEUE] : -1,
+                values[OUT_LINGER_ON] != 0 && values[OUT_LINGER_SECONDS] == 0,
+                values[OUT_BYTES_SENT], values[OUT_NOT_SENT], values[OUT_BYTES_RECEIVED], addresses);
     }
 
     private static native int probe0(FileDescriptor fd, int what, long[] values, byte[] addresses);
