@@ -687,7 +687,8 @@ public final class Harness {
         b.append("- Agent: `").append(displayPath(agentSource)).append("` (SHA-256 ").append(agentSha, 0, 12).append("…, copied at the start of the run),"
                 + " built from commit ").append(git.isEmpty() ? "unknown" : git).append(dirty).append('\n');
         if (quietRounds + busyRounds > 0) {
-            b.append("- Before each round of the churn, paced, persistent and close-path benchmarks the harness waited for the rest of")
+            b.append("- Before each round of the churn, paced, persistent, close-path, start-up and server benchmarks (and each")
+                    .append(" profiled run) the harness waited for the rest of")
                     .append(" the machine to use under ").append(QUIET_CORES).append(" cores: ").append(quietRounds)
                     .append(" rounds started quiet, ").append(busyRounds).append(" started busy (waiting budget spent); waited ")
                     .append(Md.num(waitedSeconds, 0)).append(" s in all\n");

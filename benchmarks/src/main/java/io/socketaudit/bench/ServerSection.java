@@ -35,6 +35,7 @@ final class ServerSection {
         List<String> example = List.of();
         String tomcatVersion = "";
         for (int run = 1; run <= runs; run++) {
+            h.awaitQuiet("server round " + run);
             for (String cfg : List.of("bare", "agent")) {
                 Files.createDirectories(dir);
                 List<String> args = cfg.equals("agent")

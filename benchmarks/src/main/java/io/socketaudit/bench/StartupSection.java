@@ -44,6 +44,7 @@ final class StartupSection {
         Path dir = h.workDir().resolve("startup");
         List<String> example = List.of();
         for (int run = 1; run <= runs; run++) {
+            h.awaitQuiet("startup round " + run);
             for (Map.Entry<String, Path> jdk : jdks.entrySet()) {
                 for (String program : List.of(PLAIN, CONNECTION)) {
                     for (String cfg : List.of("bare", "agent")) {
