@@ -73,11 +73,17 @@ public final class Paced {
         Map<String, Long> procStart = null;
         Map<Long, Object[]> threadsStart = null;
         long[] gcStart = null;
-        for (long i = 0; ; i++) {
-            long due = begin + i * period;
+        long skipped = 0;
+        for (long due = begin; ; due += period) {
             long now;
             while ((now = System.nanoTime()) < due) {
                 LockSupport.parkNanos(due - now);
+            }
+            if (now - due > period) {
+                // Fallen behind (the machine was busy): go on from now rather than catch up in a burst, which
+                // would measure a higher rate than the one asked for.
+                skipped += (now - due) / period;
+                due = now;
             }
             if (!measuring && now >= measureFrom) {
                 measuring = true;
@@ -114,7 +120,7 @@ public final class Paced {
         for (Thread t : serverThreads) {
             t.join(10_000);
         }
-        Results.print("connections", connections, "submitted", submittedInWindow, "seconds", seconds,
+        Results.print("connections", connections, "submitted", submittedInWindow, "skipped", skipped, "seconds", seconds,
                 "rate", connections / seconds, "errors", errors.sum(),
                 "processCpuNs", processCpu,
                 "cpuPerConnectionUs", connections > 0 ? processCpu / 1e3 / connections : -1.0,
