@@ -40,6 +40,8 @@ public final class OpenConnections {
         volatile String initiator;
         /** A shutdown found the connection reset by the peer; the close that follows finds it closed. */
         volatile boolean peerReset;
+        /** Its entry's key, cleared at close so that the collector does not queue it for the leak check. */
+        private WeakKey key;
 
         /** Whether the open line of this connection has not been written yet (and was not dropped). */
         public boolean openLinePending() {
@@ -68,7 +70,12 @@ public final class OpenConnections {
         }
         Connection connection = new Connection(lastId.incrementAndGet(), api, how, openedAtMicros, local, remote,
                 remotePort);
-        return open.putIfAbsent(new WeakKey(owner, collected), connection) == null ? connection : null;
+        connection.key = new WeakKey(owner, collected);
+        if (open.putIfAbsent(connection.key, connection) != null) {
+            connection.key.clear(); // raced: the other entry stands
+            return null;
+        }
+        return connection;
     }
 
     /** Whether the open of this owner's connection recorded its local address. */
@@ -85,15 +92,21 @@ public final class OpenConnections {
         }
         Connection connection = new Connection(lastId.incrementAndGet(), api, OPEN_UNKNOWN, 0, local, remote,
                 remotePort);
-        Connection raced = open.putIfAbsent(new WeakKey(owner, collected), connection);
+        connection.key = new WeakKey(owner, collected);
+        Connection raced = open.putIfAbsent(connection.key, connection);
         return raced != null ? raced : connection;
     }
 
     /** The connection a close belongs to, forgotten from here on. */
     Connection onClose(Object owner, int api, Object local, Object remote, int remotePort) {
         Connection known = open.remove(new Lookup(owner));
-        return known != null ? known
-                : new Connection(lastId.incrementAndGet(), api, OPEN_UNKNOWN, 0, local, remote, remotePort);
+        if (known == null) {
+            return new Connection(lastId.incrementAndGet(), api, OPEN_UNKNOWN, 0, local, remote, remotePort);
+        }
+        // A cleared reference is never queued: without this, every closed socket's key went through the
+        // reference handler and the writer's leak check once the collector found its owner gone.
+        known.key.clear();
+        return known;
     }
 
     /**
