@@ -40,6 +40,8 @@ enum {
 
 static jfieldID fdField;
 static jfieldID socketImplFdField;
+static jfieldID socketImplAddressField;
+static jfieldID socketImplPortField;
 static jfieldID socketImplField;
 static jclass delegatingImplClass;
 static jfieldID delegateField;
@@ -64,7 +66,9 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
         return JNI_ERR;
     }
     socketImplFdField = (*env)->GetFieldID(env, implClass, "fd", "Ljava/io/FileDescriptor;");
-    if (socketImplFdField == NULL) {
+    socketImplAddressField = (*env)->GetFieldID(env, implClass, "address", "Ljava/net/InetAddress;");
+    socketImplPortField = (*env)->GetFieldID(env, implClass, "port", "I");
+    if (socketImplFdField == NULL || socketImplAddressField == NULL || socketImplPortField == NULL) {
         return JNI_ERR;
     }
     jclass socketClass = (*env)->FindClass(env, "java/net/Socket");
@@ -179,6 +183,15 @@ JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_probe0(
 /* The descriptor object of a SocketImpl: a protected field that JNI reads without opening java.net. */
 JNIEXPORT jobject JNICALL Java_io_socketaudit_kernel_KernelProbe_socketImplFd0(JNIEnv *env, jclass cls, jobject impl) {
     return (*env)->GetObjectField(env, impl, socketImplFdField);
+}
+
+/* The peer's address and port that the JDK set on a SocketImpl it accepted: protected fields, read without opening java.net. */
+JNIEXPORT jobject JNICALL Java_io_socketaudit_kernel_KernelProbe_socketImplPeerAddress0(JNIEnv *env, jclass cls, jobject impl) {
+    return (*env)->GetObjectField(env, impl, socketImplAddressField);
+}
+
+JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_socketImplPeerPort0(JNIEnv *env, jclass cls, jobject impl) {
+    return (*env)->GetIntField(env, impl, socketImplPortField);
 }
 
 /*

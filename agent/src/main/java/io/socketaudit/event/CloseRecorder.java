@@ -47,6 +47,10 @@ public final class CloseRecorder implements CloseListener {
             return; // UNIX-domain channels share these JDK classes
         }
         FileDescriptor descriptor = fd != null ? fd : KernelProbe.socketImplFd(owner);
+        if (how == CloseBridge.ACCEPT && fd == null && remote == null) {
+            remote = KernelProbe.socketImplPeerAddress(owner); // an accepted SocketImpl: the JDK has the peer
+            remotePort = KernelProbe.socketImplPeerPort(owner);
+        }
         OpenConnections.Connection connection = connections.opened(owner, api, how, Clock.nowMicros(), local, remote,
                 remotePort);
         if (connection == null) {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.FileOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -116,6 +117,19 @@ public final class KernelProbe {
         return unavailableReason == null && socketImpl != null ? socketImplFd0(socketImpl) : null;
     }
 
+    /**
+     * The peer's address that the JDK set on a {@code java.net.SocketImpl} it accepted, {@code null} without the
+     * library; the JDK read it from the kernel at accept, so asking the kernel again would only cost a system call.
+     */
+    public static InetAddress socketImplPeerAddress(Object socketImpl) {
+        return unavailableReason == null && socketImpl != null ? socketImplPeerAddress0(socketImpl) : null;
+    }
+
+    /** The peer's port that goes with {@link #socketImplPeerAddress}. */
+    public static int socketImplPeerPort(Object socketImpl) {
+        return unavailableReason == null && socketImpl != null ? socketImplPeerPort0(socketImpl) : 0;
+    }
+
     /** The descriptor object under a {@code java.net.Socket} (TLS ones included), {@code null} when unknown. */
     public static FileDescriptor socketFd(Object socket) {
         return unavailableReason == null && socket != null ? socketFd0(socket) : null;
@@ -151,4 +165,8 @@ public final class KernelProbe {
     private static native FileDescriptor socketImplFd0(Object socketImpl);
 
     private static native FileDescriptor socketFd0(Object socket);
+
+    private static native InetAddress socketImplPeerAddress0(Object socketImpl);
+
+    private static native int socketImplPeerPort0(Object socketImpl);
 }
