@@ -1,6 +1,7 @@
 package io.socketaudit.kernel;
 
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 
 /**
  * What the kernel said about one TCP socket at one moment. Addresses stay in the kernel's encoding until
@@ -53,6 +54,32 @@ public record TcpSnapshot(int state, int recvQueue, int sendQueue, boolean linge
             return null;
         }
         int port = ((addresses[offset + 2] & 0xff) << 8) | (addresses[offset + 3] & 0xff);
+        // A service's connections share a few addresses and differ in the port: the last host's text is kept.
+        HostText last = lastHost;
+        if (last.matches(addresses, offset)) {
+            return last.text.concat(Integer.toString(port));
+        }
+        String host = hostText(addresses, offset);
+        lastHost = new HostText(Arrays.copyOfRange(addresses, offset, offset + ADDRESS_BYTES), host);
+        return host.concat(Integer.toString(port));
+    }
+
+    /** The last address turned into text, with its {@code :} (immutable, so any thread may read it). */
+    private static volatile HostText lastHost = new HostText(new byte[ADDRESS_BYTES], "");
+
+    private record HostText(byte[] encoded, String text) {
+        boolean matches(byte[] addresses, int offset) {
+            // The family, and the address bytes; the port (bytes 2 and 3) differs.
+            if (encoded[0] != addresses[offset]) {
+                return false;
+            }
+            return Arrays.equals(encoded, 4, ADDRESS_BYTES, addresses, offset + 4, offset + ADDRESS_BYTES);
+        }
+    }
+
+    /** {@code a.b.c.d:} or {@code [x:x:x:x:x:x:x:x]:}. */
+    private static String hostText(byte[] addresses, int offset) {
+        int family = addresses[offset];
         int at = offset + 4;
         StringBuilder text = new StringBuilder(48);
         if (family == 6 && !isIpv4Mapped(addresses, at)) {
@@ -63,7 +90,7 @@ public record TcpSnapshot(int state, int recvQueue, int sendQueue, boolean linge
                 }
                 text.append(Integer.toHexString(((addresses[at + 2 * group] & 0xff) << 8) | (addresses[at + 2 * group + 1] & 0xff)));
             }
-            return text.append("]:").append(port).toString();
+            return text.append("]:").toString();
         }
         int v4 = family == 6 ? at + 12 : at;
         for (int i = 0; i < 4; i++) {
@@ -72,7 +99,7 @@ public record TcpSnapshot(int state, int recvQueue, int sendQueue, boolean linge
             }
             text.append(addresses[v4 + i] & 0xff);
         }
-        return text.append(':').append(port).toString();
+        return text.append(':').toString();
     }
 
     private static boolean isIpv4Mapped(byte[] addresses, int at) {
