@@ -1,15 +1,84 @@
 package io.socketaudit.instrumentation;
 
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.FieldVisitor;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.instrument.ClassFileTransformer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.UnaryOperator;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The transformer on the running JDK's own class files, as the JVM hands them over. */
 class CloseInstrumentationTest {
 
+    private static final String BRIDGE = "io/socketaudit/bootstrap/CloseBridge";
+
+    /**
+     * Per advised class, the methods (by name) that call the bridge once woven, and which bridge methods each
+     * calls; no other method of the class may call it.
+     */
+    private static final Map<String, Map<String, Set<String>>> EXPECTED = Map.of(
+            "sun.nio.ch.NioSocketImpl", Map.of(
+                    "close", Set.of("enter", "exit"),
+                    "tryClose", Set.of("beforeRelease"),
+                    "shutdownOutput", Set.of("enter", "exit"),
+                    "shutdownInput", Set.of("enter", "exit"),
+                    "connect", Set.of("opened"),
+                    "accept", Set.of("opened")),
+            "sun.nio.ch.SocketChannelImpl", Map.of(
+                    "implCloseSelectableChannel", Set.of("enter", "exit"),
+                    "shutdownOutput", Set.of("enter", "exit"),
+                    "shutdownInput", Set.of("enter", "exit"),
+                    "connect", Set.of("opened"),
+                    "finishConnect", Set.of("opened"),
+                    "blockingConnect", Set.of("opened"),
+                    "<init>", Set.of("opened")),
+            "sun.nio.ch.UnixAsynchronousSocketChannelImpl", Map.of(
+                    "implClose", Set.of("enter", "exit"),
+                    "implConnect", Set.of("connecting"),
+                    "setConnected", Set.of("opened"),
+                    "<init>", Set.of("opened")),
+            "sun.nio.ch.AsynchronousSocketChannelImpl", Map.of(
+                    "shutdownOutput", Set.of("enter", "exit"),
+                    "shutdownInput", Set.of("enter", "exit")),
+            "sun.nio.ch.UnixAsynchronousServerSocketChannelImpl", Map.of(
+                    "implClose", Set.of("enter", "exit")),
+            "sun.nio.ch.ServerSocketChannelImpl", Map.of(
+                    "implCloseSelectableChannel", Set.of("enter", "exit")),
+            "sun.security.ssl.SSLSocketImpl", Map.of(
+                    "close", Set.of("enterTlsClose", "exit")),
+            "sun.security.ssl.SSLSocketOutputRecord", Map.of(
+                    "encodeAlert", Set.of("tlsAlert")));
+
+    private final Set<String> transformed = ConcurrentHashMap.newKeySet();
+    private final List<String> errors = new ArrayList<>();
+    private final ClassFileTransformer transformer = CloseInstrumentation.transformer(transformed,
+            (type, error) -> errors.add(type + ": " + error));
+
     @Test
-    void theEarlyTransformerKnowsEveryAdvisedType() {
-        assertTrue(CloseInstrumentation.coversAllTargets(),
-                "AdvisedTypes.NAMES must list exactly the types CloseInstrumentation advises");
+    void theTransformerKnowsEveryAdvisedType() {
+        assertTrue(AdviceWeaver.coversAllTargets(),
+                "AdvisedTypes.NAMES must list exactly the types AdviceWeaver advises");
+        assertEquals(new TreeSet<>(AdvisedTypes.NAMES), new TreeSet<>(EXPECTED.keySet()), "the expectations below");
     }
 
     @Test
@@ -17,5 +86,120 @@ class CloseInstrumentationTest {
         for (String name : AdvisedTypes.NAMES) {
             Class.forName(name, false, null);
         }
+    }
+
+    /** Fails when the JDK renames a field the advice reads or a method it goes on. */
+    @Test
+    void everyAdvisedClassOfThisJdkIsWovenWithoutError() throws Exception {
+        for (String name : AdvisedTypes.NAMES) {
+            assertNotNull(transform(name, classFile(name)), name + " was not transformed: " + errors);
+        }
+        assertEquals(List.of(), errors, "errors while advising");
+        assertEquals(new TreeSet<>(AdvisedTypes.NAMES), new TreeSet<>(transformed), "the transformed set");
+    }
+
+    @Test
+    void theAdviceLandsOnTheExpectedMethodsAndNowhereElse() throws Exception {
+        List<Executable> checks = new ArrayList<>();
+        for (String name : AdvisedTypes.NAMES) {
+            byte[] woven = transform(name, classFile(name));
+            Map<String, Set<String>> calls = bridgeCallsByMethod(woven);
+            checks.add(() -> assertEquals(new TreeMap<>(EXPECTED.get(name)), calls,
+                    "bridge calls by method in " + name));
+            checks.add(() -> assertEquals(Map.of(), bridgeCallsByMethod(classFile(name)), "the original " + name));
+        }
+        assertAll(checks);
+        assertEquals(List.of(), errors, "errors while advising");
+    }
+
+    /** A field only the advised class declares: {@code fd} would be found in SocketImpl, its superclass. */
+    @Test
+    void aFieldTheAdviceReadsMissingIsReportedAndTheClassLoadsAsItIs() throws Exception {
+        String name = "sun.nio.ch.NioSocketImpl";
+        byte[] renamed = rewrite(classFile(name), writer -> new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public FieldVisitor visitField(int access, String field, String descriptor, String signature,
+                                           Object value) {
+                return super.visitField(access, field.equals("state") ? "state$moved" : field, descriptor, signature,
+                        value);
+            }
+        });
+        assertTrue(transform(name, renamed) == null, "nothing woven");
+        assertEquals(1, errors.size(), () -> "one error: " + errors);
+        assertTrue(errors.get(0).startsWith(name + ": ") && errors.get(0).contains("state"), errors.get(0));
+        assertTrue(transformed.isEmpty(), "not in the transformed set");
+    }
+
+    @Test
+    void aMethodTheAdviceGoesOnMissingIsReportedAndTheRestIsWoven() throws Exception {
+        String name = "sun.nio.ch.NioSocketImpl";
+        byte[] renamed = rewrite(classFile(name), writer -> new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String method, String descriptor, String signature,
+                                             String[] exceptions) {
+                return super.visitMethod(access, method.equals("tryClose") ? "tryClose$moved" : method, descriptor,
+                        signature, exceptions);
+            }
+        });
+        byte[] woven = transform(name, renamed);
+        assertNotNull(woven, "the rest is woven");
+        assertEquals(1, errors.size(), () -> "one error: " + errors);
+        assertTrue(errors.get(0).startsWith(name + ": ") && errors.get(0).contains("tryClose")
+                && errors.get(0).contains("BeforeRelease"), errors.get(0));
+        Map<String, Set<String>> expected = new TreeMap<>(EXPECTED.get(name));
+        expected.remove("tryClose");
+        assertEquals(expected, bridgeCallsByMethod(woven));
+    }
+
+    @Test
+    void otherClassesAndOtherLoadersPassUntouched() throws Exception {
+        String socketImpl = "sun/nio/ch/NioSocketImpl";
+        byte[] bytes = classFile("sun.nio.ch.NioSocketImpl");
+        assertNull(transformer.transform(null, getClass().getClassLoader(), socketImpl, null, null, bytes),
+                "a class of that name from another loader is not the JDK's");
+        assertNull(transformer.transform(null, null, "java/net/Socket", null, null, classFile("java.net.Socket")));
+        assertNull(transformer.transform(null, null, null, null, null, bytes), "a hidden class has no name");
+        assertEquals(List.of(), errors);
+        assertTrue(transformed.isEmpty());
+    }
+
+    private byte[] transform(String name, byte[] classFile) throws Exception {
+        return transformer.transform(null, null, name.replace('.', '/'), null, null, classFile);
+    }
+
+    private static byte[] classFile(String name) throws IOException {
+        try (InputStream in = Object.class.getModule().getResourceAsStream(name.replace('.', '/') + ".class")) {
+            assertNotNull(in, name);
+            return in.readAllBytes();
+        }
+    }
+
+    /** The class file as {@code rewriter} changes it: a JDK whose internals moved. */
+    private static byte[] rewrite(byte[] classFile, UnaryOperator<ClassVisitor> rewriter) {
+        ClassReader reader = new ClassReader(classFile);
+        ClassWriter writer = new ClassWriter(reader, 0);
+        reader.accept(rewriter.apply(writer), 0);
+        return writer.toByteArray();
+    }
+
+    /** Method name → the bridge methods it calls, for the methods that call any. */
+    private static Map<String, Set<String>> bridgeCallsByMethod(byte[] classFile) {
+        Map<String, Set<String>> calls = new TreeMap<>();
+        new ClassReader(classFile).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public MethodVisitor visitMethod(int access, String method, String descriptor, String signature,
+                                             String[] exceptions) {
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String called, String calledDescriptor,
+                                                boolean isInterface) {
+                        if (owner.equals(BRIDGE)) {
+                            calls.computeIfAbsent(method, m -> new TreeSet<>()).add(called);
+                        }
+                    }
+                };
+            }
+        }, ClassReader.SKIP_FRAMES);
+        return calls;
     }
 }
