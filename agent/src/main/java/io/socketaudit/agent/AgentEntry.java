@@ -17,7 +17,7 @@ public final class AgentEntry {
     public static final String STOP = "stop";
 
     public static void premain(String args, Instrumentation instrumentation) {
-        start(args, instrumentation, false);
+        start(args, instrumentation);
     }
 
     /** Attach: starts like premain, or stops a running agent when the argument is {@value #STOP}. */
@@ -31,18 +31,17 @@ public final class AgentEntry {
             }
             return;
         }
-        start(args, instrumentation, true);
+        start(args, instrumentation);
     }
 
     private static Class<?> runtime() throws ClassNotFoundException {
         return Class.forName("io.socketaudit.agent.AgentRuntime", true, AgentEntry.class.getClassLoader());
     }
 
-    private static void start(String args, Instrumentation instrumentation, boolean attached) {
+    private static void start(String args, Instrumentation instrumentation) {
         try {
             BootstrapJar.appendBridge(instrumentation);
-            runtime().getMethod("start", String.class, Instrumentation.class, boolean.class)
-                    .invoke(null, args, instrumentation, attached);
+            runtime().getMethod("start", String.class, Instrumentation.class).invoke(null, args, instrumentation);
         } catch (Throwable t) {
             Throwable cause = t instanceof java.lang.reflect.InvocationTargetException ? t.getCause() : t;
             System.err.println("socket-audit: could not start (" + cause + "); the application runs UNAUDITED");

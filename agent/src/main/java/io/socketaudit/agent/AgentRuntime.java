@@ -7,18 +7,17 @@ import io.socketaudit.event.CloseRecorder;
 import io.socketaudit.event.OpenConnections;
 import io.socketaudit.instrumentation.AdvisedTypes;
 import io.socketaudit.instrumentation.CloseInstrumentation;
-import io.socketaudit.instrumentation.DeferredTransformer;
 import io.socketaudit.kernel.KernelProbe;
 import io.socketaudit.output.AgentErrors;
 import io.socketaudit.output.AuditLog;
 
 import java.io.IOException;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -38,16 +37,11 @@ public final class AgentRuntime {
 
     /** How long JVM exit may wait for the last lines to reach the file. */
     private static final long STOP_TIMEOUT_MILLIS = 5_000;
-    /**
-     * How long a socket class may wait for the agent to get ready before it loads unadvised (and is advised
-     * later, with an agent_error saying so): a bound, should the application hold a lock the start needs.
-     */
-    private static final long MAX_CLASS_WAIT_MILLIS = 10_000;
 
     /** The agent while it runs; {@code null} before start, after stop, or when it could not start. */
     private static Running running;
 
-    private record Running(AuditLog log, Thread shutdownHook, DeferredTransformer transformer, Thread init,
+    private record Running(AuditLog log, Thread shutdownHook, ClassFileTransformer transformer,
                            Instrumentation instrumentation) {
     }
 
@@ -55,14 +49,14 @@ public final class AgentRuntime {
     }
 
     /**
-     * Starts the agent. Only what must fail loudly or must be in place before the application goes on runs
-     * here: the configuration, the log file, and a transformer that holds back the JDK's socket classes until
-     * the agent is ready. At JVM start, Byte Buddy, Jackson and the kernel probe are then loaded on a
-     * background thread, so that they do not delay the application's {@code main}; when socket classes are
-     * loaded already (always when attaching to a running JVM), they can only be advised by retransformation,
-     * so this waits until the agent is ready, and every close from then on is seen.
+     * Starts the agent: the configuration, the log file with its {@code agent_start} line, the kernel probe,
+     * the listener behind the bridge, and the transformer. None of these loads Byte Buddy: the transformer
+     * weaves a socket class's advice when that class loads, on the thread loading it, so a JVM that never
+     * opens a socket never pays for it, and nothing is left for JVM exit to wait for. Socket classes loaded
+     * already (always when attaching to a running JVM) are advised here, by retransformation, so that every
+     * close from now on is seen.
      */
-    public static synchronized void start(String args, Instrumentation instrumentation, boolean attached) {
+    public static synchronized void start(String args, Instrumentation instrumentation) {
         if (running != null) {
             System.err.println(PREFIX + "already running in this JVM; this start is ignored");
             return;
@@ -81,55 +75,32 @@ public final class AgentRuntime {
         try {
             log = new AuditLog(config.file(), config.rotateSize(), config.rotateKeep(), config.gzip(),
                     config.queueSize(), config.stackDepth(), pid, connections, errors);
+            log.startWriting(startFields(config, pid, loadKernelProbe()));
         } catch (IOException | RuntimeException e) {
             unaudited("cannot write the audit log " + config.file() + " (" + e + ")");
             return;
         }
-        DeferredTransformer transformer = new DeferredTransformer(AdvisedTypes.internalNames(), MAX_CLASS_WAIT_MILLIS);
+        CloseBridge.setListener(new CloseRecorder(connections, log::submit));
+        ClassFileTransformer transformer = CloseInstrumentation.transformer(ConcurrentHashMap.newKeySet(),
+                (type, error) -> errors.record("advising " + type, error));
         instrumentation.addTransformer(transformer, true);
-        Thread init = new Thread(() -> finishStart(config, pid, log, connections, errors, transformer, instrumentation),
-                "socket-audit-init");
-        init.setDaemon(true);
-        transformer.preparedBy(init);
-        init.start();
-        if (attached || !loadedAdvisedTypes(instrumentation).isEmpty()) {
-            // Classes loaded already are advised only by retransformation once the agent is ready: until
-            // then their closes would go unseen, so the application waits (JDK 25 loads SocketChannelImpl
-            // before any agent starts; at attach, everything is loaded).
-            awaitInit(init);
+        try {
+            retransformAdvisedTypes(instrumentation);
+        } catch (Exception | LinkageError e) {
+            errors.record("advising the socket classes loaded before the agent", e);
         }
-        Thread hook = new Thread(() -> {
-            awaitInit(init);
-            log.stop("shutdown", true, STOP_TIMEOUT_MILLIS);
-        }, "socket-audit-shutdown");
+        Thread hook = new Thread(() -> log.stop("shutdown", true, STOP_TIMEOUT_MILLIS), "socket-audit-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        running = new Running(log, hook, transformer, init, instrumentation);
+        running = new Running(log, hook, transformer, instrumentation);
         System.setProperty(LOG_PROPERTY, config.file().toString());
     }
 
-    private static void finishStart(AgentConfig config, long pid, AuditLog log, OpenConnections connections,
-                                    AgentErrors errors, DeferredTransformer transformer,
-                                    Instrumentation instrumentation) {
+    /** Loaded before the log starts: the writer uses the library too. Without it the agent works with less. */
+    private static String loadKernelProbe() {
         try {
-            String probe = KernelProbe.load(BootstrapJar.privateDirectory()) == null ? "jni" : KernelProbe.describe();
-            log.startWriting(startFields(config, pid, probe));
-            CloseBridge.setListener(new CloseRecorder(connections, log::submit));
-            Set<String> advised = ConcurrentHashMap.newKeySet();
-            System.setProperty(BYTE_BUDDY_SAFE_MODE, "true");
-            try {
-                transformer.open(CloseInstrumentation.transformer(advised,
-                        (type, error) -> errors.record("advising " + type, error)));
-            } finally {
-                System.clearProperty(BYTE_BUDDY_SAFE_MODE);
-            }
-            retransformAdvisedTypes(instrumentation);
-            if (transformer.waitedTooLong()) {
-                errors.record("starting", new IllegalStateException("socket classes loaded before the agent was "
-                        + "ready were advised late; closes in between were not recorded"));
-            }
-        } catch (Throwable t) {
-            transformer.abandon();
-            errors.record("starting", t);
+            return KernelProbe.load(BootstrapJar.privateDirectory()) == null ? "jni" : KernelProbe.describe();
+        } catch (IOException e) {
+            return "unavailable: " + e;
         }
     }
 
@@ -151,14 +122,6 @@ public final class AgentRuntime {
         return loaded;
     }
 
-    private static void awaitInit(Thread init) {
-        try {
-            init.join(STOP_TIMEOUT_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /**
      * Detaches: the JDK's classes get their original code back, the log is flushed and closed with
      * {@code agent_stop}, and the application goes on as if the agent had never been there.
@@ -171,7 +134,6 @@ public final class AgentRuntime {
         }
         running = null;
         System.clearProperty(LOG_PROPERTY);
-        awaitInit(r.init());
         CloseBridge.setListener(null);
         r.instrumentation().removeTransformer(r.transformer());
         try {
@@ -186,9 +148,6 @@ public final class AgentRuntime {
         }
         r.log().stop("detach", false, STOP_TIMEOUT_MILLIS);
     }
-
-    /** Keeps Byte Buddy off sun.misc.Unsafe, which JDK 25 warns about. */
-    private static final String BYTE_BUDDY_SAFE_MODE = "net.bytebuddy.safe";
 
     private static Map<String, Object> startFields(AgentConfig config, long pid, String probe) {
         Map<String, Object> fields = new LinkedHashMap<>();
