@@ -43,12 +43,7 @@ public final class Churn {
         LongAdder clientDone = new LongAdder();
         LongAdder serverDone = new LongAdder();
         LongAdder errors = new LongAdder();
-        List<Thread> serverThreads = new ArrayList<>();
-        for (int i = 0; i < servers; i++) {
-            Thread t = new Thread(() -> serve(listener, serverDone, errors), "server-" + i);
-            t.start();
-            serverThreads.add(t);
-        }
+        List<Thread> serverThreads = startServers(listener, servers, serverDone, errors);
         List<Thread> clientThreads = new ArrayList<>();
         for (int i = 0; i < clients; i++) {
             Thread t = new Thread(() -> connectLoop(address, running, clientDone, errors), "client-" + i);
@@ -77,14 +72,7 @@ public final class Churn {
         }
         long total = clientDone.sum();
         // Let the servers finish the last connections before the listener closes under them.
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (serverDone.sum() < total && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
-        listener.close();
-        for (Thread t : serverThreads) {
-            t.join(10_000);
-        }
+        stopServers(listener, serverThreads, serverDone, total);
         double seconds = (end - start) / 1e9;
         Kernel tcp = Kernel.read();
         Results.print("connections", endCount - startCount, "seconds", seconds,
@@ -116,23 +104,55 @@ public final class Churn {
         return new long[] {count, millis, jitMillis};
     }
 
+    /** Server threads named {@code server-N}, each serving connections from {@code listener} until it closes. */
+    static List<Thread> startServers(ServerSocket listener, int servers, LongAdder done, LongAdder errors) {
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < servers; i++) {
+            Thread t = new Thread(() -> serve(listener, done, errors), "server-" + i);
+            t.start();
+            threads.add(t);
+        }
+        return threads;
+    }
+
+    /** Lets the servers finish the clients' last connections, then closes the listener under them. */
+    static void stopServers(ServerSocket listener, List<Thread> threads, LongAdder serverDone, long clientTotal)
+            throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (serverDone.sum() < clientTotal && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        listener.close();
+        for (Thread t : threads) {
+            t.join(10_000);
+        }
+    }
+
+    /** One client connection: connect, request, response, close; false when it failed. */
+    static boolean connectOnce(InetSocketAddress address, byte[] request, byte[] response) {
+        try (Socket socket = new Socket()) {
+            socket.setTcpNoDelay(true);
+            socket.connect(address);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = socket.getInputStream();
+            out.write(request);
+            readFully(in, response);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static void connectLoop(InetSocketAddress address, AtomicBoolean running, LongAdder done,
                                     LongAdder errors) {
         byte[] request = new byte[MESSAGE];
         byte[] response = new byte[MESSAGE];
         while (running.get()) {
-            try (Socket socket = new Socket()) {
-                socket.setTcpNoDelay(true);
-                socket.connect(address);
-                OutputStream out = socket.getOutputStream();
-                InputStream in = socket.getInputStream();
-                out.write(request);
-                readFully(in, response);
-            } catch (IOException e) {
+            if (connectOnce(address, request, response)) {
+                done.increment();
+            } else {
                 errors.increment();
-                continue;
             }
-            done.increment();
         }
     }
 

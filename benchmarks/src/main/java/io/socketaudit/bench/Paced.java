@@ -1,13 +1,8 @@
 package io.socketaudit.bench;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -45,17 +40,12 @@ public final class Paced {
         LongAdder clientDone = new LongAdder();
         LongAdder serverDone = new LongAdder();
         LongAdder errors = new LongAdder();
-        List<Thread> serverThreads = new ArrayList<>();
-        for (int i = 0; i < servers; i++) {
-            Thread t = new Thread(() -> Churn.serve(listener, serverDone, errors), "server-" + i);
-            t.start();
-            serverThreads.add(t);
-        }
+        List<Thread> serverThreads = Churn.startServers(listener, servers, serverDone, errors);
         AtomicInteger clientIds = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(clients,
                 r -> new Thread(r, "client-" + clientIds.getAndIncrement()));
         Runnable connection = () -> {
-            if (connectOnce(address)) {
+            if (Churn.connectOnce(address, new byte[Churn.MESSAGE], new byte[Churn.MESSAGE])) {
                 clientDone.increment();
             } else {
                 errors.increment();
@@ -112,14 +102,7 @@ public final class Paced {
 
         pool.shutdown();
         pool.awaitTermination(30, TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (serverDone.sum() < clientDone.sum() && System.nanoTime() < deadline) {
-            Thread.sleep(1);
-        }
-        listener.close();
-        for (Thread t : serverThreads) {
-            t.join(10_000);
-        }
+        Churn.stopServers(listener, serverThreads, serverDone, clientDone.sum());
         Results.print("connections", connections, "submitted", submittedInWindow, "skipped", skipped, "seconds", seconds,
                 "rate", connections / seconds, "errors", errors.sum(),
                 "processCpuNs", processCpu,
@@ -130,21 +113,5 @@ public final class Paced {
                 "otherJavaCpuNs", threadCpu.get("otherJava"),
                 "jitThreadsCpuNs", proc.get("jitTicks") * 10_000_000L, "gcThreadsCpuNs", proc.get("gcTicks") * 10_000_000L,
                 "jitMillis", gcEnd[2] - gcStart[2], "gcCount", gcEnd[0] - gcStart[0]);
-    }
-
-    private static boolean connectOnce(InetSocketAddress address) {
-        byte[] request = new byte[Churn.MESSAGE];
-        byte[] response = new byte[Churn.MESSAGE];
-        try (Socket socket = new Socket()) {
-            socket.setTcpNoDelay(true);
-            socket.connect(address);
-            OutputStream out = socket.getOutputStream();
-            InputStream in = socket.getInputStream();
-            out.write(request);
-            Churn.readFully(in, response);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
     }
 }
