@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -51,17 +52,17 @@ public final class AgentRuntime {
     /**
      * Starts the agent: the configuration, the log file with its {@code agent_start} line, the kernel probe,
      * the listener behind the bridge, and the transformer. None of these loads Byte Buddy: the transformer
-     * weaves a socket class's advice when that class loads, on the thread loading it, so a JVM that never
-     * opens a socket never pays for it, and nothing is left for JVM exit to wait for. Socket classes loaded
-     * already (always when attaching to a running JVM) are advised here, by retransformation, so that every
-     * close from now on is seen.
+     * weaves a socket class's advice when that class loads, on the thread loading it, while a daemon thread
+     * gets Byte Buddy ready in the meantime; JVM exit waits for neither. Socket classes loaded already (always
+     * when attaching to a running JVM) are advised here, by retransformation, so that every close from now on
+     * is seen.
      */
     public static synchronized void start(String args, Instrumentation instrumentation) {
         if (running != null) {
             System.err.println(PREFIX + "already running in this JVM; this start is ignored");
             return;
         }
-        long pid = ProcessHandle.current().pid();
+        long pid = ProcessId.current();
         AgentConfig config;
         try {
             config = AgentConfig.parse(args, System.getProperties(), System.getenv(), pid);
@@ -81,13 +82,17 @@ public final class AgentRuntime {
             return;
         }
         CloseBridge.setListener(new CloseRecorder(connections, log::submit));
-        ClassFileTransformer transformer = CloseInstrumentation.transformer(ConcurrentHashMap.newKeySet(),
+        Set<String> transformed = ConcurrentHashMap.newKeySet();
+        ClassFileTransformer transformer = CloseInstrumentation.transformer(transformed,
                 (type, error) -> errors.record("advising " + type, error));
         instrumentation.addTransformer(transformer, true);
         try {
             retransformAdvisedTypes(instrumentation);
         } catch (Exception | LinkageError e) {
             errors.record("advising the socket classes loaded before the agent", e);
+        }
+        if (transformed.isEmpty()) {
+            CloseInstrumentation.prepareInBackground(); // no socket class yet: prepare the weaving meanwhile
         }
         Thread hook = new Thread(() -> log.stop("shutdown", true, STOP_TIMEOUT_MILLIS), "socket-audit-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -149,7 +154,6 @@ public final class AgentRuntime {
         r.log().stop("detach", false, STOP_TIMEOUT_MILLIS);
     }
 
-    /** String.join rather than {@code +}: each concatenation costs the start a class built at its first use. */
     private static Map<String, Object> startFields(AgentConfig config, long pid, String probe) {
         Map<String, Object> fields = new LinkedHashMap<>();
         String version = AgentRuntime.class.getPackage().getImplementationVersion();

@@ -80,7 +80,7 @@ final class BootstrapJar {
      */
     static Path privateDirectory() throws IOException {
         File tmp = new File(System.getProperty("java.io.tmpdir"));
-        long pid = ProcessHandle.current().pid();
+        long pid = ProcessId.current();
         for (int attempt = 0; attempt < 100; attempt++) {
             File dir = new File(tmp, String.join("-", "socket-audit", Long.toString(pid),
                     Long.toHexString(System.nanoTime())));

@@ -115,6 +115,21 @@ final class AdviceWeaver {
     private AdviceWeaver() {
     }
 
+    /**
+     * Does ahead, on the calling thread, what the first weave would otherwise do on the application's thread
+     * that loads the first socket class: loads and initialises the weaving code, parses every advice class, and
+     * weaves one class as {@code java.base} has it, throwing the result away. What goes wrong here goes wrong
+     * again in the real weave, which reports it.
+     */
+    static void prepare() throws IOException {
+        for (List<Target> targets : TARGETS.values()) {
+            for (Target target : targets) {
+                target.advice();
+            }
+        }
+        weave(SocketImplAdvice.TYPE, JAVA_BASE.locate(SocketImplAdvice.TYPE).resolve(), (type, error) -> { });
+    }
+
     /** Every advised type is on the name list that the transformer matches class names with, and only those. */
     static boolean coversAllTargets() {
         return AdvisedTypes.NAMES.containsAll(TARGETS.keySet()) && TARGETS.keySet().containsAll(AdvisedTypes.NAMES);

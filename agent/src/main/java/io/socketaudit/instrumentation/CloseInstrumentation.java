@@ -34,6 +34,27 @@ public final class CloseInstrumentation implements ClassFileTransformer {
     }
 
     /**
+     * Starts Byte Buddy's cold start (about 565 classes to load and run once) on a daemon thread, so that it
+     * overlaps the application's own start instead of stalling the thread that loads the first socket class,
+     * typically a server binding its port. That thread weaves with whatever is ready and waits only for parts
+     * under way. A JVM that exits first just drops the thread; one that never opens a socket pays it once.
+     */
+    public static void prepareInBackground() {
+        Thread thread = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    AdviceWeaver.prepare();
+                } catch (Throwable t) {
+                    // Whatever failed fails again in the real weave, which reports it.
+                }
+            }
+        }, "socket-audit-prepare");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /**
      * Only the boot loader's classes: the advice is written against the JDK's own, and its field lookups read
      * {@code java.base}'s class files. One class at a time: they are few, and a lock keeps Byte Buddy's first
      * use (class loading and initialisation) on one thread, which is where its cost is.
