@@ -20,9 +20,13 @@ import java.util.concurrent.locks.LockSupport;
  * spins. Prints one {@code RESULT} line with the process's CPU per connection over the measured window, and the
  * JIT compiler threads' share of it.
  *
- * <p>Arguments: {@code rate clientThreads serverThreads warmupMillis measureMillis}.
+ * <p>Arguments: {@code rate clientThreads serverThreads warmupMillis measureMillis}; the system property
+ * {@value #FLOOR_PROPERTY} measures the agent's floor instead of the agent.
  */
 public final class Paced {
+
+    /** Set (with the agent attached) to measure the agent's floor, {@link FloorListener}, instead of the agent. */
+    static final String FLOOR_PROPERTY = "io.socketaudit.bench.floor";
 
     private Paced() {
     }
@@ -33,6 +37,9 @@ public final class Paced {
         int servers = Integer.parseInt(args[2]);
         long warmupMillis = Long.parseLong(args[3]);
         long measureMillis = Long.parseLong(args[4]);
+        if (Boolean.getBoolean(FLOOR_PROPERTY)) {
+            FloorListener.install();
+        }
 
         ServerSocket listener = new ServerSocket();
         listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);

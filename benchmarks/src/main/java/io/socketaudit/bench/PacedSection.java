@@ -51,6 +51,9 @@ final class PacedSection {
         List<Config> configs = new ArrayList<>(List.of(
                 new Config("bare", "bare", List.of()),
                 new Config("agent", "agent (default settings)", List.of("-javaagent:" + h.agentJar() + "=file=" + dir.resolve("audit.jsonl"))),
+                new Config("floor", "agent's floor (its hooks, kernel queries and stack captures only)",
+                        List.of("-javaagent:" + h.agentJar() + "=file=" + dir.resolve("audit.jsonl"),
+                                "-D" + Paced.FLOOR_PROPERTY + "=true")),
                 new Config("jfr", "JFR socket events", List.of("-XX:StartFlightRecording=filename=" + dir.resolve("rec.jfr")
                         + ",settings=" + h.jfc()))));
         String leak = h.option("leak-detector");
@@ -138,7 +141,10 @@ final class PacedSection {
                 + " per-round differences to bare's run of the same round (min – max of them in brackets). JIT compiler"
                 + " threads (C1, C2) from `/proc/self/task/*/stat` (10 ms ticks), per connection and in the whole window;"
                 + " \"× bare\" is the median over bare's median. Agent, JFR and client + server threads from"
-                + " `ThreadMXBean`. " + leakNote + "\n\n"
+                + " `ThreadMXBean`. The agent's floor is the agent with its recorder replaced by `FloorListener`"
+                + " (`-D" + Paced.FLOOR_PROPERTY + "=true`): the same hooks, at each only the kernel queries the recorder"
+                + " makes there and one `new Throwable()`, nothing queued or written; what no implementation of this design"
+                + " can go below. " + leakNote + "\n\n"
                 + h.commandNote("paced", leakOption, example, true) + "\n"
                 + Md.table(List.of("configuration", "runs", "connections/s", "CPU per connection, µs: median (min – max)",
                         "added vs bare, µs (paired)", "JIT compiler threads, µs per connection", "JIT × bare",
@@ -148,11 +154,13 @@ final class PacedSection {
 
         double agentAdded = Stats.median(cpu.differences("agent", "bare"));
         double jfrAdded = Stats.median(cpu.differences("jfr", "bare"));
+        double floorAdded = Stats.median(cpu.differences("floor", "bare"));
         String leakAdded = configs.stream().anyMatch(c -> c.name().equals("leak"))
                 ? "; lib-file-leak-detector " + signed(Stats.median(cpu.differences("leak", "bare"))) + " µs" : "";
         h.target("Paced " + Md.num(RATE, 0) + " connections/s: agent's added CPU per connection ≤ JFR socket events' added CPU",
                 "agent " + signed(agentAdded) + " µs, JFR " + signed(jfrAdded) + " µs per connection (medians of per-round"
-                + " differences to bare, bare " + Md.num(Stats.median(cpu.rates("bare")), 1) + " µs" + leakAdded + ")",
+                + " differences to bare, bare " + Md.num(Stats.median(cpu.rates("bare")), 1) + " µs" + leakAdded
+                + "; the agent's floor " + signed(floorAdded) + " µs)",
                 isKnown(agentAdded) && isKnown(jfrAdded) ? agentAdded <= jfrAdded : null);
         h.target("Paced " + Md.num(RATE, 0) + " connections/s: agent's added CPU per connection ≤ 25 µs (stretch)",
                 signed(agentAdded) + " µs per connection", isKnown(agentAdded) ? agentAdded <= 25 : null);

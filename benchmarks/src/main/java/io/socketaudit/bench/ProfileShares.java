@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * Where the CPU samples of an async-profiler run went, from its collapsed output with {@code threads}: one line per
  * distinct stack, {@code [thread name tid=N];frame;frame;... count}, the root first. Each stack falls into exactly
- * one category: by its thread (the JIT compilers, the agent's writer, the agent's init thread, other agent threads,
+ * one category: by its thread (the JIT compilers, the agent's writer, the agent's prepare thread, other agent threads,
  * the JVM's own threads), or, on the application's threads, by its frames: the agent's stack capture
  * ({@code Throwable.fillInStackTrace} called under an agent frame), the agent's kernel probe, other agent code, and
  * the rest of the application. Agent frames are {@code io/socketaudit/} ones outside {@code io/socketaudit/bench/}.
@@ -16,14 +16,14 @@ final class ProfileShares {
 
     static final String JIT = "JIT compiler threads";
     static final String WRITER = "agent's writer thread";
-    static final String INIT = "agent's init thread";
+    static final String PREPARE = "agent's prepare thread (Byte Buddy's start)";
     static final String OTHER_AGENT_THREADS = "other agent threads";
     static final String JVM = "GC, VM and other JVM threads";
     static final String STACK_CAPTURE = "app threads: stack capture";
     static final String KERNEL_PROBE = "app threads: kernel probe";
     static final String AGENT_ON_APP = "app threads: other agent code";
     static final String APP = "app threads: the rest of the application";
-    static final List<String> CATEGORIES = List.of(JIT, WRITER, INIT, OTHER_AGENT_THREADS, JVM, STACK_CAPTURE, KERNEL_PROBE,
+    static final List<String> CATEGORIES = List.of(JIT, WRITER, PREPARE, OTHER_AGENT_THREADS, JVM, STACK_CAPTURE, KERNEL_PROBE,
             AGENT_ON_APP, APP);
 
     /** The JVM's own threads by name (native names are cut to 15 characters). */
@@ -89,8 +89,8 @@ final class ProfileShares {
             if (thread.startsWith("socket-audit-wr")) {
                 return WRITER;
             }
-            if (thread.startsWith("socket-audit-in")) {
-                return INIT;
+            if (thread.startsWith("socket-audit-pr")) {
+                return PREPARE;
             }
             if (thread.startsWith("socket-audit")) {
                 return OTHER_AGENT_THREADS;

@@ -18,7 +18,7 @@ class ProfileSharesTest {
                 "[C2 CompilerThre tid=9];Compile::Compile;PhaseIdealLoop::build 30",
                 "[C1 CompilerThre tid=10];Compilation::compile 10",
                 "[socket-audit-writer tid=20];java/lang/Thread.run;io/socketaudit/output/AuditLog.run 8",
-                "[socket-audit-init tid=21];io/socketaudit/agent/AgentRuntime.finishStart 4",
+                "[socket-audit-prepare tid=21];io/socketaudit/instrumentation/AdviceWeaver.prepare 4",
                 "[socket-audit-shutdown tid=22];io/socketaudit/agent/AgentRuntime.stop 1",
                 "[GC Thread#0 tid=5];G1ParTask::work 2",
                 "[tid=7];start_thread 1",
@@ -35,7 +35,7 @@ class ProfileSharesTest {
         assertEquals(96, shares.total());
         assertEquals(40, shares.samples(ProfileShares.JIT));
         assertEquals(8, shares.samples(ProfileShares.WRITER));
-        assertEquals(4, shares.samples(ProfileShares.INIT));
+        assertEquals(4, shares.samples(ProfileShares.PREPARE));
         assertEquals(1, shares.samples(ProfileShares.OTHER_AGENT_THREADS));
         assertEquals(3, shares.samples(ProfileShares.JVM));
         assertEquals(6, shares.samples(ProfileShares.STACK_CAPTURE));
