@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every benchmark of issue 5 and those added since, and writes the results into BENCHMARKS.md at the
+# Runs every benchmark and writes the results into BENCHMARKS.md at the
 # repository's root.
 #   benchmarks/run.sh            full run (~20-25 minutes on 2 cores)
 #   benchmarks/run.sh --quick    short runs, to check that everything works (~5 minutes)

@@ -8,7 +8,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The ground truth, without the agent: what the JDK and the kernel put on the wire for each close
  * scenario. If this fails, the JDK or kernel behaves differently from what the agent's tests
- * assume (see ../shared/jdk-close-paths.md), and {@link CloseScenariosIT} is not to be trusted
+ * assume (the README's "What is recorded" rests on it), and {@link CloseScenariosIT} is not to be trusted
  * until the table is revisited.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -20,7 +20,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 
 /**
- * Runs every benchmark of issue 5 and writes the results into BENCHMARKS.md, between the markers
+ * Runs every benchmark and writes the results into BENCHMARKS.md, between the markers
  * {@value #START} and {@value #END} (the rest of the file is left as it is, so prose written around the
  * results survives a new run). Every measured JVM is a child process started by {@link Launcher}.
  *
