@@ -9,7 +9,9 @@
 # --leak-detector JAR|VERSION (adds lib-file-leak-detector to the paced benchmark: a jar, or a version of
 # org.kohsuke:file-leak-detector that Maven fetches; Maven Central has 1.13 only, which does not start on JDK 17, and
 # the harness then says so), --async-profiler PATH (libasyncProfiler.so or its jar, for the profile section; by
-# default this script fetches tools.profiler:async-profiler:4.1 with Maven, and the section is skipped if it cannot).
+# default this script fetches tools.profiler:async-profiler:4.1 with Maven, and the section is skipped if it cannot),
+# --baseline REF|none (the commit whose agent the profile section also profiles as "before"; by default bcf54f2, the
+# last commit before the capture path and start were rebuilt; built once into benchmarks/target/tools).
 # Needs Linux and root: each measured JVM runs in a network namespace of its own; without it the runs share the host's
 # TCP state and BENCHMARKS.md says so.
 # SKIP_BUILD=1 skips the Maven build; JDK17=HOME picks the JDK 17 (default: the java on the PATH).
@@ -36,6 +38,7 @@ given="$*"
 args=()
 only=""
 have_profiler=0
+baseline=bcf54f2
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --leak-detector)
@@ -62,12 +65,33 @@ while [[ $# -gt 0 ]]; do
       args+=("$1" "${2:-}")
       shift 2 || shift
       ;;
+    --baseline)
+      baseline="${2:-}"
+      shift 2 || shift
+      ;;
     *)
       args+=("$1")
       shift
       ;;
   esac
 done
+# The agent before its capture path was rebuilt, profiled beside the current one: built from its commit in a
+# worktree of its own, so that the checkout is left as it is.
+if [[ "$baseline" != none && ( -z "$only" || ",$only," == *,profile,* ) ]]; then
+  base_jar="$PWD/$tools/socket-audit-agent-$baseline.jar"
+  if [[ ! -f "$base_jar" ]]; then
+    tree="$(mktemp -d)"
+    if git worktree add -q --detach "$tree" "$baseline" \
+        && (cd "$tree" && mvn -B -q -pl agent -am package -DskipTests >&2); then
+      mkdir -p "$tools"
+      cp "$tree/agent/target/socket-audit-agent.jar" "$base_jar"
+    else
+      echo "run.sh: could not build the agent at $baseline; the profile has no 'before' column" >&2
+    fi
+    git worktree remove --force "$tree" 2>/dev/null || rm -rf "$tree"
+  fi
+  [[ -f "$base_jar" ]] && args+=(--baseline-agent "$base_jar" --baseline-ref "$baseline")
+fi
 if [[ $have_profiler == 0 && ( -z "$only" || ",$only," == *,profile,* ) ]]; then
   if profiler="$(fetch "$ASYNC_PROFILER")"; then
     args+=(--async-profiler "$profiler")

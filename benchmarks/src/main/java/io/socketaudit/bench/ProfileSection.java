@@ -19,8 +19,9 @@ import static io.socketaudit.bench.Harness.num;
 import static io.socketaudit.bench.Harness.tail;
 
 /**
- * Where the CPU goes in the paced benchmark ({@link Paced}, as in {@link PacedSection}): one run with the agent and
- * one bare, each under async-profiler (CPU samples every 1 ms of CPU, per thread, collapsed stacks), summarised by
+ * Where the CPU goes in the paced benchmark ({@link Paced}, as in {@link PacedSection}): one run with the agent, one
+ * with the agent as it was before its capture path was rebuilt (when {@code --baseline-agent JAR} is given) and one
+ * bare, each under async-profiler (CPU samples every 1 ms of CPU, per thread, collapsed stacks), summarised by
  * {@link ProfileShares}. Needs async-profiler's native library ({@code --async-profiler PATH}: the
  * {@code libasyncProfiler.so}, or the {@code tools.profiler:async-profiler:…:linux-x64} jar that holds it); without
  * it the section says it was skipped.
@@ -56,13 +57,20 @@ final class ProfileSection {
         List<String> failures = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         List<String> example = List.of();
-        for (String cfg : List.of("bare", "agent")) {
+        // The agent as it was before its capture path was rebuilt, when run.sh built it (--baseline REF).
+        String before = h.option("baseline-agent");
+        String beforeRef = h.option("baseline-ref");
+        List<String> configs = before == null ? List.of("bare", "agent") : List.of("bare", "before", "agent");
+        List<String> columns = before == null ? List.of("agent", "bare") : List.of("agent", "before", "bare");
+        for (String cfg : configs) {
             Files.createDirectories(dir);
             Path collapsed = h.workDir().resolve("profile-" + cfg + ".collapsed");
             List<String> jvmArgs = new ArrayList<>(List.of("-agentpath:" + library
                     + "=start,event=cpu,interval=1ms,file=" + collapsed + ",collapsed,threads"));
             if (cfg.equals("agent")) {
                 jvmArgs.add("-javaagent:" + h.agentJar() + "=file=" + dir.resolve("audit.jsonl"));
+            } else if (cfg.equals("before")) {
+                jvmArgs.add("-javaagent:" + Path.of(before).toAbsolutePath() + "=file=" + dir.resolve("audit.jsonl"));
             }
             List<String> cmd = PacedSection.command(h, jvmArgs);
             if (cfg.equals("agent")) {
@@ -86,14 +94,14 @@ final class ProfileSection {
             Files.deleteIfExists(collapsed);
             shares.put(cfg, s);
             results.put(cfg, r);
-            log(String.format("profile %-5s: %d samples, JIT %.1f %%, writer %.1f %%, stack capture %.1f %%, kernel probe %.1f %%",
+            log(String.format("profile %-6s: %d samples, JIT %.1f %%, writer %.1f %%, stack capture %.1f %%, kernel probe %.1f %%",
                     cfg, s.total(), 100 * s.share(ProfileShares.JIT), 100 * s.share(ProfileShares.WRITER),
                     100 * s.share(ProfileShares.STACK_CAPTURE), 100 * s.share(ProfileShares.KERNEL_PROBE)));
         }
         List<List<String>> rows = new ArrayList<>();
         for (String category : ProfileShares.CATEGORIES) {
             List<String> row = new ArrayList<>(List.of(category));
-            for (String cfg : List.of("agent", "bare")) {
+            for (String cfg : columns) {
                 ProfileShares s = shares.get(cfg);
                 row.add(s == null ? "n/a" : Md.num(100 * s.share(category), 1) + " % (" + Md.num(s.samples(category), 0) + ")");
             }
@@ -101,7 +109,7 @@ final class ProfileSection {
         }
         List<String> totals = new ArrayList<>(List.of("**all samples** (1 ms of CPU each)"));
         List<String> perConnection = new ArrayList<>(List.of("CPU per connection in the window, µs (`RESULT` of the profiled run)"));
-        for (String cfg : List.of("agent", "bare")) {
+        for (String cfg : columns) {
             ProfileShares s = shares.get(cfg);
             totals.add(s == null ? "n/a" : "**" + Md.num(s.total(), 0) + "**");
             Map<String, String> r = results.get(cfg);
@@ -122,10 +130,15 @@ final class ProfileSection {
                 + " stack capture = `java/lang/Throwable.fillInStackTrace` under an `io/socketaudit` frame; kernel probe ="
                 + " under `io/socketaudit/kernel/KernelProbe`; other agent code = under any other `io/socketaudit` frame"
                 + " outside `io/socketaudit/bench` (the agent's premain on the main thread among them); the rest is the"
-                + " application itself.\n\n"
+                + " application itself."
+                + (before == null ? "" : " \"Before\" is the agent built from commit `" + beforeRef + "`, before its capture"
+                        + " path and start were rebuilt (`--baseline " + beforeRef + "`; its start-up thread `socket-audit-init`"
+                        + " counts among the other agent threads).")
+                + "\n\n"
                 + h.commandNote("profile", " --async-profiler " + h.displayCommand(List.of(Path.of(given).toAbsolutePath().toString())),
                         example, true) + "\n"
-                + Md.table(List.of("where", "agent", "bare"), rows)
+                + Md.table(before == null ? List.of("where", "agent", "bare")
+                        : List.of("where", "agent", "before (`" + beforeRef + "`)", "bare"), rows)
                 + (notes.isEmpty() ? "" : "\nasync-profiler said: " + String.join("; ", notes) + "\n")
                 + failureNote(failures));
     }
