@@ -18,6 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** A stack seen before is recognised from its raw backtrace; different stacks are never taken for one. */
 class StackDecoderTest {
@@ -76,12 +77,8 @@ class StackDecoderTest {
 
     @Test
     void virtualThreadStacksAreRecognisedToo() throws Exception {
-        Method start;
-        try {
-            start = Thread.class.getMethod("startVirtualThread", Runnable.class);
-        } catch (NoSuchMethodException e) {
-            return; // before JDK 21 there are no virtual threads
-        }
+        Method start = startVirtualThread();
+        assumeTrue(start != null, "this JDK has no virtual threads (JDK 21 and later have)");
         List<Throwable> captured = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             AtomicReference<Throwable> t = new AtomicReference<>();
@@ -91,6 +88,14 @@ class StackDecoderTest {
         StackDecoder decoder = new StackDecoder(1024);
         assertSame(decoder.decode(captured.get(0)), decoder.decode(captured.get(1)));
         assertEquals(text(captured.get(1)), decoder.decode(captured.get(1)).stack.text());
+    }
+
+    private static Method startVirtualThread() {
+        try {
+            return Thread.class.getMethod("startVirtualThread", Runnable.class);
+        } catch (NoSuchMethodException e) {
+            return null;
+        }
     }
 
     @Test
