@@ -7,6 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.socketaudit.logformat.Event;
+import io.socketaudit.report.ReportCommand;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +21,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.TestInstance;
@@ -305,6 +314,54 @@ class CloseScenariosIT {
     }
 
     // ------------------------------------------------------------------------------------------
+
+    /**
+     * What the agent writes and what the log format (and so the report) knows agree both ways: no line has a
+     * field {@link Event#FIELDS} does not declare for its kind, the lines of a kind together have every field it
+     * declares (the scenarios reach each one, {@code closeNotify} in the TLS ones), and the report reads the
+     * whole log with no line skipped, no unknown event or field and no stack it cannot resolve.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void everyLineHasTheFieldsTheLogFormatDeclaresAndTheReportReadsItAll(EndToEndJdks.Jdk jdk) throws Exception {
+        ScenarioRun run = run(jdk);
+        Map<String, Set<String>> fieldsByKind = new TreeMap<>();
+        List<Executable> checks = new ArrayList<>();
+        for (JsonNode line : run.result.log()) {
+            String kind = line.path("event").asText();
+            Set<String> declared = declaredFields(kind);
+            line.fieldNames().forEachRemaining(field -> {
+                fieldsByKind.computeIfAbsent(kind, k -> new TreeSet<>()).add(field);
+                if (!declared.contains(field)) {
+                    checks.add(() -> fail("'" + field + "' is not a field of '" + kind + "' lines: " + line));
+                }
+            });
+        }
+        for (Map.Entry<String, Set<String>> kind : fieldsByKind.entrySet()) {
+            checks.add(() -> assertEquals(declaredFields(kind.getKey()), kind.getValue(),
+                    "the fields of all '" + kind.getKey() + "' lines together"));
+        }
+        assertAll(checks);
+
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = ReportCommand.run(List.of(run.result.logFile().toString(), "--format", "json"),
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertEquals(0, exit, err.toString(StandardCharsets.UTF_8));
+        JsonNode problems = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8)).path("inputProblems");
+        assertAll(
+                () -> assertEquals(0, problems.path("skippedLines").asLong(-1), problems.toString()),
+                () -> assertEquals(0, problems.path("unknownEventLines").asLong(-1), problems.toString()),
+                () -> assertEquals(0, problems.path("unresolvedStackIds").asLong(-1), problems.toString()),
+                () -> assertEquals(0, problems.path("unknownFields").size(), problems.toString()),
+                () -> assertEquals(0, problems.path("unknownEvents").size(), problems.toString()));
+    }
+
+    private static Set<String> declaredFields(String kind) {
+        Set<String> declared = new TreeSet<>(Event.COMMON_FIELDS);
+        declared.addAll(Event.FIELDS.getOrDefault(kind, Set.of()));
+        return declared;
+    }
 
     private static boolean isCloseOrShutdown(JsonNode line) {
         String kind = line.path("event").asText();
