@@ -9,13 +9,19 @@ import java.net.SocketAddress;
 /**
  * Advice for the asynchronous channels. The close funnel is {@code implClose()} of the Unix
  * implementations, which {@code close()} calls once; the shutdowns live in the abstract base class,
- * which keeps its own flags. 2 is the base class's ST_CONNECTED (17 to 25).
+ * which keeps its own flags.
  */
 final class AsyncChannelAdvice {
 
     static final String SOCKET_TYPE = "sun.nio.ch.UnixAsynchronousSocketChannelImpl";
     static final String SOCKET_BASE_TYPE = "sun.nio.ch.AsynchronousSocketChannelImpl";
     static final String SERVER_TYPE = "sun.nio.ch.UnixAsynchronousServerSocketChannelImpl";
+
+    /**
+     * AsynchronousSocketChannelImpl's private {@code ST_CONNECTED} (JDK 17 to 25); a constant, so the advice
+     * carries its value.
+     */
+    static final int ST_CONNECTED = 2;
 
     private AsyncChannelAdvice() {
     }
@@ -27,7 +33,7 @@ final class AsyncChannelAdvice {
                             @Advice.FieldValue("state") int state,
                             @Advice.FieldValue("localAddress") SocketAddress local,
                             @Advice.FieldValue("remoteAddress") SocketAddress remote) {
-            return state == 2
+            return state == ST_CONNECTED
                     ? CloseBridge.enter(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.CLOSE, self, fd, local, remote, 0,
                             false, false)
                     : null;
@@ -42,7 +48,7 @@ final class AsyncChannelAdvice {
                             @Advice.FieldValue("localAddress") SocketAddress local,
                             @Advice.FieldValue("remoteAddress") SocketAddress remote,
                             @Advice.FieldValue("writeShutdown") boolean writeShutdown) {
-            return state == 2 && !writeShutdown
+            return state == ST_CONNECTED && !writeShutdown
                     ? CloseBridge.enter(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.SHUTDOWN_OUTPUT, self, fd, local, remote,
                             0, false, false)
                     : null;
@@ -58,7 +64,7 @@ final class AsyncChannelAdvice {
                             @Advice.FieldValue("remoteAddress") SocketAddress remote,
                             @Advice.FieldValue("readShutdown") boolean readShutdown,
                             @Advice.FieldValue("writeShutdown") boolean writeShutdown) {
-            return state == 2 && !readShutdown
+            return state == ST_CONNECTED && !readShutdown
                     ? CloseBridge.enter(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.SHUTDOWN_INPUT, self, fd, local, remote,
                             0, writeShutdown, false)
                     : null;

@@ -10,11 +10,14 @@ import java.net.SocketAddress;
  * Advice for {@code sun.nio.ch.SocketChannelImpl}. {@code implCloseSelectableChannel} is the funnel
  * every close reaches exactly once: {@code close()}, the {@code socket()} adaptor, and the interrupt
  * path, where JDK 17 skips the public {@code close()}. The class also serves UNIX-domain channels,
- * which the listener drops by their address type. 2 is the private ST_CONNECTED (17 to 25).
+ * which the listener drops by their address type.
  */
 final class SocketChannelAdvice {
 
     static final String TYPE = "sun.nio.ch.SocketChannelImpl";
+
+    /** SocketChannelImpl's private {@code ST_CONNECTED} (JDK 17 to 25); a constant, so the advice carries its value. */
+    static final int ST_CONNECTED = 2;
 
     private SocketChannelAdvice() {
     }
@@ -29,7 +32,7 @@ final class SocketChannelAdvice {
                             @Advice.FieldValue("isOutputClosed") boolean outputClosed,
                             @Advice.FieldValue("readerThread") long readerThread,
                             @Advice.FieldValue("writerThread") long writerThread) {
-            return state == 2
+            return state == ST_CONNECTED
                     ? CloseBridge.enter(CloseBridge.SOCKET_CHANNEL, CloseBridge.CLOSE, self, fd, local, remote, 0,
                             outputClosed, readerThread != 0 || writerThread != 0)
                     : null;
@@ -44,7 +47,7 @@ final class SocketChannelAdvice {
                             @Advice.FieldValue("localAddress") SocketAddress local,
                             @Advice.FieldValue("remoteAddress") SocketAddress remote,
                             @Advice.FieldValue("isOutputClosed") boolean outputClosed) {
-            return state == 2 && !outputClosed
+            return state == ST_CONNECTED && !outputClosed
                     ? CloseBridge.enter(CloseBridge.SOCKET_CHANNEL, CloseBridge.SHUTDOWN_OUTPUT, self, fd, local, remote, 0,
                             false, false)
                     : null;
@@ -60,7 +63,7 @@ final class SocketChannelAdvice {
                             @Advice.FieldValue("remoteAddress") SocketAddress remote,
                             @Advice.FieldValue("isInputClosed") boolean inputClosed,
                             @Advice.FieldValue("isOutputClosed") boolean outputClosed) {
-            return state == 2 && !inputClosed
+            return state == ST_CONNECTED && !inputClosed
                     ? CloseBridge.enter(CloseBridge.SOCKET_CHANNEL, CloseBridge.SHUTDOWN_INPUT, self, fd, local, remote, 0,
                             outputClosed, false)
                     : null;
@@ -89,7 +92,7 @@ final class SocketChannelAdvice {
                          @Advice.FieldValue("state") int state,
                          @Advice.FieldValue("localAddress") SocketAddress local,
                          @Advice.FieldValue("remoteAddress") SocketAddress remote) {
-            if (state == 2) {
+            if (state == ST_CONNECTED) {
                 CloseBridge.opened(CloseBridge.SOCKET_CHANNEL, CloseBridge.CONNECT, self, fd, local, remote, 0);
             }
         }

@@ -10,11 +10,18 @@ import java.net.InetAddress;
  * Advice for {@code sun.nio.ch.NioSocketImpl}, the implementation under every {@code Socket},
  * {@code SSLSocket} and {@code ServerSocket} of JDK 13 and later. Its {@code close()} returns at once
  * on a closed socket and its shutdowns on a shut-down side, so the state checks here give exactly
- * one event per operation. The numbers are NioSocketImpl's private state constants (17 to 25).
+ * one event per operation.
  */
 final class SocketImplAdvice {
 
     static final String TYPE = "sun.nio.ch.NioSocketImpl";
+
+    /**
+     * NioSocketImpl's private {@code ST_UNCONNECTED} and {@code ST_CONNECTED} (JDK 17 to 25). Compile-time
+     * constants: the woven advice carries their values, not a reference to this class.
+     */
+    static final int ST_UNCONNECTED = 1;
+    static final int ST_CONNECTED = 3;
 
     private SocketImplAdvice() {
     }
@@ -32,12 +39,12 @@ final class SocketImplAdvice {
                             @Advice.FieldValue("writerThread") long writerThread) {
             if (server) {
                 // ST_UNCONNECTED: created and possibly listening; ST_NEW is a never-opened impl.
-                return state == 1
+                return state == ST_UNCONNECTED
                         ? CloseBridge.enter(CloseBridge.SERVER_SOCKET, CloseBridge.CLOSE, self, fd, null, null, 0, false, false)
                         : null;
             }
             // ST_CONNECTED only: unconnected, failed or already closing sockets are no connection to report.
-            return state == 3
+            return state == ST_CONNECTED
                     ? CloseBridge.enter(CloseBridge.SOCKET, CloseBridge.CLOSE, self, fd, null, address, port,
                             outputClosed, readerThread != 0 || writerThread != 0)
                     : null;
@@ -60,7 +67,7 @@ final class SocketImplAdvice {
                             @Advice.FieldValue("address") InetAddress address,
                             @Advice.FieldValue("port") int port,
                             @Advice.FieldValue("isOutputClosed") boolean outputClosed) {
-            return state == 3 && !outputClosed
+            return state == ST_CONNECTED && !outputClosed
                     ? CloseBridge.enter(CloseBridge.SOCKET, CloseBridge.SHUTDOWN_OUTPUT, self, fd, null, address, port, false, false)
                     : null;
         }
@@ -75,7 +82,7 @@ final class SocketImplAdvice {
                             @Advice.FieldValue("port") int port,
                             @Advice.FieldValue("isInputClosed") boolean inputClosed,
                             @Advice.FieldValue("isOutputClosed") boolean outputClosed) {
-            return state == 3 && !inputClosed
+            return state == ST_CONNECTED && !inputClosed
                     ? CloseBridge.enter(CloseBridge.SOCKET, CloseBridge.SHUTDOWN_INPUT, self, fd, null, address, port,
                             outputClosed, false)
                     : null;
@@ -90,7 +97,7 @@ final class SocketImplAdvice {
                          @Advice.FieldValue("state") int state,
                          @Advice.FieldValue("address") InetAddress address,
                          @Advice.FieldValue("port") int port) {
-            if (state == 3) {
+            if (state == ST_CONNECTED) {
                 CloseBridge.opened(CloseBridge.SOCKET, CloseBridge.CONNECT, self, fd, null, address, port);
             }
         }
