@@ -156,8 +156,7 @@ public final class AgentRuntime {
 
     private static Map<String, Object> startFields(AgentConfig config, long pid, String probe) {
         Map<String, Object> fields = new LinkedHashMap<>();
-        String version = AgentRuntime.class.getPackage().getImplementationVersion();
-        fields.put("agentVersion", version != null ? version : "dev");
+        fields.put("agentVersion", AgentJar.version());
         fields.put("jdk", System.getProperty("java.runtime.version"));
         fields.put("vm", String.join(" ", System.getProperty("java.vm.name"), System.getProperty("java.vm.version")));
         fields.put("os", String.join(" ", System.getProperty("os.name"), System.getProperty("os.version"),

@@ -5,7 +5,6 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -43,7 +42,7 @@ final class BootstrapJar {
         if (isBridgeOnBootstrapPath()) {
             return; // attached before: the JDK's classes already use that copy
         }
-        File agentJar = agentJar();
+        File agentJar = AgentJar.file();
         Path dir = privateDirectory();
         Path bridgeJar = dir.resolve("socket-audit-bootstrap.jar");
         try (JarFile source = new JarFile(agentJar);
@@ -98,18 +97,6 @@ final class BootstrapJar {
             return true;
         } catch (ClassNotFoundException e) {
             return false;
-        }
-    }
-
-    private static File agentJar() throws IOException {
-        try {
-            File jar = new File(BootstrapJar.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (!jar.isFile()) {
-                throw new IOException("the agent is not running from its jar (" + jar + ")");
-            }
-            return jar;
-        } catch (URISyntaxException | SecurityException e) {
-            throw new IOException("cannot locate the agent jar", e);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.socketaudit.cli;
 
+import io.socketaudit.agent.AgentJar;
 import io.socketaudit.report.ReportCommand;
 
 import java.io.PrintStream;
@@ -37,7 +38,7 @@ public final class Main {
                 return AttachCommand.list(rest, out, err);
             case "version":
             case "--version":
-                out.println("socket-audit " + version());
+                out.println("socket-audit " + AgentJar.version());
                 return OK;
             case "help":
             case "--help":
@@ -49,11 +50,6 @@ public final class Main {
                 printUsage(err);
                 return USAGE;
         }
-    }
-
-    static String version() {
-        String v = Main.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
     }
 
     private static void printUsage(PrintStream s) {

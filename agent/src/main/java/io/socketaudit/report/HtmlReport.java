@@ -1,5 +1,6 @@
 package io.socketaudit.report;
 
+import io.socketaudit.agent.AgentJar;
 import io.socketaudit.logformat.Value;
 
 import java.io.IOException;
@@ -55,7 +56,7 @@ final class HtmlReport {
         endpoints();
         neverClosed();
         pairs();
-        out.append("<footer>socket-audit ").append(escape(ReportCommand.version()))
+        out.append("<footer>socket-audit ").append(escape(AgentJar.version()))
                 .append(" &middot; report format ").append(JsonReport.FORMAT_VERSION).append("</footer>\n");
         out.append("<script>\n").append(SCRIPT).append("</script>\n</body>\n</html>\n");
     }

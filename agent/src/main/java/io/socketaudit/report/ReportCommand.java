@@ -167,11 +167,6 @@ public final class ReportCommand {
         return new Options(List.copyOf(files), format == null ? Format.TEXT : format, output, false);
     }
 
-    static String version() {
-        String version = ReportCommand.class.getPackage().getImplementationVersion();
-        return version == null ? "dev" : version;
-    }
-
     private static String valueOf(List<String> args, int index, String option) throws UsageException {
         if (index >= args.size() || args.get(index).isEmpty()) {
             throw new UsageException(option + " needs a value");
