@@ -99,4 +99,25 @@ class TextReportTest {
                 report);
         assertTrue(report.contains("  how        unknown 1\n"), report);
     }
+
+    @Test
+    void controlAndBidirectionalCharactersReachTheTerminalEscaped() throws IOException {
+        String hostile = "app.X.y\u001b[2J\u001b]52;c;cm0gLXJm\u0007\u0000\u007f\u0085\u202e)9:avaj.X(Z.q";
+        Path log = SyntheticLog.started(7)
+                .stack(1, "java.net.Socket.close(Socket.java:1500)", hostile)
+                .atMillis(10).close("10.0.0.1:8080", "10.0.0.9:50000", "caller", hostile, "stackId", 1,
+                        "how", "abortive", "cause", "unread-input", "pendingIn", 1)
+                .event("agent_error", "where", "line\nbreak", "error", "\u2066isolated\u2069", "count", 1)
+                .stop()
+                .writeTo(dir.resolve("hostile.jsonl"));
+
+        String report = CommandResult.report(log).out();
+
+        for (char c : report.toCharArray()) {
+            assertTrue(c == '\n' || (c >= 0x20 && c < 0x7f), () -> "raw U+" + Integer.toHexString(c) + " in\n" + report);
+        }
+        assertTrue(report.contains("app.X.y\\u001B[2J\\u001B]52;c;cm0gLXJm\\u0007\\u0000\\u007F\\u0085\\u202E)9:avaj.X(Z.q"),
+                report);
+        assertTrue(report.contains("line\\u000Abreak: \\u2066isolated\\u2069"), report);
+    }
 }
