@@ -14,6 +14,7 @@ import io.socketaudit.output.AuditLog;
 import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -98,7 +99,12 @@ public final class AgentRuntime {
     /** Loaded before the log starts: the writer uses the library too. Without it the agent works with less. */
     private static String loadKernelProbe() {
         try {
-            return KernelProbe.load(BootstrapJar.privateDirectory()) == null ? "jni" : KernelProbe.describe();
+            Path directory = PrivateDirectory.create();
+            try {
+                return KernelProbe.load(directory) == null ? "jni" : KernelProbe.describe();
+            } finally {
+                PrivateDirectory.remove(directory);
+            }
         } catch (IOException e) {
             return "unavailable: " + e;
         }
