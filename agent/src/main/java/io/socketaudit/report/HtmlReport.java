@@ -76,7 +76,7 @@ final class HtmlReport {
         Summary.Health h = s.health();
         List<String> warnings = new ArrayList<>();
         if (h.droppedEvents() > 0) {
-            warnings.add("<strong>" + TextReport.number(h.droppedEvents()) + " events dropped</strong> by the agent (its queue was full):"
+            warnings.add("<strong>" + TextReport.number(h.droppedEvents()) + " events dropped</strong> by the agent (its queue was full, or the log could not be written):"
                     + " every count on this page is short by up to that many.");
         }
         if (h.agentErrors() > 0) {

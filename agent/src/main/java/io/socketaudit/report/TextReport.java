@@ -49,7 +49,7 @@ final class TextReport {
         Summary.Health h = s.health();
         line("AGENT");
         if (h.droppedEvents() > 0) {
-            line("  " + WARN + number(h.droppedEvents()) + " events DROPPED by the agent (its queue was full):"
+            line("  " + WARN + number(h.droppedEvents()) + " events DROPPED by the agent (its queue was full, or the log could not be written):"
                     + " every count below is short by up to that many.");
         }
         if (h.agentErrors() > 0) {

@@ -167,4 +167,115 @@ class LogFileTest {
         assertEquals(line(2), Files.readString(path));
         assertFalse(Files.exists(dir.resolve("audit.jsonl.1.gz")));
     }
+
+    /** Opening must fail, naming the problem, and leave {@code victim} as it was. */
+    private void assertRefused(Path path, String problem) throws IOException {
+        LogFile file = new LogFile(path, ROTATE_SIZE, 3, false);
+        IOException refused = assertThrows(IOException.class, file::open);
+        assertTrue(refused.getMessage().contains(problem), refused.getMessage());
+    }
+
+    @Test
+    void linksAndFilesOthersMayWriteAreRefusedAndNeverWrittenThrough() throws Exception {
+        Path victim = Files.writeString(dir.resolve("victim"), "precious\n");
+        Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), victim);
+        assertRefused(link, "a symbolic link");
+        Path dangling = Files.createSymbolicLink(dir.resolve("dangling.jsonl"), dir.resolve("created-through-link"));
+        assertRefused(dangling, "a symbolic link");
+        Path shared = Files.writeString(dir.resolve("shared.jsonl"), "");
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rw-rw-rw-"));
+        assertRefused(shared, "writable by others");
+        Path hardLinked = Files.createLink(dir.resolve("hard.jsonl"), victim);
+        assertRefused(hardLinked, "2 hard links");
+        Path directory = Files.createDirectory(dir.resolve("dir.jsonl"));
+        assertRefused(directory, "a directory");
+
+        assertEquals("precious\n", Files.readString(victim));
+        assertFalse(Files.exists(dir.resolve("created-through-link")), "nothing is created where a link leads");
+        assertEquals("", Files.readString(shared));
+    }
+
+    @Test
+    void aFifoIsRefusedWithoutBlocking() throws Exception {
+        Path fifo = dir.resolve("fifo.jsonl");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertEquals(0, mkfifo.waitFor());
+        assertRefused(fifo, "a FIFO");
+    }
+
+    @Test
+    void aFileThatEndsMidLineGetsItsLineEndedBeforeTheFirstNewLine() throws IOException {
+        Path path = dir.resolve("audit.jsonl");
+        Files.writeString(path, line(0) + "{\"event\":\"clo");
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        LogFile file = new LogFile(path, 0, 3, false);
+        file.open();
+        write(file, line(1));
+        file.close();
+        assertEquals(line(0) + "{\"event\":\"clo\n" + line(1), Files.readString(path));
+    }
+
+    @Test
+    void aRotationThatCannotRenameGoesOnInTheCurrentFileAndSucceedsLater() throws IOException {
+        Path path = dir.resolve("audit.jsonl");
+        LogFile file = new LogFile(path, ROTATE_SIZE, 3, false);
+        file.open();
+        Path planted = Files.createDirectory(dir.resolve("audit.jsonl.1"));
+        write(file, line(1));
+        LogFile.RotationException failed = assertThrows(LogFile.RotationException.class, file::rotate);
+        assertTrue(failed.getMessage().contains("audit.jsonl.1 is a directory"), failed.getMessage());
+        write(file, line(2));
+        file.flush();
+        assertEquals(line(1) + line(2), Files.readString(path), "nothing lost, nothing moved");
+
+        Files.delete(planted);
+        file.rotate();
+        write(file, line(3));
+        file.close();
+        assertEquals(line(1) + line(2), Files.readString(dir.resolve("audit.jsonl.1")));
+        assertEquals(line(3), Files.readString(path));
+        assertEquals(2, file.part());
+    }
+
+    @Test
+    void aFileDeletedUnderTheWriterIsCreatedAnewAndItsWaitingLinesAreReportedLost() throws IOException {
+        Path path = dir.resolve("audit.jsonl");
+        LogFile file = new LogFile(path, 0, 3, false);
+        file.open();
+        write(file, line(1));
+        file.flush();
+        Files.delete(path);
+        write(file, line(2));
+        IOException lost = assertThrows(IOException.class, file::flush);
+        assertTrue(lost.getMessage().contains("was deleted or replaced"), lost.getMessage());
+        assertTrue(file.isDamaged());
+
+        assertTrue(file.repair(), "a new file");
+        write(file, line(3));
+        file.close();
+        assertEquals(line(3), Files.readString(path));
+        assertEquals(2, file.part());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+    }
+
+    @Test
+    void aGzipWriteThatFailsIsCutBackAndTheStreamEndedSoThatEverythingWrittenStaysReadable() throws IOException {
+        Path path = dir.resolve("audit.jsonl.gz");
+        LogFile file = new LogFile(path, 0, 3, true);
+        file.open();
+        write(file, line(1));
+        file.flush();
+        long before = Files.size(path);
+        write(file, line(2));
+        // An interrupt closes a file channel in the middle of its write, as a failing disk would fail it.
+        Thread.currentThread().interrupt();
+        assertThrows(IOException.class, file::flush);
+        assertTrue(file.isDamaged());
+
+        assertFalse(file.repair(), "the same file, cut back");
+        assertTrue(Files.size(path) >= before);
+        write(file, line(3));
+        file.close();
+        assertEquals(line(1) + line(3), gunzip(path), "the lost line is gone, the others whole: two gzip members");
+    }
 }
