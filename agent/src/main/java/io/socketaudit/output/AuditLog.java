@@ -31,8 +31,6 @@ import java.util.concurrent.locks.LockSupport;
 public final class AuditLog {
 
     private static final int BATCH = 4096;
-    /** Lines on stderr about the log's failures, at most: a disk that fails again and again must not flood it. */
-    private static final int MAX_WARNINGS = 10;
     /**
      * After a batch the writer looks for work again this much later, and then less and less often down to the
      * maximum: application threads do not wake it (see {@link #submit}), so this bounds how late a line is
@@ -70,10 +68,16 @@ public final class AuditLog {
     private long retryAtNanos;
     private long retryDelayNanos = LogWriter.RETRY_MIN_NANOS;
     private boolean rotationFailing;
-    private int warningsLeft = MAX_WARNINGS;
+    /** Each kind of failure is said on stderr once; later ones are counted in the log. */
+    private boolean writeFailureSaid;
+    private boolean rotationFailureSaid;
     /** Leaks found before their connection's open line was written; reported once it is. */
     private final List<OpenConnections.Connection> leaksAwaitingOpen = new ArrayList<>();
     private long bridgeFailuresReported;
+    private long bridgeFailuresOnDisk;
+    /** Failures taken from {@link #errors} whose lines are not known to be on disk yet, and how many of them are handed over. */
+    private final List<AgentErrors.Report> errorsNotOnDisk = new ArrayList<>();
+    private int errorsHandedOver;
 
     /**
      * Opens (creates) the log file, so that a path that cannot be written is known at once; writes nothing yet.
@@ -221,6 +225,9 @@ public final class AuditLog {
                 prepared = i + 1;
                 afterEvent();
             }
+            if (batch.isEmpty()) {
+                afterEvent(); // an idle writer retries a rotation that failed
+            }
             reportLossesAndFailures();
             reportLeaks(false);
             writer.flush();
@@ -241,7 +248,10 @@ public final class AuditLog {
             if (!rotationFailing) {
                 rotationFailing = true;
                 errors.record("rotating the log", e);
-                warn(e.getMessage());
+                if (!rotationFailureSaid) {
+                    rotationFailureSaid = true;
+                    warn(e.getMessage() + "; later failures are only counted in the log");
+                }
             }
         }
     }
@@ -250,6 +260,9 @@ public final class AuditLog {
     private void written() {
         droppedOnDisk = droppedReported;
         lostOnDisk = lostReported;
+        bridgeFailuresOnDisk = bridgeFailuresReported;
+        errorsNotOnDisk.clear();
+        errorsHandedOver = 0;
         failing = false;
         retryDelayNanos = LogWriter.RETRY_MIN_NANOS;
     }
@@ -257,25 +270,27 @@ public final class AuditLog {
     /** A write failed: what it lost is counted, and reported once per spell of failures. */
     private void writeFailed(Exception e) {
         lost += writer.takeLost();
-        droppedReported = droppedOnDisk; // the dropped lines were lost with the rest
+        // The lines that report losses and failures were lost with the rest: they are written again.
+        droppedReported = droppedOnDisk;
         lostReported = lostOnDisk;
+        bridgeFailuresReported = bridgeFailuresOnDisk;
+        errorsHandedOver = 0;
         if (failing) {
             retryDelayNanos = Math.min(2 * retryDelayNanos, LogWriter.RETRY_MAX_NANOS);
         } else {
             failing = true;
             errors.record("writing the log", e);
-            warn(String.join("", "cannot write the audit log ", writer.path().toString(), " (", e.toString(),
-                    "); events are counted as lost until it can be written again"));
+            if (!writeFailureSaid) {
+                writeFailureSaid = true;
+                warn(String.join("", "cannot write the audit log ", writer.path().toString(), " (", e.toString(),
+                        "); events are counted as lost until it can be written again, later failures only in the log"));
+            }
         }
         retryAtNanos = System.nanoTime() + retryDelayNanos;
     }
 
-    private void warn(String problem) {
-        if (warningsLeft > 0) {
-            warningsLeft--;
-            System.err.println(String.join("", "socket-audit: ", problem,
-                    warningsLeft == 0 ? " (further failures are only counted in the log)" : ""));
-        }
+    private static void warn(String problem) {
+        System.err.println(String.join("", "socket-audit: ", problem));
     }
 
     private void reportLossesAndFailures() throws IOException {
@@ -295,7 +310,10 @@ public final class AuditLog {
                     String.valueOf(CloseBridge.firstFailure()), bridgeFailures));
         }
         for (AgentErrors.Report report; (report = errors.poll()) != null; ) {
-            writer.writeError(report);
+            errorsNotOnDisk.add(report);
+        }
+        for (; errorsHandedOver < errorsNotOnDisk.size(); errorsHandedOver++) {
+            writer.writeError(errorsNotOnDisk.get(errorsHandedOver));
         }
     }
 

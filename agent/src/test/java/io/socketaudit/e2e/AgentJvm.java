@@ -36,6 +36,7 @@ public final class AgentJvm {
     private Path workDir;
     private Path logFile;
     private String umask;
+    private OtherUser user;
 
     private AgentJvm(EndToEndJdks.Jdk jdk) {
         this.jdk = jdk;
@@ -108,6 +109,12 @@ public final class AgentJvm {
         return this;
     }
 
+    /** Start the child as this user (through setpriv; the test runs as root). */
+    public AgentJvm runAs(OtherUser user) {
+        this.user = user;
+        return this;
+    }
+
     public AgentJvm workDir(Path dir) {
         this.workDir = dir;
         return this;
@@ -115,6 +122,9 @@ public final class AgentJvm {
 
     public List<String> command() {
         List<String> command = new ArrayList<>();
+        if (user != null) {
+            command.addAll(user.setpriv());
+        }
         if (umask != null) {
             command.addAll(List.of("/bin/sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"));
         }
@@ -186,6 +196,15 @@ public final class AgentJvm {
                         + describe());
             }
             return line;
+        }
+
+        /** Waits until the child prints a matching stderr line (the agent says something). */
+        public String awaitStderr(Predicate<String> matching) throws InterruptedException {
+            ChildLines.Found found = stderr.await(0, matching, HANG_GUARD_SECONDS);
+            if (found == null) {
+                throw new AssertionError("the child never printed the expected line on stderr; " + describe());
+            }
+            return found.line();
         }
 
         public Result awaitExit() throws InterruptedException {
