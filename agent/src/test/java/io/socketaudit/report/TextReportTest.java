@@ -74,7 +74,7 @@ class TextReportTest {
         int agent = report.indexOf("AGENT\n");
         assertTrue(agent > 0 && agent < report.indexOf("INPUT\n"), report);
         assertTrue(report.contains("AGENT\n"
-                + "  !! 1,200 events DROPPED by the agent (its queue was full): every count below is short by up to that many.\n"
+                + "  !! 1,200 events DROPPED by the agent (its queue was full, or the log could not be written): every count below is short by up to that many.\n"
                 + "  !! 2 agent errors (the app was not affected; those closes may be missing):\n"
                 + "       pid  count  where: error\n"
                 + "         7      2  kernel probe: EBADF\n"
