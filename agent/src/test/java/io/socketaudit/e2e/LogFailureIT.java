@@ -139,6 +139,46 @@ class LogFailureIT {
         assertRotationResumedWithNothingLost(result, logs, phases);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void linksPlantedAtTheLogsNameDuringRotationAreNeverWrittenThrough(EndToEndJdks.Jdk jdk, @TempDir Path workDir)
+            throws Exception {
+        Path logs = Files.createDirectory(workDir.resolve("logs"));
+        Path victim = Files.writeString(workDir.resolve("victim"), "not the agent's\n");
+        Path log = logs.resolve("x.jsonl");
+        int[] phases = {0, 300};
+        AgentJvm.Running running = program(jdk, workDir, "file=" + log + ",rotate.size=64K,rotate.keep=50", phases).start();
+        running.awaitStdout(LogFaultProgram.phaseDone(1)::equals); // the log is open
+        // Another user's loop re-creating the name: whenever a rotation renames the log away, a link takes its place.
+        Thread planter = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Files.createSymbolicLink(log, victim);
+                } catch (IOException e) {
+                    Thread.onSpinWait(); // the name is taken: the log itself, or the link planted already
+                }
+            }
+        });
+        planter.start();
+        AgentJvm.Result result;
+        try {
+            go(workDir, 1);
+            result = running.awaitExit();
+        } finally {
+            planter.interrupt();
+            planter.join();
+        }
+
+        assertAppUnchanged(result, phases);
+        assertEquals("not the agent's\n", Files.readString(victim));
+        if (Files.isSymbolicLink(log)) {
+            Files.delete(log); // read only the agent's own files
+        }
+        LogAccounting accounted = new LogAccounting(logs);
+        accounted.assertAccountsFor(expectedEvents(phases), result.describe());
+        assertEquals(0, accounted.dropped(null), "writing on into the renamed file loses nothing");
+    }
+
     private static void assertRotationResumedWithNothingLost(AgentJvm.Result result, Path logs, int... phases)
             throws IOException {
         assertAppUnchanged(result, phases);
