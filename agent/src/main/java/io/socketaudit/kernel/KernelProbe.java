@@ -51,7 +51,7 @@ public final class KernelProbe {
      * Loads the native library once; safe to call again. Returns null on success, else why it failed.
      *
      * @param directory an empty directory only this user can enter, for the library's file while it loads;
-     *                  the file is removed afterwards, the directory is the caller's
+     *                  removed afterwards
      */
     public static synchronized String load(Path directory) {
         if (unavailableReason == null) {
@@ -82,9 +82,10 @@ public final class KernelProbe {
             try {
                 System.load(library.toAbsolutePath().toString());
             } finally {
-                // Once loaded, the mapping stays valid; removing the file leaves nothing behind.
+                // Once loaded, the mapping stays valid; removing the files leaves nothing behind.
                 Files.delete(library);
             }
+            Files.delete(directory);
             unavailableReason = null;
         } catch (IOException | LinkageError | SecurityException e) {
             unavailableReason = e.toString();
