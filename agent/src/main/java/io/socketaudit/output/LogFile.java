@@ -31,9 +31,11 @@ import java.util.zip.GZIPOutputStream;
  * this process's user, with one link, not writable by group or others. It is never opened again by name
  * while it is in use; a rotation renames it and creates the next file exclusively. What is checked is the
  * name before and after the open (an {@code lstat} each, with the same file found both times): the open
- * itself follows no link and creates nothing where something exists, but a FIFO or device swapped in
- * between the first check and the open, and swapped out again before the second, is not seen (it would need
- * write access to the directory and exact timing; the JDK offers no {@code fstat} and no {@code O_NONBLOCK}).
+ * itself follows no link and creates nothing where something exists. It is made for reading and writing,
+ * which on Linux never blocks on a FIFO, so that a FIFO swapped in between the first check and the open cannot
+ * hang the start; one swapped in, and out again before the second check, is opened without being seen, and
+ * so would a device be (that takes write access to the directory and exact timing; the JDK offers no
+ * {@code fstat} and no {@code O_NONBLOCK}).
  *
  * <p>Lines are collected in memory and handed to the file whole, at {@link #flush()} or when
  * {@value #BUFFER_BYTES} bytes are waiting. A write that fails (disk full, directory gone) loses what was
@@ -54,7 +56,10 @@ final class LogFile implements AutoCloseable {
     static final int BUFFER_BYTES = 1 << 16;
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
-    /** No O_APPEND: the writer is the file's only writer and writes at the end it knows, {@link #committed}. */
+    /**
+     * No O_APPEND: the writer is the file's only writer and writes at the end it knows, {@link #committed}. Read and
+     * write (O_RDWR): opening a FIFO so does not wait for a reader.
+     */
     private static final Set<OpenOption> CREATE = Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
             StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     private static final Set<OpenOption> EXISTING = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
