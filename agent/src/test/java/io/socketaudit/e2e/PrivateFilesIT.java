@@ -52,6 +52,19 @@ class PrivateFilesIT {
                 || !System.getProperty("os.arch").equals("amd64"), "the native library was loaded from its private copy");
     }
 
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void thePrivateDirectoryAndItsFilesAreTheOwnersOnlyUnderUmask000(EndToEndJdks.Jdk jdk, @TempDir Path workDir)
+            throws Exception {
+        Path tmp = Files.createDirectory(workDir.resolve("tmp"));
+        AgentJvm.Result result = AgentJvm.on(jdk).withoutAgent().umask("000").workDir(workDir)
+                .jvmOption("-Djava.io.tmpdir=" + tmp)
+                .main(PrivateDirectoryProgram.class, AgentJvm.agentJar().toString()).run();
+
+        assertEquals(0, result.exitCode(), result::describe);
+        assertEquals(List.of("directory rwx------", "file rw-------"), result.stdout(), result::describe);
+    }
+
     private static List<String> listing(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             return files.map(p -> p.getFileName().toString()).sorted().toList();
