@@ -104,7 +104,7 @@ public final class AuditLog {
      * @param startFields the fields of the {@code agent_start} line, in order
      */
     public synchronized void startWriting(Map<String, Object> startFields) throws IOException {
-        LogWriter w = new LogWriter(file, pid, startFields);
+        LogWriter w = new LogWriter(file, pid, startFields, this::written);
         w.start();
         w.flush();
         writer = w;
@@ -231,7 +231,6 @@ public final class AuditLog {
             reportLossesAndFailures();
             reportLeaks(false);
             writer.flush();
-            written();
         } catch (IOException | RuntimeException e) {
             lost += batch.size() - prepared;
             writeFailed(e);
@@ -256,7 +255,7 @@ public final class AuditLog {
         }
     }
 
-    /** The lines handed to the file are on disk, the loss counts in them too. */
+    /** The lines handed to the file are in it, the loss counts and failures in them too (also in mid-batch). */
     private void written() {
         droppedOnDisk = droppedReported;
         lostOnDisk = lostReported;

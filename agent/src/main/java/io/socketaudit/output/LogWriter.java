@@ -72,6 +72,7 @@ final class LogWriter implements AutoCloseable {
     private final LogFile file;
     private final long pid;
     private final Map<String, Object> startFields;
+    private final Runnable afterEachWrite;
     private final StackTable stacks = new StackTable();
     private final JsonLine json = new JsonLine();
     private long eventsWritten;
@@ -86,12 +87,14 @@ final class LogWriter implements AutoCloseable {
     static final long RETRY_MAX_NANOS = 2_000_000_000L;
 
     /**
-     * @param startFields the fields of the {@code agent_start} line that opens every file, in order
+     * @param startFields    the fields of the {@code agent_start} line that opens every file, in order
+     * @param afterEachWrite told each time the lines handed over so far are in the file
      */
-    LogWriter(LogFile file, long pid, Map<String, Object> startFields) {
+    LogWriter(LogFile file, long pid, Map<String, Object> startFields, Runnable afterEachWrite) {
         this.file = file;
         this.pid = pid;
         this.startFields = startFields;
+        this.afterEachWrite = afterEachWrite;
     }
 
     /** Writes agent_start, which opens every file. */
@@ -216,6 +219,7 @@ final class LogWriter implements AutoCloseable {
         try {
             file.flush();
             eventsWritten += eventsPending;
+            afterEachWrite.run();
         } catch (IOException | RuntimeException e) {
             lost += eventsPending;
             stacks.newFile();
