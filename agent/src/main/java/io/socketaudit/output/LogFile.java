@@ -1,5 +1,7 @@
 package io.socketaudit.output;
 
+import io.socketaudit.kernel.KernelProbe;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -17,6 +19,8 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
@@ -64,6 +68,18 @@ final class LogFile implements AutoCloseable {
             StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
     private static final Set<OpenOption> EXISTING = Set.of(StandardOpenOption.READ, StandardOpenOption.WRITE,
             LinkOption.NOFOLLOW_LINKS);
+    /** Where fstat0 puts each value; mirrors the C source's OUT_ constants. */
+    private static final int STATUS_MODE = 0;
+    private static final int STATUS_UID = 1;
+    private static final int STATUS_NLINK = 2;
+    private static final int STATUS_DEV = 3;
+    private static final int STATUS_INO = 4;
+    private static final int STATUS_OWN_UID = 5;
+    private static final int STATUS_LENGTH = 6;
+    private static final long S_IFMT = 0170000;
+    private static final long S_IFREG = 0100000;
+    private static final long S_IFDIR = 0040000;
+    private static final long S_IFLNK = 0120000;
     /** A final, empty stored deflate block: ends a stream cut back to a sync-flush point. */
     private static final byte[] FINAL_EMPTY_BLOCK = {1, 0, 0, (byte) 0xff, (byte) 0xff};
 
@@ -123,7 +139,12 @@ final class LogFile implements AutoCloseable {
             if (after == null || (existing != null && !after.fileKey().equals(existing.fileKey()))) {
                 throw new IOException(name + " was replaced while it was opened");
             }
-            refuseUnsafe(name, after);
+            long[] status = openedFileStatus(opened);
+            if (status == null) {
+                refuseUnsafe(name, after);
+            } else {
+                refuseUnsafe(name, after, status);
+            }
             fileKey = after.fileKey();
             committed = opened.size();
             if (!gzip && committed > 0 && !endsWithNewline(opened, committed)) {
@@ -151,25 +172,70 @@ final class LogFile implements AutoCloseable {
 
     /** Refuses anything but a regular file of this user's, with one link, that nobody else may write. */
     private static void refuseUnsafe(Path name, PosixFileAttributes file) throws IOException {
+        String type = file.isSymbolicLink() ? "a symbolic link" : file.isDirectory() ? "a directory"
+                : file.isOther() ? "a FIFO, socket or device, not a regular file" : null;
+        refuseUnsafe(name, type, type == null && isOwnUser(name, file), file.owner().getName(), file.permissions(),
+                type == null ? linkCount(name) : 1);
+    }
+
+    /**
+     * The same, from the open descriptor's own status, which the name's cannot stand in for: the name is checked
+     * to lead to the same file ({@code named}, its attributes without following links), for rotation to rename.
+     */
+    private static void refuseUnsafe(Path name, PosixFileAttributes named, long[] status) throws IOException {
+        long format = status[STATUS_MODE] & S_IFMT;
+        String type = format == S_IFLNK ? "a symbolic link" : format == S_IFDIR ? "a directory"
+                : format != S_IFREG ? "a FIFO, socket or device, not a regular file" : null;
+        Set<PosixFilePermission> permissions = EnumSet.noneOf(PosixFilePermission.class);
+        for (PosixFilePermission permission : PosixFilePermission.values()) { // declared from owner read to others execute
+            if ((status[STATUS_MODE] & (0400 >> permission.ordinal())) != 0) {
+                permissions.add(permission);
+            }
+        }
+        refuseUnsafe(name, type, status[STATUS_UID] == status[STATUS_OWN_UID], named.owner().getName(), permissions,
+                status[STATUS_NLINK]);
+        Map<String, Object> id = Files.readAttributes(name, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
+        if (!id.get("dev").equals(status[STATUS_DEV]) || !id.get("ino").equals(status[STATUS_INO])) {
+            throw new IOException(name + " was replaced while it was opened");
+        }
+    }
+
+    private static void refuseUnsafe(Path name, String notRegular, boolean ownUser, String owner,
+                                     Set<PosixFilePermission> permissions, long links) throws IOException {
         String problem;
-        if (file.isSymbolicLink()) {
-            problem = "a symbolic link";
-        } else if (file.isDirectory()) {
-            problem = "a directory";
-        } else if (file.isOther()) {
-            problem = "a FIFO, socket or device, not a regular file";
-        } else if (!isOwnUser(name, file)) {
-            problem = "owned by " + file.owner().getName() + ", not by this process's user";
-        } else if (file.permissions().contains(PosixFilePermission.GROUP_WRITE)
-                || file.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
-            problem = "writable by others (" + PosixFilePermissions.toString(file.permissions()) + ")";
-        } else if (linkCount(name) != 1) {
-            problem = "a file with " + linkCount(name) + " hard links";
+        if (notRegular != null) {
+            problem = notRegular;
+        } else if (!ownUser) {
+            problem = "owned by " + owner + ", not by this process's user";
+        } else if (permissions.contains(PosixFilePermission.GROUP_WRITE)
+                || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+            problem = "writable by others (" + PosixFilePermissions.toString(permissions) + ")";
+        } else if (links != 1) {
+            problem = "a file with " + links + " hard links";
         } else {
             return;
         }
         throw new IOException(name + " is " + problem + "; the agent writes only to a regular file of its own");
     }
+
+    /**
+     * The open file's status ({@code fstat}), from the agent's native library where it is loaded; {@code null}
+     * elsewhere, and the checks fall back on the name's attributes.
+     */
+    private static long[] openedFileStatus(FileChannel channel) throws IOException {
+        if (!KernelProbe.isLoaded()) {
+            return null;
+        }
+        long[] status = new long[STATUS_LENGTH];
+        int error = fstat0(channel, status);
+        if (error != 0) {
+            throw new IOException("cannot read the status of the open log (errno " + error + ")");
+        }
+        return status;
+    }
+
+    /** Fills {@code status} as the STATUS_ constants say; returns 0 or an errno value. */
+    private static native int fstat0(FileChannel channel, long[] status);
 
     /** Compares user ids where the platform tells them (Linux: the owner of /proc/self), else user names. */
     private static boolean isOwnUser(Path name, PosixFileAttributes file) throws IOException {

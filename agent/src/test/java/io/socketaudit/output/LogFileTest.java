@@ -1,5 +1,6 @@
 package io.socketaudit.output;
 
+import io.socketaudit.kernel.KernelProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,6 +18,7 @@ import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -277,5 +279,26 @@ class LogFileTest {
         write(file, line(3));
         file.close();
         assertEquals(line(1) + line(3), gunzip(path), "the lost line is gone, the others whole: two gzip members");
+    }
+
+    @Test
+    void withTheNativeLibraryTheOpenedFileIsCheckedByItsDescriptorAndGoodOnesStillOpen() throws IOException {
+        assertNull(KernelProbe.load(Files.createDirectory(dir.resolve("lib"))));
+        Path path = dir.resolve("audit.jsonl");
+        LogFile created = new LogFile(path, 0, 3, false);
+        created.open();
+        write(created, line(1));
+        created.close();
+        LogFile appended = new LogFile(path, 0, 3, false);
+        appended.open();
+        write(appended, line(2));
+        appended.close();
+        assertEquals(line(1) + line(2), Files.readString(path));
+
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw--w----"));
+        assertRefused(path, "writable by others (rw--w----)");
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        Files.createLink(dir.resolve("second-name"), path);
+        assertRefused(path, "2 hard links");
     }
 }
