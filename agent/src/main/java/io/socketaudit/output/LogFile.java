@@ -33,13 +33,13 @@ import java.util.zip.GZIPOutputStream;
  * <p>The JVM may run as root and the log may sit in a directory other users can write to, so the file is
  * opened once, without following links, and checked before anything is written: a regular file, owned by
  * this process's user, with one link, not writable by group or others. It is never opened again by name
- * while it is in use; a rotation renames it and creates the next file exclusively. What is checked is the
- * name before and after the open (an {@code lstat} each, with the same file found both times): the open
- * itself follows no link and creates nothing where something exists. It is made for reading and writing,
- * which on Linux never blocks on a FIFO, so that a FIFO swapped in between the first check and the open cannot
- * hang the start; one swapped in, and out again before the second check, is opened without being seen, and
- * so would a device be (that takes write access to the directory and exact timing; the JDK offers no
- * {@code fstat} and no {@code O_NONBLOCK}).
+ * while it is in use; a rotation renames it and creates the next file exclusively. The open follows no link
+ * and creates nothing where something exists; the name is checked before it ({@code lstat}), and what was
+ * opened after it: by {@code fstat} of the descriptor where the agent's native library is loaded (it must also
+ * be the file the name leads to), else by a second {@code lstat} that must find the same file (a file swapped
+ * in and out again between the two is then not seen: that takes write access to the directory and exact
+ * timing). The open is for reading and writing, which on Linux never blocks on a FIFO, so that a FIFO swapped
+ * in after the first check cannot hang the start.
  *
  * <p>Lines are collected in memory and handed to the file whole, at {@link #flush()} or when
  * {@value #BUFFER_BYTES} bytes are waiting. A write that fails (disk full, directory gone) loses what was
