@@ -36,6 +36,7 @@ public final class AgentJvm {
     private Path workDir;
     private Path logFile;
     private String umask;
+    private String beforeExec;
     private OtherUser user;
 
     private AgentJvm(EndToEndJdks.Jdk jdk) {
@@ -109,6 +110,14 @@ public final class AgentJvm {
         return this;
     }
 
+    /**
+     * Run this shell command first, in the shell that then becomes the JVM: {@code $$} in it is the JVM's pid.
+     */
+    public AgentJvm beforeExec(String shellCommand) {
+        this.beforeExec = shellCommand;
+        return this;
+    }
+
     /** Start the child as this user (through setpriv; the test runs as root). */
     public AgentJvm runAs(OtherUser user) {
         this.user = user;
@@ -125,8 +134,9 @@ public final class AgentJvm {
         if (user != null) {
             command.addAll(user.setpriv());
         }
-        if (umask != null) {
-            command.addAll(List.of("/bin/sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"));
+        if (umask != null || beforeExec != null) {
+            String script = (umask != null ? "umask " + umask + " && " : "") + (beforeExec != null ? beforeExec + " && " : "");
+            command.addAll(List.of("/bin/sh", "-c", script + "exec \"$@\"", "sh"));
         }
         command.add(jdk.java().toString());
         if (withAgent) {

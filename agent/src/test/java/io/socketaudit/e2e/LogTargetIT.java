@@ -87,6 +87,28 @@ class LogTargetIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
+    void theDefaultLogNamePreCreatedByAnotherUserInASharedWorkingDirectoryIsLeftAlone(EndToEndJdks.Jdk jdk,
+            @TempDir Path workDir) throws Exception {
+        assumeTrue(OtherUser.isRoot(), "needs root: another user pre-creates the default log of a root JVM");
+        OtherUser other = OtherUser.get();
+        Path shared = sharedDirectory(workDir);
+        // The shell that becomes the JVM knows its pid: the other user creates socket-audit-<that pid>.jsonl, mode 666.
+        String preCreate = String.join(" ", other.setpriv()) + " sh -c 'umask 000 && : > socket-audit-'$$'.jsonl'";
+        AgentJvm.Result result = AgentJvm.on(jdk).agentOptions(null, null).workDir(shared).beforeExec(preCreate)
+                .main(E2eApp.class, "roundTrip").run();
+
+        Path log = shared.resolve("socket-audit-" + result.pid() + ".jsonl");
+        List<String> agentLines = AgentConfigIT.agentLines(result);
+        assertAll(
+                () -> assertEquals(0, result.exitCode(), result::describe),
+                () -> assertEquals(List.of(E2eApp.DONE), result.stdout(), result::describe),
+                () -> assertEquals(1, agentLines.size(), () -> "one socket-audit: line\n" + result.describe()),
+                () -> assertTrue(agentLines.get(0).contains("owned by " + other.name()), result::describe),
+                () -> assertEquals(0, Files.size(log), "not one line reached the other user's file"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
     void aFifoIsRefusedBeforeItCanHangTheStart(EndToEndJdks.Jdk jdk, @TempDir Path workDir) throws Exception {
         Path fifo = workDir.resolve("x.jsonl");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
