@@ -271,6 +271,9 @@ final class LogFile implements AutoCloseable {
 
     /** A gzip log begins a new stream (its header goes into the waiting bytes). */
     private void startStream() throws IOException {
+        if (stream instanceof FastGzipStream previous) {
+            previous.release(); // its native memory, now rather than when the collector gets to it
+        }
         stream = gzip ? new FastGzipStream(pending) : pending;
         streamCommitted = false;
     }
@@ -521,6 +524,10 @@ final class LogFile implements AutoCloseable {
 
         long crc() {
             return crc.getValue();
+        }
+
+        void release() {
+            def.end();
         }
 
         long inputBytes() {
