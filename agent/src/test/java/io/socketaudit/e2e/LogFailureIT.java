@@ -2,6 +2,7 @@ package io.socketaudit.e2e;
 
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
@@ -61,17 +62,28 @@ class LogFailureIT {
         return LogFaultProgram.expectedEvents(java.util.Arrays.stream(phases).sum());
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
-    void aFullDiskLosesEventsCountedAndLoggingResumesWhenSpaceComesBack(EndToEndJdks.Jdk jdk, @TempDir Path workDir)
-            throws Exception {
+    static List<Arguments> jdksAndCompressions() {
+        List<Arguments> runs = new java.util.ArrayList<>();
+        for (EndToEndJdks.Jdk jdk : EndToEndJdks.all()) {
+            runs.add(Arguments.of(jdk, "none"));
+            runs.add(Arguments.of(jdk, "gzip"));
+        }
+        return runs;
+    }
+
+    @ParameterizedTest(name = "{0}, compress={1}")
+    @MethodSource("jdksAndCompressions")
+    void aFullDiskLosesEventsCountedAndLoggingResumesWhenSpaceComesBack(EndToEndJdks.Jdk jdk, String compress,
+            @TempDir Path workDir) throws Exception {
         assumeTrue(OtherUser.isRoot(), "needs root to mount a 1 MB tmpfs");
         Path logs = Files.createDirectory(workDir.resolve("logs"));
         mount(logs);
         try {
-            Path filler = Files.write(logs.resolve("filler"), new byte[600 * 1024]);
+            // 24 KB left: less than the first phase's log even compressed.
+            Path filler = Files.write(logs.resolve("filler"), new byte[1000 * 1024]);
             int[] phases = {1000, 100};
-            AgentJvm.Running running = program(jdk, workDir, "file=" + logs.resolve("x.jsonl"), phases).start();
+            AgentJvm.Running running = program(jdk, workDir, "file=" + logs.resolve("x.jsonl") + ",compress=" + compress,
+                    phases).start();
             running.awaitStdout(LogFaultProgram.phaseDone(1)::equals);
             running.awaitStderr(l -> l.startsWith("socket-audit: cannot write the audit log"));
             Files.delete(filler);
