@@ -8,10 +8,13 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SecureDirectoryStream;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.Set;
 
 /**
@@ -54,7 +57,7 @@ final class PrivateDirectory {
             if (!Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(OWNER_ONLY_DIRECTORY)) {
                 Files.setPosixFilePermissions(dir, OWNER_ONLY_DIRECTORY);
             }
-            removeLeftovers(tmp, Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS));
+            removeLeftovers(tmp, Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS));
             return dir;
         }
         throw new IOException("cannot create a directory in " + tmp);
@@ -76,11 +79,8 @@ final class PrivateDirectory {
 
     /** Removes the directory and the files in it, following no link; what cannot be removed stays. */
     static void remove(Path dir) {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path file : files) {
-                Files.deleteIfExists(file); // a link is removed, not followed
-            }
-            Files.deleteIfExists(dir);
+        try (DirectoryStream<Path> siblings = Files.newDirectoryStream(dir.getParent())) {
+            removeIfOwnedBy(dir.getParent(), siblings, dir.getFileName(), null);
         } catch (IOException | RuntimeException e) {
             // left for the next start to reap
         }
@@ -90,17 +90,49 @@ final class PrivateDirectory {
      * Removes the directories of this user's agents whose process is gone (a JVM killed with SIGKILL runs no
      * exit hook). Another user's directories, and those of processes still running, are left alone.
      */
-    private static void removeLeftovers(Path tmp, Object ownUid) {
+    private static void removeLeftovers(Path tmp, UserPrincipal self) {
         try (DirectoryStream<Path> candidates = Files.newDirectoryStream(tmp, PREFIX + "*-*")) {
             for (Path dir : candidates) {
                 long pid = pidOf(dir.getFileName().toString());
-                if (pid > 0 && ProcessHandle.of(pid).isEmpty() && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
-                        && ownUid.equals(Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS))) {
-                    remove(dir);
+                if (pid > 0 && ProcessHandle.of(pid).isEmpty()) {
+                    removeIfOwnedBy(tmp, candidates, dir.getFileName(), self);
                 }
             }
         } catch (IOException | RuntimeException e) {
             // reaping is housekeeping: the agent works without it
+        }
+    }
+
+    /**
+     * Removes directory {@code name} of {@code parent} and its files when its owner is {@code owner} (any owner when
+     * {@code null}). Where the platform has them (Linux), through handles of the directories as opened without
+     * following links, so that a directory swapped for a link cannot lead the removal anywhere else; elsewhere by
+     * name, after checking that the name is not a link.
+     */
+    private static void removeIfOwnedBy(Path parentPath, DirectoryStream<Path> parent, Path name, UserPrincipal owner)
+            throws IOException {
+        if (parent instanceof SecureDirectoryStream<Path> secureParent) {
+            try (SecureDirectoryStream<Path> dir = secureParent.newDirectoryStream(name, LinkOption.NOFOLLOW_LINKS)) {
+                if (owner != null && !owner.equals(
+                        dir.getFileAttributeView(PosixFileAttributeView.class).readAttributes().owner())) {
+                    return;
+                }
+                for (Path file : dir) {
+                    dir.deleteFile(file.getFileName());
+                }
+            }
+            secureParent.deleteDirectory(name);
+            return;
+        }
+        Path dir = parentPath.resolve(name);
+        if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
+                && (owner == null || owner.equals(Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS)))) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+                for (Path file : files) {
+                    Files.deleteIfExists(file); // a link is removed, not followed
+                }
+            }
+            Files.deleteIfExists(dir);
         }
     }
 

@@ -69,14 +69,21 @@ class PrivateDirectoryTest {
         Path alive = Files.createDirectory(tmp.resolve("socket-audit-" + ProcessHandle.current().pid() + "-1a2b"));
         Path other = Files.createDirectory(tmp.resolve("socket-audit-report-1a2b"));
         Path outside = Files.createDirectory(tmp.resolve("outside"));
+        Path precious = Files.writeString(outside.resolve("precious"), "not the agent's");
         Path linked = Files.createSymbolicLink(tmp.resolve("socket-audit-" + finished.pid() + "-3c4d"), outside);
+        Path othersDead = Files.createDirectory(tmp.resolve("socket-audit-" + finished.pid() + "-5e6f"));
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (root) {
+            assertEquals(0, new ProcessBuilder("chown", "65534", othersDead.toString()).inheritIO().start().waitFor());
+        }
 
         Path created = PrivateDirectory.create();
 
         assertFalse(Files.exists(dead, LinkOption.NOFOLLOW_LINKS), "the dead process's directory is reaped");
         assertTrue(Files.isDirectory(alive), "a running process's directory stays");
         assertTrue(Files.isDirectory(other), "a name that is not the agent's stays");
-        assertTrue(Files.isSymbolicLink(linked) && Files.isDirectory(outside), "a link is neither followed nor removed");
+        assertTrue(Files.isSymbolicLink(linked) && Files.isRegularFile(precious), "a link is neither followed nor removed");
+        assertEquals(root, Files.isDirectory(othersDead), "another user's directory stays (a test only root can make)");
         assertTrue(Files.isDirectory(created));
     }
 }
