@@ -32,6 +32,9 @@ final class PrivateDirectory {
     private static final FileAttribute<Set<PosixFilePermission>> OWNER_ONLY_FILE =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
+    /** Leftovers are looked for once per JVM: the agent makes its directory more than once while it starts. */
+    private static boolean leftoversRemoved;
+
     private PrivateDirectory() {
     }
 
@@ -43,7 +46,7 @@ final class PrivateDirectory {
      * creating it fails when anything, a link included, is there already. String.join rather than {@code +}:
      * the first string concatenation a JVM runs costs milliseconds to set up.
      */
-    static Path create() throws IOException {
+    static synchronized Path create() throws IOException {
         Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
         long pid = ProcessHandle.current().pid();
         for (int attempt = 0; attempt < 100; attempt++) {
@@ -57,7 +60,10 @@ final class PrivateDirectory {
             if (!Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS).equals(OWNER_ONLY_DIRECTORY)) {
                 Files.setPosixFilePermissions(dir, OWNER_ONLY_DIRECTORY);
             }
-            removeLeftovers(tmp, Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS));
+            if (!leftoversRemoved) {
+                leftoversRemoved = true;
+                removeLeftovers(tmp, Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS));
+            }
             return dir;
         }
         throw new IOException("cannot create a directory in " + tmp);
@@ -90,12 +96,16 @@ final class PrivateDirectory {
      * Removes the directories of this user's agents whose process is gone (a JVM killed with SIGKILL runs no
      * exit hook). Another user's directories, and those of processes still running, are left alone.
      */
-    private static void removeLeftovers(Path tmp, UserPrincipal self) {
+    static void removeLeftovers(Path tmp, UserPrincipal self) {
         try (DirectoryStream<Path> candidates = Files.newDirectoryStream(tmp, PREFIX + "*-*")) {
             for (Path dir : candidates) {
                 long pid = pidOf(dir.getFileName().toString());
                 if (pid > 0 && ProcessHandle.of(pid).isEmpty()) {
-                    removeIfOwnedBy(tmp, candidates, dir.getFileName(), self);
+                    try {
+                        removeIfOwnedBy(tmp, candidates, dir.getFileName(), self);
+                    } catch (IOException e) {
+                        // a link, a file, or one that cannot be removed: the others still are
+                    }
                 }
             }
         } catch (IOException | RuntimeException e) {
