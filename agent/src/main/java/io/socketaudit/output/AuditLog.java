@@ -178,6 +178,7 @@ public final class AuditLog {
         // An event offered while the last lines were written stays behind: it is lost, and counted so.
         dropped.addAndGet(queue.size());
         try {
+            writer.useRoomForLastLines();
             writer.repairIfDamaged();
             reportLossesAndFailures();
             reportLeaks(true);

@@ -80,6 +80,13 @@ final class LogFile implements AutoCloseable {
     private static final long S_IFREG = 0100000;
     private static final long S_IFDIR = 0040000;
     private static final long S_IFLNK = 0120000;
+    private static final int ENOSPC = 28;
+    /**
+     * Bytes kept allocated past the file's end for its last lines ({@code agent_stop}, the last loss counts), where
+     * the native library is loaded and the file system can allocate ahead: once the file has that room, lines that
+     * would take it are refused (and counted lost) rather than written.
+     */
+    static final int ROOM_FOR_LAST_LINES = 64 * 1024;
     /** A final, empty stored deflate block: ends a stream cut back to a sync-flush point. */
     private static final byte[] FINAL_EMPTY_BLOCK = {1, 0, 0, (byte) 0xff, (byte) 0xff};
 
@@ -101,6 +108,11 @@ final class LogFile implements AutoCloseable {
     private boolean streamCommitted;
     private long committedCrc;
     private long committedInput;
+    /** Whether room can be allocated ahead here (see {@link #ROOM_FOR_LAST_LINES}). */
+    private boolean allocatesAhead;
+    /** Whether the file holds the room for its last lines, and whether the lines being written are those. */
+    private boolean roomKept;
+    private boolean lastLines;
     /** A write failed: cut back (or create the file anew) before the next. */
     private boolean damaged;
     private int part;
@@ -158,6 +170,9 @@ final class LogFile implements AutoCloseable {
         }
         channel = opened;
         current = name;
+        allocatesAhead = KernelProbe.isLoaded();
+        roomKept = false;
+        keepRoom(0);
         startStream();
         part++;
     }
@@ -320,6 +335,7 @@ final class LogFile implements AutoCloseable {
             writePending();
         }
         FileChannel previous = channel;
+        long previousEnd = committed;
         try {
             openAt(path, null);
         } catch (IOException e) {
@@ -329,6 +345,7 @@ final class LogFile implements AutoCloseable {
             throw new RotationException("cannot create " + path + " after rotating (" + e + "); writing on into "
                     + current, e);
         }
+        releaseRoom(previous, previousEnd);
         previous.close();
     }
 
@@ -380,6 +397,9 @@ final class LogFile implements AutoCloseable {
             if (!stillLeadsToOpenFile()) {
                 throw new IOException("the log " + current + " was deleted or replaced");
             }
+            if (!keepRoom(pending.size())) {
+                throw new IOException("No space left on device (the room kept for the log's last lines is not used)");
+            }
             writeAtEnd(ByteBuffer.wrap(pending.bytes(), 0, pending.size()));
             if (stream instanceof FastGzipStream compressing) {
                 // A stream with its trailer in the file needs no end when the file is cut back.
@@ -405,6 +425,43 @@ final class LogFile implements AutoCloseable {
         }
         committed = at;
     }
+
+    /**
+     * Allocates room for {@code bytes} more, and the room for the last lines beyond them unless these are the last.
+     *
+     * @return false when the disk lacks the space and the file holds the room for its last lines: the write must
+     *         not take it
+     */
+    private boolean keepRoom(int bytes) {
+        if (!allocatesAhead) {
+            return true;
+        }
+        int error = allocate0(channel, committed, bytes + (lastLines ? 0 : ROOM_FOR_LAST_LINES), false);
+        if (error == 0) {
+            roomKept = !lastLines;
+            return true;
+        }
+        if (error != ENOSPC) {
+            allocatesAhead = false; // this file system cannot: written as it comes
+            return true;
+        }
+        return lastLines || !roomKept;
+    }
+
+    /** From now on the lines written may use the room kept for them. */
+    void useRoomForLastLines() {
+        lastLines = true;
+    }
+
+    /** Gives back the room allocated past the end of a file that is left. */
+    private void releaseRoom(FileChannel file, long end) {
+        if (allocatesAhead) {
+            allocate0(file, end, ROOM_FOR_LAST_LINES, true);
+        }
+    }
+
+    /** Allocates ({@code release}: gives back) the file's blocks without changing its size; 0 or an errno value. */
+    private static native int allocate0(FileChannel channel, long offset, long length, boolean release);
 
     /** Whether a write failed and {@link #repair()} must run before the next. */
     boolean isDamaged() {
@@ -467,6 +524,7 @@ final class LogFile implements AutoCloseable {
         try {
             stream.close();
             writePending();
+            releaseRoom(channel, committed);
         } finally {
             channel.close();
         }

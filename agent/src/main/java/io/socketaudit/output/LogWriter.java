@@ -236,6 +236,11 @@ final class LogWriter implements AutoCloseable {
         }
     }
 
+    /** The lines from now on are the last: they may use the room the file keeps for them. */
+    void useRoomForLastLines() {
+        file.useRoomForLastLines();
+    }
+
     /** The events lost by failed writes since the last call. */
     long takeLost() {
         long n = lost;

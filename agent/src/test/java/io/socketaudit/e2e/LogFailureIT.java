@@ -104,6 +104,34 @@ class LogFailureIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
+    void aDiskThatOthersFillToTheEndStillGetsItsLossesCountedAndAgentStop(EndToEndJdks.Jdk jdk,
+            @TempDir Path workDir) throws Exception {
+        assumeTrue(OtherUser.isRoot(), "needs root to mount a 1 MB tmpfs");
+        Path logs = Files.createDirectory(workDir.resolve("logs"));
+        mount(logs);
+        try {
+            // About 120 KB left: room for the start and the room kept for the last lines, then the disk is full.
+            Files.write(logs.resolve("filler"), new byte[900 * 1024]);
+            int[] phases = {1000, 10};
+            AgentJvm.Running running = program(jdk, workDir, "file=" + logs.resolve("x.jsonl"), phases).start();
+            running.awaitStdout(LogFaultProgram.phaseDone(1)::equals);
+            running.awaitStderr(l -> l.startsWith("socket-audit: cannot write the audit log"));
+            fillUp(logs.resolve("other-files"));
+            go(workDir, 1);
+            AgentJvm.Result result = running.awaitExit();
+
+            assertAppUnchanged(result, phases);
+            LogAccounting log = new LogAccounting(logs);
+            log.assertAccountsFor(expectedEvents(phases), result.describe());
+            assertTrue(log.dropped("write-failed") > 0, "the disk was full: events were lost, and counted");
+            assertEquals("agent_stop", log.lines.get(log.lines.size() - 1).path("event").asText(), "the last line");
+        } finally {
+            unmount(logs);
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
     void aDirectoryPlantedAtTheRotatedNameKeepsTheLogInItsFileUntilItIsGone(EndToEndJdks.Jdk jdk,
             @TempDir Path workDir) throws Exception {
         Path logs = Files.createDirectory(workDir.resolve("logs"));
@@ -224,6 +252,19 @@ class LogFailureIT {
         assertEquals("agent_start", fresh.get(0).path("event").asText(), "the new file starts as every file does");
         assertEquals(2, fresh.get(0).path("part").asInt());
         assertEquals(1, AgentConfigIT.agentLines(result).size(), () -> "said once\n" + result.describe());
+    }
+
+    /** Another program takes every byte left on the disk. */
+    private static void fillUp(Path file) throws IOException {
+        try (var out = Files.newOutputStream(file)) {
+            byte[] page = new byte[4096];
+            while (true) {
+                out.write(page);
+                out.flush();
+            }
+        } catch (IOException full) {
+            assertTrue(full.getMessage().contains("No space left"), full.toString());
+        }
     }
 
     /** Waits until a regular file of this name appears (the agent's rotation worked). */

@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class LogFileTest {
 
@@ -300,5 +302,55 @@ class LogFileTest {
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
         Files.createLink(dir.resolve("second-name"), path);
         assertRefused(path, "2 hard links");
+    }
+
+    @Test
+    void theRoomKeptForTheLastLinesOutlastsADiskThatOthersFill() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to mount a small tmpfs");
+        assertNull(KernelProbe.load(Files.createDirectory(dir.resolve("lib"))));
+        Path disk = Files.createDirectory(dir.resolve("disk"));
+        assertEquals(0, new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", disk.toString())
+                .inheritIO().start().waitFor());
+        try {
+            Path path = disk.resolve("audit.jsonl");
+            LogFile file = new LogFile(path, 0, 3, false);
+            file.open();
+            StringBuilder kept = new StringBuilder();
+            for (int i = 0; !file.isDamaged(); i++) {
+                write(file, line(i));
+                try {
+                    file.flush();
+                    kept.append(line(i));
+                } catch (IOException full) {
+                    assertTrue(full.getMessage().contains("No space left"), full.toString());
+                }
+            }
+            file.repair();
+            fillUp(disk.resolve("another-program"));
+            // More than a page: the last lines (agent_stop, the loss counts, open_at_exit) do not fit in any slack.
+            StringBuilder last = new StringBuilder();
+            for (int i = 0; i < 40; i++) {
+                last.append(line(100_000 + i));
+            }
+            file.useRoomForLastLines();
+            write(file, last.toString());
+            file.close();
+
+            assertEquals(kept + last.toString(), Files.readString(path));
+        } finally {
+            new ProcessBuilder("umount", disk.toString()).inheritIO().start().waitFor();
+        }
+    }
+
+    private static void fillUp(Path file) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            byte[] page = new byte[4096];
+            while (true) {
+                out.write(page);
+                out.flush();
+            }
+        } catch (IOException full) {
+            assertTrue(full.getMessage().contains("No space left"), full.toString());
+        }
     }
 }
