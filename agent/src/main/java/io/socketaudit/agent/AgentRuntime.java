@@ -14,6 +14,7 @@ import io.socketaudit.output.AuditLog;
 import java.io.IOException;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
@@ -72,11 +73,13 @@ public final class AgentRuntime {
         }
         AgentErrors errors = new AgentErrors();
         OpenConnections connections = new OpenConnections();
+        // Before the log: the library also tells the log what the file it opened really is (fstat).
+        String kernelProbe = loadKernelProbe();
         AuditLog log;
         try {
             log = new AuditLog(config.file(), config.rotateSize(), config.rotateKeep(), config.gzip(),
                     config.queueSize(), config.stackDepth(), pid, connections, errors);
-            log.startWriting(startFields(config, pid, loadKernelProbe()));
+            log.startWriting(startFields(config, pid, kernelProbe));
         } catch (IOException | RuntimeException e) {
             unaudited("cannot write the audit log " + config.file() + " (" + e + ")");
             return;
@@ -100,10 +103,15 @@ public final class AgentRuntime {
         System.setProperty(LOG_PROPERTY, config.file().toString());
     }
 
-    /** Loaded before the log starts: the writer uses the library too. Without it the agent works with less. */
+    /** Loaded before the log opens: the log and its writer use the library too. Without it the agent works with less. */
     private static String loadKernelProbe() {
         try {
-            return KernelProbe.load(BootstrapJar.privateDirectory()) == null ? "jni" : KernelProbe.describe();
+            Path directory = PrivateDirectory.create();
+            try {
+                return KernelProbe.load(directory) == null ? "jni" : KernelProbe.describe();
+            } finally {
+                PrivateDirectory.remove(directory);
+            }
         } catch (IOException e) {
             return "unavailable: " + e;
         }

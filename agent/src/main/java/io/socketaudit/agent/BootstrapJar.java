@@ -1,13 +1,10 @@
 package io.socketaudit.agent;
 
+import java.io.ByteArrayOutputStream;
 import java.io.File;
-import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.LocalDateTime;
 import java.util.List;
 import java.util.jar.JarEntry;
@@ -43,12 +40,9 @@ final class BootstrapJar {
             return; // attached before: the JDK's classes already use that copy
         }
         File agentJar = AgentJar.file();
-        Path dir = privateDirectory();
-        Path bridgeJar = dir.resolve("socket-audit-bootstrap.jar");
+        ByteArrayOutputStream bridge = new ByteArrayOutputStream();
         try (JarFile source = new JarFile(agentJar);
-             // Not Files.newOutputStream: on JDK 25 that loads SocketChannelImpl, which is better loaded later.
-             OutputStream file = new FileOutputStream(bridgeJar.toFile());
-             JarOutputStream target = new JarOutputStream(file)) {
+             JarOutputStream target = new JarOutputStream(bridge)) {
             for (String path : BRIDGE_CLASSES) {
                 JarEntry entry = source.getJarEntry(path);
                 if (entry == null) {
@@ -63,32 +57,25 @@ final class BootstrapJar {
                 target.closeEntry();
             }
         }
-        instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(bridgeJar.toFile()));
-        // The open JarFile keeps the content readable; the names can go at exit. The JVM deletes in the
-        // reverse order of registration: the jar, then its directory.
-        dir.toFile().deleteOnExit();
-        bridgeJar.toFile().deleteOnExit();
+        Path dir = PrivateDirectory.create();
+        try {
+            Path bridgeJar = PrivateDirectory.writeNew(dir, "socket-audit-bootstrap.jar", bridge.toByteArray());
+            instrumentation.appendToBootstrapClassLoaderSearch(new JarFile(bridgeJar.toFile()));
+            // Loaded now, while the file is there: afterwards nothing is left on disk to swap or to leave behind.
+            for (String path : BRIDGE_CLASSES) {
+                loadFromBootstrapPath(path.substring(0, path.length() - ".class".length()).replace('/', '.'));
+            }
+        } finally {
+            PrivateDirectory.remove(dir);
+        }
     }
 
-    /**
-     * A new directory only its owner can enter. Not Files.createTempDirectory: its SecureRandom initialises
-     * java.security.Security, which reads its properties through a file channel (on JDK 25 that loads
-     * SocketChannelImpl before the agent's transformer is registered, and it could then only be advised by
-     * retransformation, which costs the start all of Byte Buddy). String.join rather than {@code +}: the first
-     * string concatenation a JVM runs costs milliseconds to set up.
-     */
-    static Path privateDirectory() throws IOException {
-        File tmp = new File(System.getProperty("java.io.tmpdir"));
-        long pid = ProcessId.current();
-        for (int attempt = 0; attempt < 100; attempt++) {
-            File dir = new File(tmp, String.join("-", "socket-audit", Long.toString(pid),
-                    Long.toHexString(System.nanoTime())));
-            if (dir.mkdir()) {
-                Files.setPosixFilePermissions(dir.toPath(), PosixFilePermissions.fromString("rwx------"));
-                return dir.toPath();
-            }
+    private static void loadFromBootstrapPath(String className) throws IOException {
+        try {
+            Class.forName(className, false, null);
+        } catch (ClassNotFoundException e) {
+            throw new IOException("the bootstrap class loader cannot load " + className, e);
         }
-        throw new IOException("cannot create a directory in " + tmp);
     }
 
     private static boolean isBridgeOnBootstrapPath() {

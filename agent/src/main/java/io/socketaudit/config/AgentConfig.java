@@ -1,10 +1,12 @@
 package io.socketaudit.config;
 
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 /**
  * The agent's settings. Each key is read, first found wins, from the agent arguments
@@ -90,6 +92,7 @@ public final class AgentConfig {
             }
         }
         if (agentArgs != null && !agentArgs.isBlank()) {
+            Set<String> given = new HashSet<>();
             for (String pair : agentArgs.split(",")) {
                 int eq = pair.indexOf('=');
                 if (eq <= 0) {
@@ -97,6 +100,10 @@ public final class AgentConfig {
                 }
                 String key = pair.substring(0, eq).trim();
                 requireKnown(key, "agent argument " + key);
+                // Which of two values was meant cannot be known; taking either would hide the mistake.
+                if (!given.add(key)) {
+                    throw new ConfigException("option " + key + " is given twice in the agent arguments");
+                }
                 values.put(key, pair.substring(eq + 1).trim());
             }
         }
@@ -156,15 +163,28 @@ public final class AgentConfig {
 
     private static int intOption(Map<String, String> values, String key, int min, int max) throws ConfigException {
         String text = values.get(key);
-        try {
-            int value = Integer.parseInt(text);
-            if (value >= min && value <= max) {
-                return value;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below with the accepted range
+        Long value = plainNumber(text);
+        if (value != null && value >= min && value <= max) {
+            return value.intValue();
         }
         throw new ConfigException("option " + key + "=" + text + " is not a whole number from " + min + " to " + max);
+    }
+
+    /**
+     * The value of a number written in ASCII digits only, at most 12 of them; {@code null} for anything else. The
+     * JDK's parsers also take a sign and the digits of every script, which a configuration should not.
+     */
+    private static Long plainNumber(String text) {
+        if (text.isEmpty() || text.length() > 12) {
+            return null;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return null;
+            }
+        }
+        return Long.parseLong(text);
     }
 
     /** A byte count with an optional K, M or G suffix (powers of 1024); 0 turns rotation off. */
@@ -183,13 +203,10 @@ public final class AgentConfig {
                 digits = text.substring(0, text.length() - 1);
             }
         }
-        try {
-            long value = Long.parseLong(digits) * unit;
-            if (value == 0 || (value >= 64 * 1024 && value <= (1L << 40))) {
-                return value;
-            }
-        } catch (NumberFormatException ignored) {
-            // reported below
+        Long number = plainNumber(digits);
+        // Compared before multiplying: a count of units beyond the maximum would overflow into a small size.
+        if (number != null && (number == 0 || (number <= (1L << 40) / unit && number * unit >= 64 * 1024))) {
+            return number * unit;
         }
         throw new ConfigException("option " + key + "=" + text
                 + " is not a size from 64K to 1024G (a number of bytes, or with K, M or G), or 0 for no rotation");

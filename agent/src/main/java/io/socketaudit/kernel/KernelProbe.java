@@ -2,12 +2,16 @@ package io.socketaudit.kernel;
 
 import java.io.FileDescriptor;
 import java.io.IOException;
-import java.io.FileOutputStream;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Asks the Linux kernel about a TCP socket through a small JNI library built with the agent
@@ -65,13 +69,22 @@ public final class KernelProbe {
                 return unavailableReason;
             }
             Path library = directory.resolve(LIBRARY);
-            // Not Files.copy: on JDK 25 its stream loads SocketChannelImpl, one of the classes being advised.
-            try (OutputStream out = new FileOutputStream(library.toFile())) {
-                in.transferTo(out);
+            // Created exclusively, without following links, owner-only: nothing another user made is loaded.
+            // A channel, not Files.copy: on JDK 25 its stream loads SocketChannelImpl, one of the classes advised.
+            try (SeekableByteChannel out = Files.newByteChannel(library, Set.of(StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                ByteBuffer bytes = ByteBuffer.wrap(in.readAllBytes());
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
             }
-            System.load(library.toAbsolutePath().toString());
-            // Once loaded, the mapping stays valid; removing the files leaves nothing behind.
-            Files.delete(library);
+            try {
+                System.load(library.toAbsolutePath().toString());
+            } finally {
+                // Once loaded, the mapping stays valid; removing the files leaves nothing behind.
+                Files.delete(library);
+            }
             Files.delete(directory);
             unavailableReason = null;
         } catch (IOException | LinkageError | SecurityException e) {

@@ -38,7 +38,7 @@ public final class Event {
             LEAK, UNCLOSED_FIELDS,
             OPEN_AT_EXIT, UNCLOSED_FIELDS,
             STACK, Set.of(Field.STACK_ID, Field.FRAMES),
-            DROPPED, Set.of(Field.COUNT),
+            DROPPED, Set.of(Field.COUNT, Field.REASON),
             AGENT_ERROR, Set.of(Field.WHERE, Field.ERROR, Field.COUNT),
             AGENT_STOP, Set.of(Field.EVENTS_WRITTEN, Field.DROPPED, Field.AGENT_ERRORS, Field.REASON));
 

@@ -23,6 +23,11 @@ public final class Value {
     /** {@code initiator}: the peer did. */
     public static final String PEER = "peer";
 
+    /** {@code dropped}: the queue was full when the event was handed over. */
+    public static final String DROPPED_QUEUE_FULL = "queue-full";
+    /** {@code dropped}: the log could not be written (disk full, directory gone). */
+    public static final String DROPPED_WRITE_FAILED = "write-failed";
+
     private Value() {
     }
 }

@@ -49,16 +49,35 @@ public final class AuditLog {
     private LogWriter writer;
     private final AgentErrors errors;
     private final StackDecoder stacks;
+    /** Events the application's threads could not queue (it was full, or the writer had stopped). */
     private final AtomicLong dropped = new AtomicLong();
+    /** Events the writer could not write (the disk was full, the directory gone, an event could not be prepared). */
+    private long lost;
     private final Thread thread;
     private volatile boolean accepting = true;
     private volatile boolean stopping;
     private volatile String stopReason = "shutdown";
     private volatile boolean reportOpenAtStop;
+    /** Losses counted in {@code dropped} lines handed to the file, and in those it has written. */
     private long droppedReported;
+    private long lostReported;
+    private long droppedOnDisk;
+    private long lostOnDisk;
+    /** The log cannot be written: events are counted as lost until {@link #retryAtNanos}, then writing is tried again. */
+    private boolean failing;
+    private long retryAtNanos;
+    private long retryDelayNanos = LogWriter.RETRY_MIN_NANOS;
+    private boolean rotationFailing;
+    /** Each kind of failure is said on stderr once; later ones are counted in the log. */
+    private boolean writeFailureSaid;
+    private boolean rotationFailureSaid;
     /** Leaks found before their connection's open line was written; reported once it is. */
     private final List<OpenConnections.Connection> leaksAwaitingOpen = new ArrayList<>();
     private long bridgeFailuresReported;
+    private long bridgeFailuresOnDisk;
+    /** Failures taken from {@link #errors} whose lines are not known to be on disk yet, and how many of them are handed over. */
+    private final List<AgentErrors.Report> errorsNotOnDisk = new ArrayList<>();
+    private int errorsHandedOver;
 
     /**
      * Opens (creates) the log file, so that a path that cannot be written is known at once; writes nothing yet.
@@ -85,7 +104,7 @@ public final class AuditLog {
      * @param startFields the fields of the {@code agent_start} line, in order
      */
     public synchronized void startWriting(Map<String, Object> startFields) throws IOException {
-        LogWriter w = new LogWriter(file, pid, startFields);
+        LogWriter w = new LogWriter(file, pid, startFields, this::written);
         w.start();
         w.flush();
         writer = w;
@@ -125,7 +144,8 @@ public final class AuditLog {
                 return; // never started writing: nothing was written and nothing can be
             }
         }
-        thread.interrupt();
+        // Unparked, not interrupted: an interrupt would close the log's channel under the writer.
+        LockSupport.unpark(thread);
         try {
             thread.join(timeoutMillis);
         } catch (InterruptedException e) {
@@ -145,11 +165,12 @@ public final class AuditLog {
             write(batch);
             batch.clear();
             if (drained < BATCH) {
-                // stop() interrupts the park; failures and leaks are still reported while idle.
+                // stop() unparks it; failures and leaks are still reported while idle.
                 LockSupport.parkNanos(this, idleNanos);
                 idleNanos = drained > 0 ? MIN_IDLE_NANOS : Math.min(2 * idleNanos, MAX_IDLE_NANOS);
             }
         }
+        retryAtNanos = System.nanoTime(); // at the end, one more attempt whatever the pause
         while (queue.drainTo(batch, BATCH) > 0) {
             write(batch);
             batch.clear();
@@ -157,6 +178,9 @@ public final class AuditLog {
         // An event offered while the last lines were written stays behind: it is lost, and counted so.
         dropped.addAndGet(queue.size());
         try {
+            writer.useRoomForLastLines();
+            writer.repairIfDamaged();
+            reportLossesAndFailures();
             reportLeaks(true);
             if (reportOpenAtStop) {
                 long now = Clock.nowMicros();
@@ -164,15 +188,28 @@ public final class AuditLog {
                     writer.writeUnclosed(OpenEvent.unclosed(Event.OPEN_AT_EXIT, open, now), null);
                 }
             }
-            writer.writeStop(stopReason, dropped.get(), totalErrors());
+            writer.writeStop(stopReason, dropped.get() + lost, totalErrors());
             writer.close();
         } catch (IOException | RuntimeException e) {
-            errors.record("closing the log", e);
+            lost += writer.takeLost();
+            warn(String.join("", "the audit log ", writer.path().toString(), " could not be closed (", e.toString(),
+                    "): ", Long.toString(dropped.get() + lost), " events in all were not written to it"));
         }
     }
 
+    /**
+     * Writes a batch, or counts it as lost while the log cannot be written. A failed write loses the lines waiting
+     * for the file and the rest of the batch, all counted; writing is tried again after a pause that doubles with
+     * each failure, and a {@code dropped} line with reason {@code write-failed} says how many were lost.
+     */
     private void write(List<Captured> batch) {
+        if (failing && System.nanoTime() - retryAtNanos < 0) {
+            lost += batch.size();
+            return;
+        }
+        int prepared = 0;
         try {
+            writer.repairIfDamaged();
             reportLossesAndFailures();
             for (int i = 0; i < batch.size(); i++) { // indexed: an idle writer allocates nothing
                 Captured captured = batch.get(i);
@@ -182,28 +219,89 @@ public final class AuditLog {
                     } else if (captured instanceof PendingOpen open) {
                         open.recordStack(writer.writeOpen(OpenEvent.opened(open, stacks)));
                     }
-                    writer.rotateIfFull();
-                } catch (IOException e) {
-                    dropped.incrementAndGet();
-                    errors.record("writing the log", e);
                 } catch (RuntimeException e) {
-                    dropped.incrementAndGet();
+                    lost++;
                     errors.record("preparing an event", e);
                 }
+                prepared = i + 1;
+                afterEvent();
+            }
+            if (batch.isEmpty()) {
+                afterEvent(); // an idle writer retries a rotation that failed
             }
             reportLossesAndFailures();
             reportLeaks(false);
             writer.flush();
         } catch (IOException | RuntimeException e) {
-            errors.record("writing the log", e);
+            lost += batch.size() - prepared;
+            writeFailed(e);
         }
+    }
+
+    /** Flushes a full buffer and rotates a full file; a rotation that fails leaves the log in the file it was. */
+    private void afterEvent() throws IOException {
+        try {
+            if (writer.afterEvent()) {
+                rotationFailing = false;
+            }
+        } catch (LogFile.RotationException e) {
+            if (!rotationFailing) {
+                rotationFailing = true;
+                errors.record("rotating the log", e);
+                if (!rotationFailureSaid) {
+                    rotationFailureSaid = true;
+                    warn(e.getMessage() + "; later failures are only counted in the log");
+                }
+            }
+        }
+    }
+
+    /** The lines handed to the file are in it, the loss counts and failures in them too (also in mid-batch). */
+    private void written() {
+        droppedOnDisk = droppedReported;
+        lostOnDisk = lostReported;
+        bridgeFailuresOnDisk = bridgeFailuresReported;
+        errorsNotOnDisk.clear();
+        errorsHandedOver = 0;
+        failing = false;
+        retryDelayNanos = LogWriter.RETRY_MIN_NANOS;
+    }
+
+    /** A write failed: what it lost is counted, and reported once per spell of failures. */
+    private void writeFailed(Exception e) {
+        lost += writer.takeLost();
+        // The lines that report losses and failures were lost with the rest: they are written again.
+        droppedReported = droppedOnDisk;
+        lostReported = lostOnDisk;
+        bridgeFailuresReported = bridgeFailuresOnDisk;
+        errorsHandedOver = 0;
+        if (failing) {
+            retryDelayNanos = Math.min(2 * retryDelayNanos, LogWriter.RETRY_MAX_NANOS);
+        } else {
+            failing = true;
+            errors.record("writing the log", e);
+            if (!writeFailureSaid) {
+                writeFailureSaid = true;
+                warn(String.join("", "cannot write the audit log ", writer.path().toString(), " (", e.toString(),
+                        "); events are counted as lost until it can be written again, later failures only in the log"));
+            }
+        }
+        retryAtNanos = System.nanoTime() + retryDelayNanos;
+    }
+
+    private static void warn(String problem) {
+        System.err.println(String.join("", "socket-audit: ", problem));
     }
 
     private void reportLossesAndFailures() throws IOException {
         long droppedNow = dropped.get();
         if (droppedNow > droppedReported) {
-            writer.writeDropped(droppedNow - droppedReported);
+            writer.writeDropped(droppedNow - droppedReported, Value.DROPPED_QUEUE_FULL);
             droppedReported = droppedNow;
+        }
+        if (lost > lostReported) {
+            writer.writeDropped(lost - lostReported, Value.DROPPED_WRITE_FAILED);
+            lostReported = lost;
         }
         long bridgeFailures = CloseBridge.failures();
         if (bridgeFailures > bridgeFailuresReported) {
@@ -212,7 +310,10 @@ public final class AuditLog {
                     String.valueOf(CloseBridge.firstFailure()), bridgeFailures));
         }
         for (AgentErrors.Report report; (report = errors.poll()) != null; ) {
-            writer.writeError(report);
+            errorsNotOnDisk.add(report);
+        }
+        for (; errorsHandedOver < errorsNotOnDisk.size(); errorsHandedOver++) {
+            writer.writeError(errorsNotOnDisk.get(errorsHandedOver));
         }
     }
 

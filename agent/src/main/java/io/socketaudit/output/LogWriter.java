@@ -6,8 +6,10 @@ import io.socketaudit.event.CloseEvent;
 import io.socketaudit.event.OpenEvent;
 import io.socketaudit.logformat.Event;
 import io.socketaudit.logformat.Field;
+import io.socketaudit.logformat.Value;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
@@ -70,17 +72,29 @@ final class LogWriter implements AutoCloseable {
     private final LogFile file;
     private final long pid;
     private final Map<String, Object> startFields;
+    private final Runnable afterEachWrite;
     private final StackTable stacks = new StackTable();
     private final JsonLine json = new JsonLine();
     private long eventsWritten;
+    /** Events in lines handed to the file but not yet written by it. */
+    private long eventsPending;
+    /** Events whose lines a failed write lost, not yet taken by {@link #takeLost()}. */
+    private long lost;
+    /** When a failed rotation may be tried again, and how long the wait after the next failure is. */
+    private long rotationRetryAtNanos;
+    private long rotationBackoffNanos = RETRY_MIN_NANOS;
+    static final long RETRY_MIN_NANOS = 50_000_000L;
+    static final long RETRY_MAX_NANOS = 2_000_000_000L;
 
     /**
-     * @param startFields the fields of the {@code agent_start} line that opens every file, in order
+     * @param startFields    the fields of the {@code agent_start} line that opens every file, in order
+     * @param afterEachWrite told each time the lines handed over so far are in the file
      */
-    LogWriter(LogFile file, long pid, Map<String, Object> startFields) {
+    LogWriter(LogFile file, long pid, Map<String, Object> startFields, Runnable afterEachWrite) {
         this.file = file;
         this.pid = pid;
         this.startFields = startFields;
+        this.afterEachWrite = afterEachWrite;
     }
 
     /** Writes agent_start, which opens every file. */
@@ -118,7 +132,7 @@ final class LogWriter implements AutoCloseable {
         writeThread(e.threadName(), e.threadId(), e.virtualThread());
         writeCallerAndStack(stack);
         end();
-        eventsWritten++;
+        eventsPending++;
     }
 
     /** Writes an {@code open} line; returns the id of its stack, -1 when it has none. */
@@ -129,7 +143,7 @@ final class LogWriter implements AutoCloseable {
         writeThread(e.threadName(), e.threadId(), e.virtualThread());
         writeCallerAndStack(stack);
         end();
-        eventsWritten++;
+        eventsPending++;
         return stack == null ? -1 : stack.id();
     }
 
@@ -146,12 +160,13 @@ final class LogWriter implements AutoCloseable {
         write(f);
         writeCallerAndStack(stack);
         end();
-        eventsWritten++;
+        eventsPending++;
     }
 
-    void writeDropped(long count) throws IOException {
+    /** @param reason {@link Value#DROPPED_QUEUE_FULL} or {@link Value#DROPPED_WRITE_FAILED} */
+    void writeDropped(long count, String reason) throws IOException {
         begin(Event.DROPPED, Clock.nowMicros());
-        json.number(COUNT, count);
+        json.number(COUNT, count).string(REASON, reason);
         end();
     }
 
@@ -163,30 +178,87 @@ final class LogWriter implements AutoCloseable {
 
     void writeStop(String reason, long dropped, long agentErrors) throws IOException {
         begin(Event.AGENT_STOP, Clock.nowMicros());
-        json.number(EVENTS_WRITTEN, eventsWritten).number(DROPPED, dropped).number(AGENT_ERRORS, agentErrors)
+        json.number(EVENTS_WRITTEN, eventsWritten + eventsPending).number(DROPPED, dropped).number(AGENT_ERRORS, agentErrors)
                 .string(REASON, reason);
         end();
     }
 
-    /** Rotates when the file is full; the new file opens with its own {@code agent_start} line and stack table. */
-    void rotateIfFull() throws IOException {
-        if (file.isFull()) {
+    /**
+     * After each event: hands a full buffer to the file, and rotates when the file is full; the new file opens
+     * with its own {@code agent_start} line and stack table. A rotation that fails is thrown as a
+     * {@link LogFile.RotationException} and tried again after a pause that grows with each failure.
+     *
+     * @return whether the file was rotated
+     */
+    boolean afterEvent() throws IOException {
+        if (file.hasFullBuffer()) {
+            flush();
+        }
+        if (!file.isFull() || System.nanoTime() - rotationRetryAtNanos < 0) {
+            return false;
+        }
+        flush();
+        try {
             file.rotate();
+        } catch (LogFile.RotationException e) {
+            rotationRetryAtNanos = System.nanoTime() + rotationBackoffNanos;
+            rotationBackoffNanos = Math.min(2 * rotationBackoffNanos, RETRY_MAX_NANOS);
+            throw e;
+        }
+        rotationBackoffNanos = RETRY_MIN_NANOS;
+        stacks.newFile();
+        start();
+        return true;
+    }
+
+    /**
+     * Hands the lines to the file. When that fails their events are lost, and counted ({@link #takeLost()}); the
+     * stacks written with them are written again before they are next referred to.
+     */
+    void flush() throws IOException {
+        try {
+            file.flush();
+            eventsWritten += eventsPending;
+            afterEachWrite.run();
+        } catch (IOException | RuntimeException e) {
+            lost += eventsPending;
             stacks.newFile();
+            throw e;
+        } finally {
+            eventsPending = 0;
+        }
+    }
+
+    /** After a failed write: cuts the file back to its last complete line, or starts a new file where it vanished. */
+    void repairIfDamaged() throws IOException {
+        if (file.isDamaged() && file.repair()) {
             start();
         }
     }
 
-    void flush() throws IOException {
-        file.flush();
+    /** The lines from now on are the last: they may use the room the file keeps for them. */
+    void useRoomForLastLines() {
+        file.useRoomForLastLines();
+    }
+
+    /** The events lost by failed writes since the last call. */
+    long takeLost() {
+        long n = lost;
+        lost = 0;
+        return n;
     }
 
     long eventsWritten() {
         return eventsWritten;
     }
 
+    Path path() {
+        return file.path();
+    }
+
     @Override
     public void close() throws IOException {
+        flush();
         file.close();
     }
 

@@ -77,7 +77,7 @@ final class HtmlReport {
         Summary.Health h = s.health();
         List<String> warnings = new ArrayList<>();
         if (h.droppedEvents() > 0) {
-            warnings.add("<strong>" + TextReport.number(h.droppedEvents()) + " events dropped</strong> by the agent (its queue was full):"
+            warnings.add("<strong>" + TextReport.number(h.droppedEvents()) + " events dropped</strong> by the agent (its queue was full, or the log could not be written):"
                     + " every count on this page is short by up to that many.");
         }
         if (h.agentErrors() > 0) {
@@ -449,6 +449,12 @@ final class HtmlReport {
         return String.join(", ", parts);
     }
 
+    /** The Unicode bidirectional formatting characters: marks, embeddings, overrides and isolates. */
+    static boolean isBidiControl(char c) {
+        return c == '\u061C' || c == '\u200E' || c == '\u200F' || (c >= '\u202A' && c <= '\u202E')
+                || (c >= '\u2066' && c <= '\u2069');
+    }
+
     static String escape(String text) {
         if (text == null) {
             return "";
@@ -461,7 +467,15 @@ final class HtmlReport {
                 case '>' -> escaped.append("&gt;");
                 case '"' -> escaped.append("&quot;");
                 case '\'' -> escaped.append("&#39;");
-                default -> escaped.append(c);
+                default -> {
+                    if (isBidiControl(c)) {
+                        // Shown, not obeyed: an override would make the text read differently from what it holds.
+                        escaped.append("<mark class=\"bidi\" title=\"bidirectional control character\">[U+")
+                                .append(String.format(Locale.ROOT, "%04X", (int) c)).append("]</mark>");
+                    } else {
+                        escaped.append(c);
+                    }
+                }
             }
         }
         return escaped.toString();
@@ -471,6 +485,7 @@ final class HtmlReport {
             :root { --fg: #212121; --muted: #616161; --line: #e0e0e0; --bad: #c62828; --warn: #ef6c00; --ok: #2e7d32; }
             body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
                    margin: 0 auto; max-width: 1100px; padding: 16px 24px 48px; }
+            mark.bidi { background: #ffcdd2; color: var(--bad); font: 11px monospace; }
             h1 { font-size: 22px; margin: 0; } h2 { font-size: 17px; margin: 28px 0 8px; } h3 { font-size: 13px; margin: 0 0 4px; }
             header p, .note, footer { color: var(--muted); }
             .banner { border-left: 5px solid var(--ok); background: #f1f8e9; padding: 4px 16px; margin: 16px 0; }

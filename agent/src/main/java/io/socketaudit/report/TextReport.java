@@ -49,7 +49,7 @@ final class TextReport {
         Summary.Health h = s.health();
         line("AGENT");
         if (h.droppedEvents() > 0) {
-            line("  " + WARN + number(h.droppedEvents()) + " events DROPPED by the agent (its queue was full):"
+            line("  " + WARN + number(h.droppedEvents()) + " events DROPPED by the agent (its queue was full, or the log could not be written):"
                     + " every count below is short by up to that many.");
         }
         if (h.agentErrors() > 0) {
@@ -293,6 +293,32 @@ final class TextReport {
     }
 
     private void line(String text) {
-        out.append(text).append('\n');
+        out.append(terminalSafe(text)).append('\n');
+    }
+
+    /**
+     * The text with every character a terminal would act on instead of print written as {@code \\uXXXX}: C0 and
+     * C1 controls (escape sequences, NUL, line breaks), DEL, and the bidirectional formatting characters that make
+     * a line read differently from what it holds. A log's strings come from the application, or from whoever wrote
+     * the file.
+     */
+    static String terminalSafe(String text) {
+        StringBuilder safe = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (actsOnTerminal(c)) {
+                if (safe == null) {
+                    safe = new StringBuilder(text.length() + 16).append(text, 0, i);
+                }
+                safe.append(String.format(Locale.ROOT, "\\u%04X", (int) c));
+            } else if (safe != null) {
+                safe.append(c);
+            }
+        }
+        return safe == null ? text : safe.toString();
+    }
+
+    private static boolean actsOnTerminal(char c) {
+        return c < 0x20 || (c >= 0x7F && c <= 0x9F) || HtmlReport.isBidiControl(c);
     }
 }

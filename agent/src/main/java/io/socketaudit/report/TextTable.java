@@ -17,7 +17,7 @@ final class TextTable {
     void add(Object... cells) {
         String[] row = new String[cells.length];
         for (int i = 0; i < cells.length; i++) {
-            row[i] = String.valueOf(cells[i]);
+            row[i] = TextReport.terminalSafe(String.valueOf(cells[i]));
         }
         rows.add(row);
     }

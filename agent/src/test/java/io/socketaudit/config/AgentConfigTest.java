@@ -3,6 +3,7 @@ package io.socketaudit.config;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 
@@ -110,5 +111,32 @@ class AgentConfigTest {
         assertEquals("option compress=zstd is not one of: none, gzip", e.getMessage());
         assertThrows(ConfigException.class, () -> parse("compress=", new Properties(), Map.of()));
         assertThrows(ConfigException.class, () -> parse("compress=GZIP", new Properties(), Map.of()));
+    }
+
+    @Test
+    void aKeyGivenTwiceInTheArgumentsIsAnError() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> parse("queue.size=64,queue.size=128", new Properties(), Map.of()));
+        assertEquals("option queue.size is given twice in the agent arguments", e.getMessage());
+    }
+
+    @Test
+    void numbersAreAsciiDigitsOnlyWithoutSign() {
+        for (String args : List.of("queue.size=+100", "stack.depth=\u0661\u0662", "rotate.keep=\uff15",
+                "rotate.size=+64K", "rotate.size=\u0664\u0660\u0660K", "stack.depth= 1 2", "queue.size=1e3")) {
+            ConfigException e = assertThrows(ConfigException.class, () -> parse(args, new Properties(), Map.of()), args);
+            assertTrue(e.getMessage().startsWith("option " + args.substring(0, args.indexOf('='))), e.getMessage());
+        }
+    }
+
+    @Test
+    void sizesBeyondTheMaximumAreRejectedNotWrappedAround() throws ConfigException {
+        for (String size : List.of("17179869185G", "1025G", "1048577M", "999999999999999K", "9223372036854775807")) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> parse("rotate.size=" + size, new Properties(), Map.of()), size);
+            assertTrue(e.getMessage().contains("not a size from 64K to 1024G"), e.getMessage());
+        }
+        assertEquals(1L << 40, parse("rotate.size=1024G", new Properties(), Map.of()).rotateSize());
+        assertEquals(1L << 40, parse("rotate.size=1048576M", new Properties(), Map.of()).rotateSize());
     }
 }

@@ -53,6 +53,25 @@ class AgentConfigIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
+    void valuesTheJdksParsersWouldTakeAreRefusedWithOneLineEach(EndToEndJdks.Jdk jdk, @TempDir Path workDir)
+            throws Exception {
+        for (String options : List.of("queue.size=+100", "rotate.size=17179869185G", "stack.depth=\u0661\u0662",
+                "queue.size=64,queue.size=128")) {
+            String key = options.substring(0, options.indexOf('='));
+            AgentJvm.Result result = AgentJvm.on(jdk).agentOptions(options, null).workDir(workDir)
+                    .main(E2eApp.class, "roundTrip").run();
+            List<String> agentLines = agentLines(result);
+            assertAll(options,
+                    () -> assertEquals(0, result.exitCode(), result::describe),
+                    () -> assertEquals(List.of(E2eApp.DONE), result.stdout(), result::describe),
+                    () -> assertEquals(1, agentLines.size(), () -> "exactly one socket-audit: line\n" + result.describe()),
+                    () -> assertTrue(agentLines.get(0).contains("option " + key), result::describe),
+                    () -> assertEquals(List.of(), listing(workDir), "no log file is written"));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
     void unwritableLogPathIsNamedOnceOnStderrAndTheAppRuns(EndToEndJdks.Jdk jdk, @TempDir Path workDir)
             throws Exception {
         String path = "/nonexistent-dir/x.jsonl";

@@ -36,6 +36,8 @@ public final class AgentJvm {
     private Path workDir;
     private Path logFile;
     private String umask;
+    private String beforeExec;
+    private OtherUser user;
 
     private AgentJvm(EndToEndJdks.Jdk jdk) {
         this.jdk = jdk;
@@ -108,6 +110,20 @@ public final class AgentJvm {
         return this;
     }
 
+    /**
+     * Run this shell command first, in the shell that then becomes the JVM: {@code $$} in it is the JVM's pid.
+     */
+    public AgentJvm beforeExec(String shellCommand) {
+        this.beforeExec = shellCommand;
+        return this;
+    }
+
+    /** Start the child as this user (through setpriv; the test runs as root). */
+    public AgentJvm runAs(OtherUser user) {
+        this.user = user;
+        return this;
+    }
+
     public AgentJvm workDir(Path dir) {
         this.workDir = dir;
         return this;
@@ -115,8 +131,12 @@ public final class AgentJvm {
 
     public List<String> command() {
         List<String> command = new ArrayList<>();
-        if (umask != null) {
-            command.addAll(List.of("/bin/sh", "-c", "umask " + umask + " && exec \"$@\"", "sh"));
+        if (user != null) {
+            command.addAll(user.setpriv());
+        }
+        if (umask != null || beforeExec != null) {
+            String script = (umask != null ? "umask " + umask + " && " : "") + (beforeExec != null ? beforeExec + " && " : "");
+            command.addAll(List.of("/bin/sh", "-c", script + "exec \"$@\"", "sh"));
         }
         command.add(jdk.java().toString());
         if (withAgent) {
@@ -186,6 +206,15 @@ public final class AgentJvm {
                         + describe());
             }
             return line;
+        }
+
+        /** Waits until the child prints a matching stderr line (the agent says something). */
+        public String awaitStderr(Predicate<String> matching) throws InterruptedException {
+            ChildLines.Found found = stderr.await(0, matching, HANG_GUARD_SECONDS);
+            if (found == null) {
+                throw new AssertionError("the child never printed the expected line on stderr; " + describe());
+            }
+            return found.line();
         }
 
         public Result awaitExit() throws InterruptedException {

@@ -1,5 +1,6 @@
 package io.socketaudit.output;
 
+import io.socketaudit.kernel.KernelProbe;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,8 +19,10 @@ import java.util.zip.GZIPInputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class LogFileTest {
 
@@ -166,5 +170,187 @@ class LogFileTest {
         assertEquals(line(0) + line(1), Files.readString(dir.resolve("audit.jsonl.1")));
         assertEquals(line(2), Files.readString(path));
         assertFalse(Files.exists(dir.resolve("audit.jsonl.1.gz")));
+    }
+
+    /** Opening must fail, naming the problem, and leave {@code victim} as it was. */
+    private void assertRefused(Path path, String problem) throws IOException {
+        LogFile file = new LogFile(path, ROTATE_SIZE, 3, false);
+        IOException refused = assertThrows(IOException.class, file::open);
+        assertTrue(refused.getMessage().contains(problem), refused.getMessage());
+    }
+
+    @Test
+    void linksAndFilesOthersMayWriteAreRefusedAndNeverWrittenThrough() throws Exception {
+        Path victim = Files.writeString(dir.resolve("victim"), "precious\n");
+        Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), victim);
+        assertRefused(link, "a symbolic link");
+        Path dangling = Files.createSymbolicLink(dir.resolve("dangling.jsonl"), dir.resolve("created-through-link"));
+        assertRefused(dangling, "a symbolic link");
+        Path shared = Files.writeString(dir.resolve("shared.jsonl"), "");
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rw-rw-rw-"));
+        assertRefused(shared, "writable by others");
+        Path hardLinked = Files.createLink(dir.resolve("hard.jsonl"), victim);
+        assertRefused(hardLinked, "2 hard links");
+        Path directory = Files.createDirectory(dir.resolve("dir.jsonl"));
+        assertRefused(directory, "a directory");
+
+        assertEquals("precious\n", Files.readString(victim));
+        assertFalse(Files.exists(dir.resolve("created-through-link")), "nothing is created where a link leads");
+        assertEquals("", Files.readString(shared));
+    }
+
+    @Test
+    void aFifoIsRefusedWithoutBlocking() throws Exception {
+        Path fifo = dir.resolve("fifo.jsonl");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start();
+        assertEquals(0, mkfifo.waitFor());
+        assertRefused(fifo, "a FIFO");
+    }
+
+    @Test
+    void aFileThatEndsMidLineGetsItsLineEndedBeforeTheFirstNewLine() throws IOException {
+        Path path = dir.resolve("audit.jsonl");
+        Files.writeString(path, line(0) + "{\"event\":\"clo");
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        LogFile file = new LogFile(path, 0, 3, false);
+        file.open();
+        write(file, line(1));
+        file.close();
+        assertEquals(line(0) + "{\"event\":\"clo\n" + line(1), Files.readString(path));
+    }
+
+    @Test
+    void aRotationThatCannotRenameGoesOnInTheCurrentFileAndSucceedsLater() throws IOException {
+        Path path = dir.resolve("audit.jsonl");
+        LogFile file = new LogFile(path, ROTATE_SIZE, 3, false);
+        file.open();
+        Path planted = Files.createDirectory(dir.resolve("audit.jsonl.1"));
+        write(file, line(1));
+        LogFile.RotationException failed = assertThrows(LogFile.RotationException.class, file::rotate);
+        assertTrue(failed.getMessage().contains("audit.jsonl.1 is a directory"), failed.getMessage());
+        write(file, line(2));
+        file.flush();
+        assertEquals(line(1) + line(2), Files.readString(path), "nothing lost, nothing moved");
+
+        Files.delete(planted);
+        file.rotate();
+        write(file, line(3));
+        file.close();
+        assertEquals(line(1) + line(2), Files.readString(dir.resolve("audit.jsonl.1")));
+        assertEquals(line(3), Files.readString(path));
+        assertEquals(2, file.part());
+    }
+
+    @Test
+    void aFileDeletedUnderTheWriterIsCreatedAnewAndItsWaitingLinesAreReportedLost() throws IOException {
+        Path path = dir.resolve("audit.jsonl");
+        LogFile file = new LogFile(path, 0, 3, false);
+        file.open();
+        write(file, line(1));
+        file.flush();
+        Files.delete(path);
+        write(file, line(2));
+        IOException lost = assertThrows(IOException.class, file::flush);
+        assertTrue(lost.getMessage().contains("was deleted or replaced"), lost.getMessage());
+        assertTrue(file.isDamaged());
+
+        assertTrue(file.repair(), "a new file");
+        write(file, line(3));
+        file.close();
+        assertEquals(line(3), Files.readString(path));
+        assertEquals(2, file.part());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
+    }
+
+    @Test
+    void aGzipWriteThatFailsIsCutBackAndTheStreamEndedSoThatEverythingWrittenStaysReadable() throws IOException {
+        Path path = dir.resolve("audit.jsonl.gz");
+        LogFile file = new LogFile(path, 0, 3, true);
+        file.open();
+        write(file, line(1));
+        file.flush();
+        long before = Files.size(path);
+        write(file, line(2));
+        // An interrupt closes a file channel in the middle of its write, as a failing disk would fail it.
+        Thread.currentThread().interrupt();
+        assertThrows(IOException.class, file::flush);
+        assertTrue(file.isDamaged());
+
+        assertFalse(file.repair(), "the same file, cut back");
+        assertTrue(Files.size(path) >= before);
+        write(file, line(3));
+        file.close();
+        assertEquals(line(1) + line(3), gunzip(path), "the lost line is gone, the others whole: two gzip members");
+    }
+
+    @Test
+    void withTheNativeLibraryTheOpenedFileIsCheckedByItsDescriptorAndGoodOnesStillOpen() throws IOException {
+        assertNull(KernelProbe.load(Files.createDirectory(dir.resolve("lib"))));
+        Path path = dir.resolve("audit.jsonl");
+        LogFile created = new LogFile(path, 0, 3, false);
+        created.open();
+        write(created, line(1));
+        created.close();
+        LogFile appended = new LogFile(path, 0, 3, false);
+        appended.open();
+        write(appended, line(2));
+        appended.close();
+        assertEquals(line(1) + line(2), Files.readString(path));
+
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw--w----"));
+        assertRefused(path, "writable by others (rw--w----)");
+        Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+        Files.createLink(dir.resolve("second-name"), path);
+        assertRefused(path, "2 hard links");
+    }
+
+    @Test
+    void theRoomKeptForTheLastLinesOutlastsADiskThatOthersFill() throws Exception {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to mount a small tmpfs");
+        assertNull(KernelProbe.load(Files.createDirectory(dir.resolve("lib"))));
+        Path disk = Files.createDirectory(dir.resolve("disk"));
+        assertEquals(0, new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", disk.toString())
+                .inheritIO().start().waitFor());
+        try {
+            Path path = disk.resolve("audit.jsonl");
+            LogFile file = new LogFile(path, 0, 3, false);
+            file.open();
+            StringBuilder kept = new StringBuilder();
+            for (int i = 0; !file.isDamaged(); i++) {
+                write(file, line(i));
+                try {
+                    file.flush();
+                    kept.append(line(i));
+                } catch (IOException full) {
+                    assertTrue(full.getMessage().contains("No space left"), full.toString());
+                }
+            }
+            file.repair();
+            fillUp(disk.resolve("another-program"));
+            // More than a page: the last lines (agent_stop, the loss counts, open_at_exit) do not fit in any slack.
+            StringBuilder last = new StringBuilder();
+            for (int i = 0; i < 40; i++) {
+                last.append(line(100_000 + i));
+            }
+            file.useRoomForLastLines();
+            write(file, last.toString());
+            file.close();
+
+            assertEquals(kept + last.toString(), Files.readString(path));
+        } finally {
+            new ProcessBuilder("umount", disk.toString()).inheritIO().start().waitFor();
+        }
+    }
+
+    private static void fillUp(Path file) throws IOException {
+        try (OutputStream out = Files.newOutputStream(file)) {
+            byte[] page = new byte[4096];
+            while (true) {
+                out.write(page);
+                out.flush();
+            }
+        } catch (IOException full) {
+            assertTrue(full.getMessage().contains("No space left"), full.toString());
+        }
     }
 }

@@ -44,6 +44,9 @@ class HtmlReportTest {
         assertTrue(page.contains("<strong>3 events dropped</strong>"));
         assertTrue(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "log text is escaped");
         assertFalse(page.contains("<script>alert(1)"));
+        assertTrue(page.contains("evil<mark class=\"bidi\" title=\"bidirectional control character\">[U+202E]</mark>"),
+                "a bidirectional override is shown, not obeyed");
+        assertFalse(page.contains("\u202e"), "no raw override in the page");
     }
 
     @Test
@@ -117,7 +120,7 @@ class HtmlReportTest {
                     "local", "10.0.0.1:8080", "remote", "10.0.0." + (2 + i % 3) + ":" + (40000 + i), "how", how,
                     "cause", how.equals("abortive") ? "unread-input" : null, "initiator", i % 2 == 0 ? "local" : "peer",
                     "pendingIn", how.equals("abortive") ? 100 : 0, "pendingOut", 0,
-                    "caller", i % 3 == 0 ? "app.Server.reject(Server.java:42)" : "app.<script>alert(1)</script>.x(X.java:1)",
+                    "caller", i % 3 == 0 ? "app.Server.reject(Server.java:42)" : "app.<script>alert(1)</script>.evil\u202Ex(X.java:1)",
                     "stackId", 1);
         }
         Path file = log.event("dropped", "count", 3).stop().writeTo(dir.resolve("audit.jsonl"));

@@ -74,7 +74,7 @@ class TextReportTest {
         int agent = report.indexOf("AGENT\n");
         assertTrue(agent > 0 && agent < report.indexOf("INPUT\n"), report);
         assertTrue(report.contains("AGENT\n"
-                + "  !! 1,200 events DROPPED by the agent (its queue was full): every count below is short by up to that many.\n"
+                + "  !! 1,200 events DROPPED by the agent (its queue was full, or the log could not be written): every count below is short by up to that many.\n"
                 + "  !! 2 agent errors (the app was not affected; those closes may be missing):\n"
                 + "       pid  count  where: error\n"
                 + "         7      2  kernel probe: EBADF\n"
@@ -98,5 +98,26 @@ class TextReportTest {
         assertTrue(report.contains("  !! pid 3: kernel probe unavailable: not Linux; how, pendingIn, pendingOut and tcpState may be unknown.\n"),
                 report);
         assertTrue(report.contains("  how        unknown 1\n"), report);
+    }
+
+    @Test
+    void controlAndBidirectionalCharactersReachTheTerminalEscaped() throws IOException {
+        String hostile = "app.X.y\u001b[2J\u001b]52;c;cm0gLXJm\u0007\u0000\u007f\u0085\u202e)9:avaj.X(Z.q";
+        Path log = SyntheticLog.started(7)
+                .stack(1, "java.net.Socket.close(Socket.java:1500)", hostile)
+                .atMillis(10).close("10.0.0.1:8080", "10.0.0.9:50000", "caller", hostile, "stackId", 1,
+                        "how", "abortive", "cause", "unread-input", "pendingIn", 1)
+                .event("agent_error", "where", "line\nbreak", "error", "\u2066isolated\u2069", "count", 1)
+                .stop()
+                .writeTo(dir.resolve("hostile.jsonl"));
+
+        String report = CommandResult.report(log).out();
+
+        for (char c : report.toCharArray()) {
+            assertTrue(c == '\n' || (c >= 0x20 && c < 0x7f), () -> "raw U+" + Integer.toHexString(c) + " in\n" + report);
+        }
+        assertTrue(report.contains("app.X.y\\u001B[2J\\u001B]52;c;cm0gLXJm\\u0007\\u0000\\u007F\\u0085\\u202E)9:avaj.X(Z.q"),
+                report);
+        assertTrue(report.contains("line\\u000Abreak: \\u2066isolated\\u2069"), report);
     }
 }
