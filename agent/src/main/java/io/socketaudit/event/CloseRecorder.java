@@ -73,6 +73,48 @@ public final class CloseRecorder implements CloseListener {
         connectRequests.put(owner, new PendingOpen.Request(CloseBridge.ASYNC_SOCKET_CHANNEL));
     }
 
+    /**
+     * Netty's native sockets are kept only where the kernel says they are TCP connections: their descriptor
+     * class also serves listeners, eventfds, pipes and UNIX-domain sockets, and a socket is made before it
+     * connects. Without the kernel probe they are not audited.
+     */
+    @Override
+    public void nativeOpened(int how, Object owner, int fd) {
+        TcpSnapshot snapshot = KernelProbe.probeOpening(fd);
+        if (snapshot == null || snapshot == KernelProbe.NOT_TCP || !isConnection(snapshot.state())) {
+            return;
+        }
+        OpenConnections.Connection connection = connections.opened(owner, nettyApi(owner), how, Clock.nowMicros(),
+                null, null, 0);
+        if (connection == null) {
+            return;
+        }
+        connection.kernelAddresses = snapshot.addresses();
+        connection.openLinePending = true;
+        if (!sink.test(new PendingOpen(connection))) {
+            connection.openLinePending = false;
+        }
+    }
+
+    @Override
+    public Object enterNative(int op, Object owner, int fd, boolean outputShutdown) {
+        boolean known = connections.isOpen(owner);
+        TcpSnapshot snapshot = KernelProbe.probe(fd, !known, !known);
+        if (snapshot == null ? !known : snapshot == KernelProbe.NOT_TCP) {
+            return null;
+        }
+        int api = nettyApi(owner);
+        if (snapshot != null && snapshot.state() == TcpState.LISTEN) {
+            api = Api.nettyListener(api);
+        } else if (!known && snapshot != null && !isConnection(snapshot.state())) {
+            return null; // never connected: a connect that failed or was given up
+        }
+        PendingClose pending = new PendingClose(api, op);
+        pending.bindNative(owner, fd, outputShutdown, snapshot);
+        CURRENT.set(pending);
+        return pending;
+    }
+
     @Override
     public Object enter(int api, int op, Object owner, FileDescriptor fd, Object local, Object remote, int remotePort,
                         boolean outputShutdown, boolean otherThreadBusy) {
@@ -140,7 +182,8 @@ public final class CloseRecorder implements CloseListener {
         pending.connection = connection;
         pending.priorInitiator = connection.initiator;
         pending.priorPeerReset = connection.peerReset;
-        if (pending.op == CloseBridge.SHUTDOWN_OUTPUT && connection.initiator == null && pending.entry != null) {
+        if ((pending.op == CloseBridge.SHUTDOWN_OUTPUT || pending.op == CloseBridge.SHUTDOWN_BOTH)
+                && connection.initiator == null && pending.entry != null) {
             connection.initiator = CloseClassifier.initiator(pending.entry.state(), null, false);
         }
         if (pending.op != CloseBridge.CLOSE && pending.foundPeerReset()) {
@@ -179,6 +222,17 @@ public final class CloseRecorder implements CloseListener {
         } else if (current.api == CloseBridge.SSL_SOCKET) {
             current.closeNotify = Boolean.TRUE;
         }
+    }
+
+    /** Netty's transport, from the class of its socket: {@code io.netty.channel.uring.LinuxSocket} and the like. */
+    private static int nettyApi(Object nettySocket) {
+        return nettySocket.getClass().getName().contains(".uring.")
+                ? CloseBridge.NETTY_IO_URING_SOCKET : CloseBridge.NETTY_EPOLL_SOCKET;
+    }
+
+    /** A connection, established or already half-closed by the peer; not a new socket, a listener or a failed connect. */
+    private static boolean isConnection(int state) {
+        return state == TcpState.ESTABLISHED || TcpState.peerFinFirst(state);
     }
 
     private static boolean isListener(int api) {

@@ -78,6 +78,11 @@ public final class OpenConnections {
         return connection;
     }
 
+    /** Whether this owner's connection is known to be open. */
+    boolean isOpen(Object owner) {
+        return open.containsKey(new Lookup(owner));
+    }
+
     /** Whether the open of this owner's connection recorded its local address. */
     boolean knowsLocalAddress(Object owner) {
         Connection known = open.get(new Lookup(owner));

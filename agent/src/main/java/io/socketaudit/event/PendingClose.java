@@ -13,6 +13,8 @@ public final class PendingClose extends Captured {
     final int op;
     Object owner;
     FileDescriptor fd;
+    /** The descriptor's number where the socket has no {@code FileDescriptor} (Netty's native sockets); else -1. */
+    int nativeFd = -1;
     Object javaLocal;
     Object javaRemote;
     int javaRemotePort;
@@ -53,7 +55,15 @@ public final class PendingClose extends Captured {
                 && !outputShutdown && priorInitiator == null);
     }
 
+    /** Netty's native sockets: the same, with the descriptor known by its number. */
+    void bindNative(Object owner, int fd, boolean outputShutdown, TcpSnapshot entry) {
+        this.owner = owner;
+        this.nativeFd = fd;
+        this.outputShutdown = outputShutdown;
+        this.entry = entry;
+    }
+
     boolean isBound() {
-        return fd != null;
+        return fd != null || nativeFd >= 0;
     }
 }

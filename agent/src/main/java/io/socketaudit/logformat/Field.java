@@ -9,6 +9,8 @@ public final class Field {
 
     public static final String CONN = "conn";
     public static final String API = "api";
+    /** Netty's native sockets only: {@code epoll} or {@code io_uring}. */
+    public static final String TRANSPORT = "transport";
     public static final String OP = "op";
     public static final String LOCAL = "local";
     public static final String REMOTE = "remote";

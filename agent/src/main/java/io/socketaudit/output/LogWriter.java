@@ -22,6 +22,7 @@ final class LogWriter implements AutoCloseable {
     private static final JsonLine.Name PID = JsonLine.name(Field.PID);
     private static final JsonLine.Name CONN = JsonLine.name(Field.CONN);
     private static final JsonLine.Name API = JsonLine.name(Field.API);
+    private static final JsonLine.Name TRANSPORT = JsonLine.name(Field.TRANSPORT);
     private static final JsonLine.Name OP = JsonLine.name(Field.OP);
     private static final JsonLine.Name LOCAL = JsonLine.name(Field.LOCAL);
     private static final JsonLine.Name REMOTE = JsonLine.name(Field.REMOTE);
@@ -59,13 +60,14 @@ final class LogWriter implements AutoCloseable {
             CONN, Fields.NUMBER, API, Fields.TEXT, OP, Fields.TEXT, LOCAL, Fields.TEXT, REMOTE, Fields.TEXT,
             HOW, Fields.TEXT, CAUSE, Fields.TEXT, INITIATOR, Fields.TEXT, PENDING_IN, Fields.NUMBER,
             PENDING_OUT, Fields.NUMBER, TCP_STATE, Fields.TEXT, CLOSE_NOTIFY, Fields.FLAG_IF_SET,
-            OPENED_AT, Fields.TIME, DURATION_MS, Fields.MILLIS, BYTES_IN, Fields.NUMBER, BYTES_OUT, Fields.NUMBER);
+            OPENED_AT, Fields.TIME, DURATION_MS, Fields.MILLIS, BYTES_IN, Fields.NUMBER, BYTES_OUT, Fields.NUMBER,
+            TRANSPORT, Fields.TEXT_IF_SET);
     private final Fields open = new Fields(
             CONN, Fields.NUMBER, API, Fields.TEXT, OP, Fields.TEXT, LOCAL, Fields.TEXT, REMOTE, Fields.TEXT,
-            OPENED_AT, Fields.TIME);
+            OPENED_AT, Fields.TIME, TRANSPORT, Fields.TEXT_IF_SET);
     private final Fields unclosed = new Fields(
             CONN, Fields.NUMBER, API, Fields.TEXT, OP, Fields.TEXT, LOCAL, Fields.TEXT, REMOTE, Fields.TEXT,
-            OPENED_AT, Fields.TIME, CAUSE, Fields.TEXT_IF_SET, AGE_MS, Fields.MILLIS);
+            OPENED_AT, Fields.TIME, CAUSE, Fields.TEXT_IF_SET, AGE_MS, Fields.MILLIS, TRANSPORT, Fields.TEXT_IF_SET);
 
     private final LogFile file;
     private final long pid;
@@ -114,6 +116,7 @@ final class LogWriter implements AutoCloseable {
         f.number(13, e.durationMicros());
         f.number(14, e.bytesIn());
         f.number(15, e.bytesOut());
+        f.text(16, e.transport());
         write(f);
         writeThread(e.threadName(), e.threadId(), e.virtualThread());
         writeCallerAndStack(stack);
@@ -125,7 +128,9 @@ final class LogWriter implements AutoCloseable {
     int writeOpen(OpenEvent e) throws IOException {
         StackTable.Entry stack = stackFor(e.stack());
         begin(e.event(), e.timeMicros());
-        write(connection(open, e));
+        Fields f = connection(open, e);
+        f.text(6, e.transport());
+        write(f);
         writeThread(e.threadName(), e.threadId(), e.virtualThread());
         writeCallerAndStack(stack);
         end();
@@ -143,6 +148,7 @@ final class LogWriter implements AutoCloseable {
         Fields f = connection(unclosed, e);
         f.text(6, cause);
         f.number(7, e.openedAtMicros() != null ? e.timeMicros() - e.openedAtMicros() : null);
+        f.text(8, e.transport());
         write(f);
         writeCallerAndStack(stack);
         end();
