@@ -34,6 +34,11 @@ public final class CloseRecorder implements CloseListener {
     private final Predicate<Captured> sink;
     /** Asynchronous connects asked for and not completed, by channel; weak, so a channel dropped meanwhile goes. */
     private final Map<Object, PendingOpen.Request> connectRequests = Collections.synchronizedMap(new WeakHashMap<>());
+    /**
+     * Channel closes whose descriptor a selector still holds, by descriptor; weak, and the waiting events hold
+     * neither the descriptor nor the channel, so a channel dropped unreleased goes (and is reported as a leak).
+     */
+    private final Map<FileDescriptor, PendingClose> awaitingRelease = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** @param sink takes an event for the log, and says whether it did (or had to drop it) */
     public CloseRecorder(OpenConnections connections, Predicate<Captured> sink) {
@@ -158,10 +163,18 @@ public final class CloseRecorder implements CloseListener {
     @Override
     public void beforeRelease(FileDescriptor fd) {
         PendingClose current = CURRENT.get();
-        if (current != null && current.fd == fd && current.op == CloseBridge.CLOSE && current.entry != null
-                && current.entry.recvQueue() > 0 && !current.entry.lingerZero()
-                && current.entry.state() != TcpState.CLOSE) {
-            current.release = KernelProbe.probeStateAndInput(fd);
+        if (current != null && current.fd == fd) {
+            current.released = true;
+            if (current.op == CloseBridge.CLOSE && releaseDecidesTheWire(current.entry)) {
+                current.release = KernelProbe.probeStateAndInput(fd);
+            }
+            return;
+        }
+        PendingClose deferred = awaitingRelease.isEmpty() ? null : awaitingRelease.remove(fd);
+        if (deferred != null) {
+            deferred.release = KernelProbe.probeStateAndInput(fd);
+            connections.closed(deferred.connection);
+            finish(deferred, deferred.connection);
         }
     }
 
@@ -174,11 +187,44 @@ public final class CloseRecorder implements CloseListener {
         if (!pending.isBound() || pending.entry == KernelProbe.NOT_TCP) {
             return; // a TLS close that found nothing open underneath
         }
+        if (awaitsRelease(pending)) {
+            OpenConnections.Connection known = connections.find(pending.owner);
+            if (known != null) {
+                // Until the release the connection stays open: if the JVM ends first, it is open at exit.
+                pending.connection = known;
+                awaitingRelease.put(pending.fd, pending);
+                pending.owner = null;
+                pending.fd = null;
+                return;
+            }
+        }
         OpenConnections.Connection connection = pending.op == CloseBridge.CLOSE
                 ? connections.onClose(pending.owner, pending.api, pending.javaLocal, pending.javaRemote,
                         pending.javaRemotePort)
                 : connections.onShutdown(pending.owner, pending.api, pending.javaLocal, pending.javaRemote,
                         pending.javaRemotePort);
+        finish(pending, connection);
+    }
+
+    /**
+     * Input was left unread, and neither SO_LINGER 0 nor a finished exchange settles the close: whether the kernel
+     * sends RST depends on whether the peer's FIN arrived before the descriptor is released.
+     */
+    private static boolean releaseDecidesTheWire(TcpSnapshot entry) {
+        return entry != null && entry.recvQueue() > 0 && !entry.lingerZero() && entry.state() != TcpState.CLOSE;
+    }
+
+    /**
+     * A channel registered with a selector shuts its output down at {@code close()} and is released later, on the
+     * selector's thread (or by the last thread leaving I/O): its event waits for the release when that decides it.
+     */
+    private static boolean awaitsRelease(PendingClose pending) {
+        return pending.api == CloseBridge.SOCKET_CHANNEL && pending.op == CloseBridge.CLOSE && !pending.released
+                && releaseDecidesTheWire(pending.entry);
+    }
+
+    /** Completes an operation with the connection it belongs to, and hands it to the log. */
+    private void finish(PendingClose pending, OpenConnections.Connection connection) {
         pending.connection = connection;
         pending.priorInitiator = connection.initiator;
         pending.priorPeerReset = connection.peerReset;

@@ -102,6 +102,17 @@ public final class OpenConnections {
         return raced != null ? raced : connection;
     }
 
+    /** The connection of this owner, left open; {@code null} when its open was not seen. */
+    Connection find(Object owner) {
+        return open.get(new Lookup(owner));
+    }
+
+    /** Forgets a connection found earlier, whose close ends only now. */
+    void closed(Connection connection) {
+        open.remove(connection.key);
+        connection.key.clear();
+    }
+
     /** The connection a close belongs to, forgotten from here on. */
     Connection onClose(Object owner, int api, Object local, Object remote, int remotePort) {
         Connection known = open.remove(new Lookup(owner));

@@ -24,6 +24,8 @@ public final class PendingClose extends Captured {
     TcpSnapshot entry;
     /** The kernel's view right before the descriptor was released, when the JDK did work in between. */
     TcpSnapshot release;
+    /** The descriptor was released on the closing thread, within the close. */
+    boolean released;
     /** TLS closes only: whether a close_notify alert was written. */
     Boolean closeNotify;
     /** The connection this operation belongs to; set when the operation ends. */

@@ -61,6 +61,7 @@ final class AdviceWeaver {
                 named("connect").and(hasDescriptor("(Ljava/net/SocketAddress;I)V")));
         add(SocketImplAdvice.TYPE, SocketImplAdvice.Accept.class, named("accept").and(takesArguments(1)));
         operation(SocketChannelAdvice.TYPE, SocketChannelAdvice.Close.class, named("implCloseSelectableChannel"));
+        add(SocketChannelAdvice.TYPE, SocketChannelAdvice.BeforeRelease.class, named("tryClose").and(takesArguments(0)));
         operation(SocketChannelAdvice.TYPE, SocketChannelAdvice.ShutdownOutput.class,
                 named("shutdownOutput").and(takesArguments(0)));
         operation(SocketChannelAdvice.TYPE, SocketChannelAdvice.ShutdownInput.class,

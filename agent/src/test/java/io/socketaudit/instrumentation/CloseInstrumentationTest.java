@@ -46,6 +46,7 @@ class CloseInstrumentationTest {
                     "accept", Set.of("opened")),
             "sun.nio.ch.SocketChannelImpl", Map.of(
                     "implCloseSelectableChannel", Set.of("enter", "exit"),
+                    "tryClose", Set.of("beforeRelease"),
                     "shutdownOutput", Set.of("enter", "exit"),
                     "shutdownInput", Set.of("enter", "exit"),
                     "connect", Set.of("opened"),
