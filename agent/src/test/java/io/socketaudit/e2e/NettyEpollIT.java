@@ -9,7 +9,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.net.URISyntaxException;
 import java.net.URL;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
@@ -120,7 +119,7 @@ class NettyEpollIT {
         if (cached != null) {
             return cached;
         }
-        Path dir = Files.createTempDirectory("netty-epoll-jdk" + jdk.feature());
+        Path dir = ScenarioRun.runDirectory("netty-epoll-jdk" + jdk.feature() + "-");
         AgentJvm child = AgentJvm.on(jdk).workDir(dir).logTo(dir.resolve("audit.jsonl"))
                 .classPath(nettyJars()).main(NettyScenarios.class);
         AgentJvm.Result result;
