@@ -23,9 +23,9 @@ public final class Event {
     private static final Set<String> SOCKET_EVENT_FIELDS = Set.of(Field.CONN, Field.API, Field.TRANSPORT, Field.OP,
             Field.LOCAL, Field.REMOTE, Field.HOW, Field.CAUSE, Field.INITIATOR, Field.PENDING_IN, Field.PENDING_OUT,
             Field.TCP_STATE, Field.CLOSE_NOTIFY, Field.OPENED_AT, Field.DURATION_MS, Field.BYTES_IN, Field.BYTES_OUT,
-            Field.THREAD, Field.CALLER, Field.STACK_ID);
+            Field.THREAD, Field.CALLER, Field.APP_CALLER, Field.STACK_ID);
     private static final Set<String> UNCLOSED_FIELDS = Set.of(Field.CONN, Field.API, Field.TRANSPORT, Field.OP, Field.LOCAL,
-            Field.REMOTE, Field.OPENED_AT, Field.CAUSE, Field.AGE_MS, Field.CALLER, Field.STACK_ID);
+            Field.REMOTE, Field.OPENED_AT, Field.CAUSE, Field.AGE_MS, Field.CALLER, Field.APP_CALLER, Field.STACK_ID);
 
     /** Each kind's fields beyond {@link #COMMON_FIELDS}. */
     public static final Map<String, Set<String>> FIELDS = Map.of(
@@ -34,7 +34,7 @@ public final class Event {
             CLOSE, SOCKET_EVENT_FIELDS,
             SHUTDOWN, SOCKET_EVENT_FIELDS,
             OPEN, Set.of(Field.CONN, Field.API, Field.TRANSPORT, Field.OP, Field.LOCAL, Field.REMOTE, Field.OPENED_AT, Field.THREAD,
-                    Field.CALLER, Field.STACK_ID),
+                    Field.CALLER, Field.APP_CALLER, Field.STACK_ID),
             LEAK, UNCLOSED_FIELDS,
             OPEN_AT_EXIT, UNCLOSED_FIELDS,
             STACK, Set.of(Field.STACK_ID, Field.FRAMES),

@@ -34,6 +34,8 @@ public final class Field {
     /** Inside {@link #THREAD}. */
     public static final String THREAD_VIRTUAL = "virtual";
     public static final String CALLER = "caller";
+    /** The first frame of the application's own code: outside the JDK, the agent and known libraries. */
+    public static final String APP_CALLER = "appCaller";
     public static final String STACK_ID = "stackId";
     public static final String FRAMES = "frames";
 

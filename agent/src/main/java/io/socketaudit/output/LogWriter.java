@@ -43,6 +43,7 @@ final class LogWriter implements AutoCloseable {
     private static final JsonLine.Name ID = JsonLine.name(Field.THREAD_ID);
     private static final JsonLine.Name VIRTUAL = JsonLine.name(Field.THREAD_VIRTUAL);
     private static final JsonLine.Name CALLER = JsonLine.name(Field.CALLER);
+    private static final JsonLine.Name APP_CALLER = JsonLine.name(Field.APP_CALLER);
     private static final JsonLine.Name STACK_ID = JsonLine.name(Field.STACK_ID);
     private static final JsonLine.Name FRAMES = JsonLine.name(Field.FRAMES);
     private static final JsonLine.Name COUNT = JsonLine.name(Field.COUNT);
@@ -210,6 +211,7 @@ final class LogWriter implements AutoCloseable {
 
     private void writeCallerAndStack(StackTable.Entry stack) {
         json.string(CALLER, stack != null ? stack.caller() : null);
+        json.string(APP_CALLER, stack != null ? stack.appCaller() : null);
         json.nullableNumber(STACK_ID, stack != null ? (long) stack.id() : null);
     }
 

@@ -155,6 +155,8 @@ class CloseScenariosIT {
                 wrong.add("thread.id: expected a number, was " + thread.path("id"));
             }
             check(wrong, ScenarioTable.compare("caller", markers.caller(scenario.name, expected.role, op.op), event));
+            // The scenarios are application code: the first frame outside the JDK is also outside the libraries.
+            check(wrong, ScenarioTable.compare("appCaller", markers.caller(scenario.name, expected.role, op.op), event));
             if (!event.path("conn").isIntegralNumber() && !event.path("conn").isTextual()) {
                 wrong.add("conn: missing");
             } else {

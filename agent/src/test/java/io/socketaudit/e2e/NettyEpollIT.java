@@ -232,6 +232,14 @@ class NettyEpollIT {
                     String loop = expected.role.equals("client") ? "client-loop-" : "server-loop-";
                     assertTrue(e.get("thread").get("name").asText().startsWith(loop), at);
                     assertTrue(e.hasNonNull("caller") && e.hasNonNull("stackId"), at);
+                    // Only a handler's own ctx.close() has application code on the closing stack.
+                    String handler = expected.scenario.equals("serverClosesFromHandler") && expected.role.equals("server")
+                            ? "io.socketaudit.e2e.NettyScenarios$ServerHandler.channelRead(NettyScenarios.java:" : null;
+                    if (handler == null) {
+                        assertTrue(e.get("appCaller").isNull(), at);
+                    } else {
+                        assertTrue(e.get("appCaller").asText().startsWith(handler), at);
+                    }
                     String problem = new WireFacts(run.packets, ports[0], ports[1]).checkEvent(x.how, x.cause);
                     assertTrue(problem == null, () -> at + ": " + problem);
                 }
