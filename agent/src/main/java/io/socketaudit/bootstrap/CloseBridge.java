@@ -142,6 +142,51 @@ public final class CloseBridge {
         }
     }
 
+    /**
+     * Netty was asked to close a channel, with {@code promise}, on this thread: when this is not the channel's
+     * event loop, Netty runs the close later as a task there, and it belongs to the code that asked.
+     */
+    @DontInline
+    public static void nettyCloseRequested(Object promise) {
+        CloseListener l = listener;
+        if (l == null) {
+            return;
+        }
+        try {
+            l.nettyCloseRequested(promise);
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /** Netty starts closing the channel whose close was asked for with {@code promise}, on this thread. */
+    @DontInline
+    public static void nettyCloseRuns(Object promise) {
+        CloseListener l = listener;
+        if (l == null) {
+            return;
+        }
+        try {
+            l.nettyCloseRuns(promise);
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /** The close {@link #nettyCloseRuns} started is done. */
+    @DontInline
+    public static void nettyCloseDone() {
+        CloseListener l = listener;
+        if (l == null) {
+            return;
+        }
+        try {
+            l.nettyCloseDone();
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
     @DontInline
     public static void connecting(Object owner) {
         CloseListener l = listener;

@@ -68,4 +68,13 @@ public interface CloseListener {
      * the descriptor {@code fd} ({@code CloseBridge.ACCEPT}, a connection only if the kernel says so).
      */
     void nativeOpened(int how, Object owner, int fd);
+
+    /** Called when Netty is asked to close a channel with {@code promise}, on the asking thread. */
+    void nettyCloseRequested(Object promise);
+
+    /** Called when Netty starts the close asked for with {@code promise}; the closes underneath belong to it. */
+    void nettyCloseRuns(Object promise);
+
+    /** Called when the close {@link #nettyCloseRuns} started returns or throws. */
+    void nettyCloseDone();
 }

@@ -29,6 +29,8 @@ public final class CloseRecorder implements CloseListener {
      * inside a read, and then shuts the output down, which is the next operation on this thread.
      */
     private static final ThreadLocal<Boolean> CLOSE_NOTIFY_WRITTEN = new ThreadLocal<>();
+    /** The Netty close this thread runs was asked for on another thread: that request. */
+    private static final ThreadLocal<PendingClose.Request> CLOSE_REQUESTED_BY = new ThreadLocal<>();
 
     private final OpenConnections connections;
     private final Predicate<Captured> sink;
@@ -39,6 +41,8 @@ public final class CloseRecorder implements CloseListener {
      * neither the descriptor nor the channel, so a channel dropped unreleased goes (and is reported as a leak).
      */
     private final Map<FileDescriptor, PendingClose> awaitingRelease = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Netty closes asked for and not yet run, by their promise (the first request wins); weak, as promises go. */
+    private final Map<Object, PendingClose.Request> closeRequests = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** @param sink takes an event for the log, and says whether it did (or had to drop it) */
     public CloseRecorder(OpenConnections connections, Predicate<Captured> sink) {
@@ -71,6 +75,32 @@ public final class CloseRecorder implements CloseListener {
         if (!sink.test(request != null ? new PendingOpen(connection, request) : new PendingOpen(connection))) {
             connection.openLinePending = false; // dropped: a leak line will not wait for it
         }
+    }
+
+    @Override
+    public void nettyCloseRequested(Object promise) {
+        if (!closeRequests.containsKey(promise)) {
+            closeRequests.putIfAbsent(promise, new PendingClose.Request(CloseBridge.NETTY_EPOLL_SOCKET));
+        }
+    }
+
+    @Override
+    public void nettyCloseRuns(Object promise) {
+        PendingClose.Request request = closeRequests.remove(promise);
+        if (request != null && request.threadId != Thread.currentThread().getId()) {
+            CLOSE_REQUESTED_BY.set(request);
+        }
+    }
+
+    @Override
+    public void nettyCloseDone() {
+        CLOSE_REQUESTED_BY.remove();
+    }
+
+    /** A close event, of the code that asked for it when Netty runs it for another thread. */
+    private static PendingClose newPendingClose(int api, int op) {
+        PendingClose.Request requestedBy = op == CloseBridge.CLOSE ? CLOSE_REQUESTED_BY.get() : null;
+        return requestedBy != null ? new PendingClose(api, op, requestedBy) : new PendingClose(api, op);
     }
 
     @Override
@@ -114,7 +144,7 @@ public final class CloseRecorder implements CloseListener {
         } else if (!known && snapshot != null && !isConnection(snapshot.state())) {
             return null; // never connected: a connect that failed or was given up
         }
-        PendingClose pending = new PendingClose(api, op);
+        PendingClose pending = newPendingClose(api, op);
         pending.bindNative(owner, fd, outputShutdown, snapshot);
         CURRENT.set(pending);
         return pending;
@@ -146,7 +176,7 @@ public final class CloseRecorder implements CloseListener {
         if (snapshot == KernelProbe.NOT_TCP || (isListener(api) && snapshot != null && snapshot.state() != TcpState.LISTEN)) {
             return null;
         }
-        PendingClose pending = new PendingClose(api, op);
+        PendingClose pending = newPendingClose(api, op);
         pending.bind(owner, fd, local, remote, remotePort, outputShutdown, snapshot);
         pending.otherThreadBusy = otherThreadBusy;
         if (closeNotifyWritten) {

@@ -35,8 +35,21 @@ public final class PendingClose extends Captured {
     /** An earlier event of the same connection found it reset by the peer. */
     boolean priorPeerReset;
 
+    /** A close asked for on another thread than the one that makes it: who asked, and where. */
+    static final class Request extends Captured {
+        Request(int api) {
+            super(api);
+        }
+    }
+
     PendingClose(int api, int op) {
         super(api);
+        this.op = op;
+    }
+
+    /** A close made on another thread than the one that asked for it: the asker's thread and stack. */
+    PendingClose(int api, int op, Request request) {
+        super(api, request);
         this.op = op;
     }
 

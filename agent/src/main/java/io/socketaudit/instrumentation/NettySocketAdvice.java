@@ -13,6 +13,8 @@ final class NettySocketAdvice {
 
     static final String FILE_DESCRIPTOR_TYPE = "io.netty.channel.unix.FileDescriptor";
     static final String SOCKET_TYPE = "io.netty.channel.unix.Socket";
+    static final String HANDLER_CONTEXT_TYPE = "io.netty.channel.AbstractChannelHandlerContext";
+    static final String UNSAFE_TYPE = "io.netty.channel.AbstractChannel$AbstractUnsafe";
 
     private static final int CLOSED = 1;
     private static final int INPUT_SHUT_DOWN = 2;
@@ -86,6 +88,31 @@ final class NettySocketAdvice {
         static void exit(@Advice.This Object self,
                          @Advice.FieldValue("fd") int fd) {
             CloseBridge.nativeOpened(CloseBridge.ACCEPT, self, fd);
+        }
+    }
+
+    /**
+     * {@code close(ChannelPromise)} of a handler context, where {@code channel.close()} and {@code ctx.close()}
+     * begin: on a thread that is not the channel's event loop, Netty hands the close to the loop as a task, with
+     * the same promise. Transport-independent (NIO too).
+     */
+    static final class CloseRequested {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.Argument(0) Object promise) {
+            CloseBridge.nettyCloseRequested(promise);
+        }
+    }
+
+    /** {@code doClose0(ChannelPromise)}: the channel's close itself, on the event loop (or Netty's linger executor). */
+    static final class Closing {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.Argument(0) Object promise) {
+            CloseBridge.nettyCloseRuns(promise);
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit() {
+            CloseBridge.nettyCloseDone();
         }
     }
 }

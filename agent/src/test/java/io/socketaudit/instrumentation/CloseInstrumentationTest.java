@@ -172,7 +172,11 @@ class CloseInstrumentationTest {
                     "shutdown", Set.of("enterNative", "exit"),
                     "connect", Set.of("nativeOpened"),
                     "finishConnect", Set.of("nativeOpened"),
-                    "<init>", Set.of("nativeOpened")));
+                    "<init>", Set.of("nativeOpened")),
+            "io.netty.channel.AbstractChannelHandlerContext", Map.of(
+                    "close", Set.of("nettyCloseRequested")),
+            "io.netty.channel.AbstractChannel$AbstractUnsafe", Map.of(
+                    "doClose0", Set.of("nettyCloseRuns", "nettyCloseDone")));
 
     @Test
     void nettysNativeSocketClassesAreWovenWhereverTheirLoaderIs() throws Exception {
@@ -192,24 +196,28 @@ class CloseInstrumentationTest {
     @Test
     void aRelocatedCopyOfNettyIsWovenToo() throws Exception {
         String prefix = "io/grpc/netty/shaded/";
-        Map<String, byte[]> relocated = new java.util.HashMap<>();
-        for (String name : AdvisedTypes.NETTY_NAMES) {
-            relocated.put(prefix + name.replace('.', '/') + ".class", rewrite(nettyClassFile(name),
-                    writer -> new net.bytebuddy.jar.asm.commons.ClassRemapper(writer,
-                            new net.bytebuddy.jar.asm.commons.Remapper(Opcodes.ASM9) {
-                                @Override
-                                public String map(String internalName) {
-                                    return internalName.startsWith("io/netty/") ? prefix + internalName : internalName;
-                                }
-                            })));
-        }
+        // Every Netty class file, its superclasses included, as a relocating build would have made it.
         ClassLoader shaded = new ClassLoader(getClass().getClassLoader()) {
             @Override
             public InputStream getResourceAsStream(String resource) {
-                byte[] bytes = relocated.get(resource);
-                return bytes != null ? new java.io.ByteArrayInputStream(bytes) : super.getResourceAsStream(resource);
+                if (!resource.startsWith(prefix + "io/netty/")) {
+                    return super.getResourceAsStream(resource);
+                }
+                try {
+                    return new java.io.ByteArrayInputStream(relocate(prefix,
+                            nettyClassFile(resource.substring(prefix.length(), resource.length() - ".class".length())
+                                    .replace('/', '.'))));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
             }
         };
+        Map<String, byte[]> relocated = new java.util.HashMap<>();
+        for (String name : AdvisedTypes.NETTY_NAMES) {
+            try (InputStream in = shaded.getResourceAsStream(prefix + name.replace('.', '/') + ".class")) {
+                relocated.put(prefix + name.replace('.', '/') + ".class", in.readAllBytes());
+            }
+        }
         for (String name : AdvisedTypes.NETTY_NAMES) {
             String internal = prefix + name.replace('.', '/');
             byte[] woven = transformer.transform(null, shaded, internal, null, null, relocated.get(internal + ".class"));
@@ -227,6 +235,16 @@ class CloseInstrumentationTest {
                 null, null, socket));
         assertEquals(List.of(), errors);
         assertTrue(transformed.isEmpty());
+    }
+
+    private static byte[] relocate(String prefix, byte[] classFile) {
+        return rewrite(classFile, writer -> new net.bytebuddy.jar.asm.commons.ClassRemapper(writer,
+                new net.bytebuddy.jar.asm.commons.Remapper(Opcodes.ASM9) {
+                    @Override
+                    public String map(String internalName) {
+                        return internalName.startsWith("io/netty/") ? prefix + internalName : internalName;
+                    }
+                }));
     }
 
     private static byte[] nettyClassFile(String name) throws IOException {
