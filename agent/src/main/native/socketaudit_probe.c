@@ -109,11 +109,10 @@ static void encode_address(struct sockaddr_storage *sa, jbyte *out) {
 /*
  * Reads what the READ_ flags in `what` ask for. The send queue and SO_LINGER need READ_STATE_AND_INPUT too.
  * Returns 0 when out[] and addresses[] were filled, else an errno value:
- * EBADF for a closed descriptor, ENOPROTOOPT when the socket is not TCP (asked with READ_STATE_AND_INPUT).
+ * EBADF for a closed descriptor, ENOPROTOOPT when the descriptor is not a TCP socket (asked with
+ * READ_STATE_AND_INPUT): another protocol, or no socket at all (Netty's descriptors include eventfds and pipes).
  */
-JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_probe0(
-        JNIEnv *env, jclass cls, jobject fdObject, jint what, jlongArray out, jbyteArray addresses) {
-    int fd = (*env)->GetIntField(env, fdObject, fdField);
+static jint probe_fd(JNIEnv *env, int fd, jint what, jlongArray out, jbyteArray addresses) {
     if (fd < 0) {
         return EBADF;
     }
@@ -127,7 +126,7 @@ JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_probe0(
     if (what & READ_STATE_AND_INPUT) {
         len = sizeof(info);
         if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) != 0) {
-            return errno == EOPNOTSUPP ? ENOPROTOOPT : errno;
+            return errno == EOPNOTSUPP || errno == ENOTSOCK ? ENOPROTOOPT : errno;
         }
         if (info.tcpi_state != TCP_STATE_LISTEN && ioctl(fd, SIOCINQ, &inq) != 0) {
             return errno;
@@ -187,6 +186,17 @@ JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_probe0(
         (*env)->SetByteArrayRegion(env, addresses, 0, 2 * ADDRESS_BYTES, encoded);
     }
     return 0;
+}
+
+JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_probe0(
+        JNIEnv *env, jclass cls, jobject fdObject, jint what, jlongArray out, jbyteArray addresses) {
+    return probe_fd(env, (*env)->GetIntField(env, fdObject, fdField), what, out, addresses);
+}
+
+/* The same for a descriptor known only as an int, as Netty's native sockets hold it. */
+JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_probeFd0(
+        JNIEnv *env, jclass cls, jint fd, jint what, jlongArray out, jbyteArray addresses) {
+    return probe_fd(env, fd, what, out, addresses);
 }
 
 /* The descriptor object of a SocketImpl: a protected field that JNI reads without opening java.net. */

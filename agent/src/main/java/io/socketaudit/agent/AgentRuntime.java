@@ -3,6 +3,7 @@ package io.socketaudit.agent;
 import io.socketaudit.bootstrap.CloseBridge;
 import io.socketaudit.config.AgentConfig;
 import io.socketaudit.config.ConfigException;
+import io.socketaudit.event.ApplicationFrames;
 import io.socketaudit.event.CloseRecorder;
 import io.socketaudit.event.OpenConnections;
 import io.socketaudit.instrumentation.AdvisedTypes;
@@ -84,6 +85,7 @@ public final class AgentRuntime {
             unaudited("cannot write the audit log " + config.file() + " (" + e + ")");
             return;
         }
+        ApplicationFrames.addLibraries(config.libraries());
         CloseBridge.setListener(new CloseRecorder(connections, log::submit));
         Set<String> transformed = ConcurrentHashMap.newKeySet();
         ClassFileTransformer transformer = CloseInstrumentation.transformer(transformed,

@@ -25,10 +25,18 @@ public final class CloseBridge {
     public static final int SERVER_SOCKET = 4;
     public static final int SERVER_SOCKET_CHANNEL = 5;
     public static final int ASYNC_SERVER_SOCKET_CHANNEL = 6;
+    /** Netty's own native sockets ({@code io.netty.channel.unix.Socket}), on its epoll transport. */
+    public static final int NETTY_EPOLL_SOCKET = 7;
+    public static final int NETTY_EPOLL_SERVER_SOCKET = 8;
+    /** The same, on its io_uring transport. */
+    public static final int NETTY_IO_URING_SOCKET = 9;
+    public static final int NETTY_IO_URING_SERVER_SOCKET = 10;
 
     public static final int CLOSE = 0;
     public static final int SHUTDOWN_OUTPUT = 1;
     public static final int SHUTDOWN_INPUT = 2;
+    /** Both directions in one call, as Netty's {@code shutdown()} does. */
+    public static final int SHUTDOWN_BOTH = 3;
 
     public static final int CONNECT = 0;
     public static final int ACCEPT = 1;
@@ -76,6 +84,104 @@ public final class CloseBridge {
         }
         try {
             l.opened(api, how, owner, fd, local, remote, remotePort);
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /**
+     * Netty's native socket {@code owner}, whose descriptor is the int {@code fd}, is being closed: its state
+     * was just marked closed, by this thread only, and the descriptor is still open. One call is the whole
+     * operation.
+     */
+    @DontInline
+    public static void nativeClose(Object owner, int fd, boolean outputShutdown) {
+        CloseListener l = listener;
+        if (l == null) {
+            return;
+        }
+        try {
+            Object token = l.enterNative(CLOSE, owner, fd, outputShutdown);
+            if (token != null) {
+                l.exit(token);
+            }
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /** A shutdown of Netty's native socket {@code owner} starts; {@link #exit} ends it. */
+    @DontInline
+    public static Object enterNative(int op, Object owner, int fd, boolean outputShutdown) {
+        CloseListener l = listener;
+        if (l == null) {
+            return null;
+        }
+        try {
+            return l.enterNative(op, owner, fd, outputShutdown);
+        } catch (Throwable t) {
+            failed(t);
+            return null;
+        }
+    }
+
+    /**
+     * Netty's native socket {@code owner} connected ({@link #CONNECT}), or was made around a descriptor
+     * ({@link #ACCEPT}: the listener keeps it only if that descriptor is a connection).
+     */
+    @DontInline
+    public static void nativeOpened(int how, Object owner, int fd) {
+        CloseListener l = listener;
+        if (l == null) {
+            return;
+        }
+        try {
+            l.nativeOpened(how, owner, fd);
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /**
+     * Netty was asked to close a channel, with {@code promise}, on this thread: when this is not the channel's
+     * event loop, Netty runs the close later as a task there, and it belongs to the code that asked.
+     */
+    @DontInline
+    public static void nettyCloseRequested(Object promise) {
+        CloseListener l = listener;
+        if (l == null) {
+            return;
+        }
+        try {
+            l.nettyCloseRequested(promise);
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /** Netty starts closing the channel whose close was asked for with {@code promise}, on this thread. */
+    @DontInline
+    public static void nettyCloseRuns(Object promise) {
+        CloseListener l = listener;
+        if (l == null) {
+            return;
+        }
+        try {
+            l.nettyCloseRuns(promise);
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /** The close {@link #nettyCloseRuns} started is done. */
+    @DontInline
+    public static void nettyCloseDone() {
+        CloseListener l = listener;
+        if (l == null) {
+            return;
+        }
+        try {
+            l.nettyCloseDone();
         } catch (Throwable t) {
             failed(t);
         }

@@ -52,4 +52,29 @@ public interface CloseListener {
 
     /** Called when a TLS record layer writes an alert on this thread. */
     void tlsAlert(byte description);
+
+    /**
+     * Called when Netty's native socket {@code owner}, a descriptor {@code fd} of Netty's own (no
+     * {@code java.io.FileDescriptor}), starts a close or shutdown; for a close, the descriptor is still open.
+     *
+     * @param op             one of the {@code CloseBridge} operation constants
+     * @param outputShutdown whether Netty had already shut the output down
+     * @return a token handed back to {@link #exit}, or {@code null} when nothing is to be recorded
+     */
+    Object enterNative(int op, Object owner, int fd, boolean outputShutdown);
+
+    /**
+     * Called when Netty's native socket {@code owner} connected ({@code CloseBridge.CONNECT}), or was made around
+     * the descriptor {@code fd} ({@code CloseBridge.ACCEPT}, a connection only if the kernel says so).
+     */
+    void nativeOpened(int how, Object owner, int fd);
+
+    /** Called when Netty is asked to close a channel with {@code promise}, on the asking thread. */
+    void nettyCloseRequested(Object promise);
+
+    /** Called when Netty starts the close asked for with {@code promise}; the closes underneath belong to it. */
+    void nettyCloseRuns(Object promise);
+
+    /** Called when the close {@link #nettyCloseRuns} started returns or throws. */
+    void nettyCloseDone();
 }

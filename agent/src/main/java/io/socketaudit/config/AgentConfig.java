@@ -1,12 +1,15 @@
 package io.socketaudit.config;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The agent's settings. Each key is read, first found wins, from the agent arguments
@@ -23,8 +26,10 @@ public final class AgentConfig {
     public static final String QUEUE_SIZE = "queue.size";
     public static final String ROTATE_SIZE = "rotate.size";
     public static final String ROTATE_KEEP = "rotate.keep";
+    public static final String LIBRARIES = "libraries";
 
     private static final String PROPERTY_PREFIX = "socketaudit.";
+    private static final Pattern PACKAGE = Pattern.compile("[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}.]*");
     private static final String ENV_PREFIX = "SOCKETAUDIT_";
     private static final String GZIP = "gzip";
     /** Appended to a gzip log's name when it lacks it, so that tools take it for what it is. */
@@ -40,6 +45,7 @@ public final class AgentConfig {
         DEFAULTS.put(QUEUE_SIZE, "65536");
         DEFAULTS.put(ROTATE_SIZE, "100M");
         DEFAULTS.put(ROTATE_KEEP, "5");
+        DEFAULTS.put(LIBRARIES, "");
     }
 
     private final Path file;
@@ -48,6 +54,7 @@ public final class AgentConfig {
     private final int queueSize;
     private final long rotateSize;
     private final int rotateKeep;
+    private final List<String> libraries;
     private final Map<String, String> effective;
 
     private AgentConfig(Map<String, String> values, long pid) throws ConfigException {
@@ -65,6 +72,7 @@ public final class AgentConfig {
         this.queueSize = intOption(values, QUEUE_SIZE, 16, 16_777_216);
         this.rotateSize = sizeOption(values, ROTATE_SIZE);
         this.rotateKeep = intOption(values, ROTATE_KEEP, 1, 1000);
+        this.libraries = packagesOption(values, LIBRARIES);
     }
 
     /**
@@ -139,6 +147,14 @@ public final class AgentConfig {
     }
 
     /** Every key with the value in force, for the log's first line. */
+    /**
+     * Package prefixes ({@code com.example.rpc.}) whose frames are library code, beyond the defaults: the
+     * {@code appCaller} field skips them.
+     */
+    public List<String> libraries() {
+        return libraries;
+    }
+
     public Map<String, String> effective() {
         return Map.copyOf(effective);
     }
@@ -159,6 +175,23 @@ public final class AgentConfig {
             }
         }
         throw new ConfigException("option " + key + "=" + text + " is not one of: " + String.join(", ", allowed));
+    }
+
+    /** Package names separated by {@code :} (a comma separates the agent's arguments), each as a prefix ending in a dot. */
+    private static List<String> packagesOption(Map<String, String> values, String key) throws ConfigException {
+        List<String> prefixes = new ArrayList<>();
+        for (String name : values.get(key).split(":")) {
+            String trimmed = name.trim();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            if (!PACKAGE.matcher(trimmed).matches()) {
+                throw new ConfigException("option " + key + ": '" + trimmed + "' is not a package name; expected "
+                        + "package names separated by ':', such as com.example.rpc:org.example.db");
+            }
+            prefixes.add(trimmed.endsWith(".") ? trimmed : trimmed + ".");
+        }
+        return List.copyOf(prefixes);
     }
 
     private static int intOption(Map<String, String> values, String key, int min, int max) throws ConfigException {

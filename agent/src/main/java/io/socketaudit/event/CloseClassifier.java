@@ -85,10 +85,9 @@ public final class CloseClassifier {
         }
         Long openedAt = connection.openedAtMicros != 0 ? connection.openedAtMicros : null;
         return new CloseEvent(close ? Event.CLOSE : Event.SHUTDOWN, p.timeMicros, connection.id, Api.of(api).text(),
-                Operation.ofEnding(p.op).text(),
+                Api.of(api).transport(), Operation.ofEnding(p.op).text(),
                 localAddress(entry, p, connection),
-                Api.of(api).isListener() ? null : address(entry != null ? TcpSnapshot.remoteText(entry.addresses()) : null,
-                        p.javaRemote, p.javaRemotePort),
+                Api.of(api).isListener() ? null : remoteAddress(entry, p, connection),
                 how, cause, initiator, pendingIn, pendingOut,
                 entry != null ? TcpState.name(entry.state()) : null,
                 closeNotify(api, p),
@@ -104,6 +103,15 @@ public final class CloseClassifier {
             kernel = TcpSnapshot.localText(connection.kernelAddresses);
         }
         return address(kernel, p.javaLocal != null ? p.javaLocal : connection.local, 0);
+    }
+
+    /** The kernel's view at the close, else what the JDK or the open recorded (after a reset the kernel has none). */
+    private static String remoteAddress(TcpSnapshot entry, PendingClose p, OpenConnections.Connection connection) {
+        String kernel = entry != null ? TcpSnapshot.remoteText(entry.addresses()) : null;
+        if (kernel == null) {
+            kernel = TcpSnapshot.remoteText(connection.kernelAddresses);
+        }
+        return address(kernel, p.javaRemote, p.javaRemotePort);
     }
 
     /** TLS closes and output shutdowns only: whether this operation wrote a close_notify alert. */

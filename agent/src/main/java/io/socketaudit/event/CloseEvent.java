@@ -9,6 +9,7 @@ public record CloseEvent(
         long timeMicros,
         long conn,
         String api,
+        String transport,
         String op,
         String local,
         String remote,

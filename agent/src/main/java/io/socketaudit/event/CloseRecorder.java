@@ -29,11 +29,20 @@ public final class CloseRecorder implements CloseListener {
      * inside a read, and then shuts the output down, which is the next operation on this thread.
      */
     private static final ThreadLocal<Boolean> CLOSE_NOTIFY_WRITTEN = new ThreadLocal<>();
+    /** The Netty close this thread runs was asked for on another thread: that request. */
+    private static final ThreadLocal<PendingClose.Request> CLOSE_REQUESTED_BY = new ThreadLocal<>();
 
     private final OpenConnections connections;
     private final Predicate<Captured> sink;
     /** Asynchronous connects asked for and not completed, by channel; weak, so a channel dropped meanwhile goes. */
     private final Map<Object, PendingOpen.Request> connectRequests = Collections.synchronizedMap(new WeakHashMap<>());
+    /**
+     * Channel closes whose descriptor a selector still holds, by descriptor; weak, and the waiting events hold
+     * neither the descriptor nor the channel, so a channel dropped unreleased goes (and is reported as a leak).
+     */
+    private final Map<FileDescriptor, PendingClose> awaitingRelease = Collections.synchronizedMap(new WeakHashMap<>());
+    /** Netty closes asked for and not yet run, by their promise (the first request wins); weak, as promises go. */
+    private final Map<Object, PendingClose.Request> closeRequests = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** @param sink takes an event for the log, and says whether it did (or had to drop it) */
     public CloseRecorder(OpenConnections connections, Predicate<Captured> sink) {
@@ -69,8 +78,76 @@ public final class CloseRecorder implements CloseListener {
     }
 
     @Override
+    public void nettyCloseRequested(Object promise) {
+        if (!closeRequests.containsKey(promise)) {
+            closeRequests.putIfAbsent(promise, new PendingClose.Request(CloseBridge.NETTY_EPOLL_SOCKET));
+        }
+    }
+
+    @Override
+    public void nettyCloseRuns(Object promise) {
+        PendingClose.Request request = closeRequests.remove(promise);
+        if (request != null && request.threadId != Thread.currentThread().getId()) {
+            CLOSE_REQUESTED_BY.set(request);
+        }
+    }
+
+    @Override
+    public void nettyCloseDone() {
+        CLOSE_REQUESTED_BY.remove();
+    }
+
+    /** A close event, of the code that asked for it when Netty runs it for another thread. */
+    private static PendingClose newPendingClose(int api, int op) {
+        PendingClose.Request requestedBy = op == CloseBridge.CLOSE ? CLOSE_REQUESTED_BY.get() : null;
+        return requestedBy != null ? new PendingClose(api, op, requestedBy) : new PendingClose(api, op);
+    }
+
+    @Override
     public void connecting(Object owner) {
         connectRequests.put(owner, new PendingOpen.Request(CloseBridge.ASYNC_SOCKET_CHANNEL));
+    }
+
+    /**
+     * Netty's native sockets are kept only where the kernel says they are TCP connections: their descriptor
+     * class also serves listeners, eventfds, pipes and UNIX-domain sockets, and a socket is made before it
+     * connects. Without the kernel probe they are not audited.
+     */
+    @Override
+    public void nativeOpened(int how, Object owner, int fd) {
+        TcpSnapshot snapshot = KernelProbe.probeOpening(fd);
+        if (snapshot == null || snapshot == KernelProbe.NOT_TCP || !isConnection(snapshot.state())) {
+            return;
+        }
+        OpenConnections.Connection connection = connections.opened(owner, nettyApi(owner), how, Clock.nowMicros(),
+                null, null, 0);
+        if (connection == null) {
+            return;
+        }
+        connection.kernelAddresses = snapshot.addresses();
+        connection.openLinePending = true;
+        if (!sink.test(new PendingOpen(connection))) {
+            connection.openLinePending = false;
+        }
+    }
+
+    @Override
+    public Object enterNative(int op, Object owner, int fd, boolean outputShutdown) {
+        boolean known = connections.isOpen(owner);
+        TcpSnapshot snapshot = KernelProbe.probe(fd, !known, !known);
+        if (snapshot == null ? !known : snapshot == KernelProbe.NOT_TCP) {
+            return null;
+        }
+        int api = nettyApi(owner);
+        if (snapshot != null && snapshot.state() == TcpState.LISTEN) {
+            api = Api.nettyListener(api);
+        } else if (!known && snapshot != null && !isConnection(snapshot.state())) {
+            return null; // never connected: a connect that failed or was given up
+        }
+        PendingClose pending = newPendingClose(api, op);
+        pending.bindNative(owner, fd, outputShutdown, snapshot);
+        CURRENT.set(pending);
+        return pending;
     }
 
     @Override
@@ -99,7 +176,7 @@ public final class CloseRecorder implements CloseListener {
         if (snapshot == KernelProbe.NOT_TCP || (isListener(api) && snapshot != null && snapshot.state() != TcpState.LISTEN)) {
             return null;
         }
-        PendingClose pending = new PendingClose(api, op);
+        PendingClose pending = newPendingClose(api, op);
         pending.bind(owner, fd, local, remote, remotePort, outputShutdown, snapshot);
         pending.otherThreadBusy = otherThreadBusy;
         if (closeNotifyWritten) {
@@ -116,10 +193,18 @@ public final class CloseRecorder implements CloseListener {
     @Override
     public void beforeRelease(FileDescriptor fd) {
         PendingClose current = CURRENT.get();
-        if (current != null && current.fd == fd && current.op == CloseBridge.CLOSE && current.entry != null
-                && current.entry.recvQueue() > 0 && !current.entry.lingerZero()
-                && current.entry.state() != TcpState.CLOSE) {
-            current.release = KernelProbe.probeStateAndInput(fd);
+        if (current != null && current.fd == fd) {
+            current.released = true;
+            if (current.op == CloseBridge.CLOSE && releaseDecidesTheWire(current.entry)) {
+                current.release = KernelProbe.probeStateAndInput(fd);
+            }
+            return;
+        }
+        PendingClose deferred = awaitingRelease.isEmpty() ? null : awaitingRelease.remove(fd);
+        if (deferred != null) {
+            deferred.release = KernelProbe.probeStateAndInput(fd);
+            connections.closed(deferred.connection);
+            finish(deferred, deferred.connection);
         }
     }
 
@@ -132,15 +217,49 @@ public final class CloseRecorder implements CloseListener {
         if (!pending.isBound() || pending.entry == KernelProbe.NOT_TCP) {
             return; // a TLS close that found nothing open underneath
         }
+        if (awaitsRelease(pending)) {
+            OpenConnections.Connection known = connections.find(pending.owner);
+            if (known != null) {
+                // Until the release the connection stays open: if the JVM ends first, it is open at exit.
+                pending.connection = known;
+                awaitingRelease.put(pending.fd, pending);
+                pending.owner = null;
+                pending.fd = null;
+                return;
+            }
+        }
         OpenConnections.Connection connection = pending.op == CloseBridge.CLOSE
                 ? connections.onClose(pending.owner, pending.api, pending.javaLocal, pending.javaRemote,
                         pending.javaRemotePort)
                 : connections.onShutdown(pending.owner, pending.api, pending.javaLocal, pending.javaRemote,
                         pending.javaRemotePort);
+        finish(pending, connection);
+    }
+
+    /**
+     * Input was left unread, and neither SO_LINGER 0 nor a finished exchange settles the close: whether the kernel
+     * sends RST depends on whether the peer's FIN arrived before the descriptor is released.
+     */
+    private static boolean releaseDecidesTheWire(TcpSnapshot entry) {
+        return entry != null && entry.recvQueue() > 0 && !entry.lingerZero() && entry.state() != TcpState.CLOSE;
+    }
+
+    /**
+     * A channel registered with a selector shuts its output down at {@code close()} and is released later, on the
+     * selector's thread (or by the last thread leaving I/O): its event waits for the release when that decides it.
+     */
+    private static boolean awaitsRelease(PendingClose pending) {
+        return pending.api == CloseBridge.SOCKET_CHANNEL && pending.op == CloseBridge.CLOSE && !pending.released
+                && releaseDecidesTheWire(pending.entry);
+    }
+
+    /** Completes an operation with the connection it belongs to, and hands it to the log. */
+    private void finish(PendingClose pending, OpenConnections.Connection connection) {
         pending.connection = connection;
         pending.priorInitiator = connection.initiator;
         pending.priorPeerReset = connection.peerReset;
-        if (pending.op == CloseBridge.SHUTDOWN_OUTPUT && connection.initiator == null && pending.entry != null) {
+        if ((pending.op == CloseBridge.SHUTDOWN_OUTPUT || pending.op == CloseBridge.SHUTDOWN_BOTH)
+                && connection.initiator == null && pending.entry != null) {
             connection.initiator = CloseClassifier.initiator(pending.entry.state(), null, false);
         }
         if (pending.op != CloseBridge.CLOSE && pending.foundPeerReset()) {
@@ -179,6 +298,17 @@ public final class CloseRecorder implements CloseListener {
         } else if (current.api == CloseBridge.SSL_SOCKET) {
             current.closeNotify = Boolean.TRUE;
         }
+    }
+
+    /** Netty's transport, from the class of its socket: {@code io.netty.channel.uring.LinuxSocket} and the like. */
+    private static int nettyApi(Object nettySocket) {
+        return nettySocket.getClass().getName().contains(".uring.")
+                ? CloseBridge.NETTY_IO_URING_SOCKET : CloseBridge.NETTY_EPOLL_SOCKET;
+    }
+
+    /** A connection, established or already half-closed by the peer; not a new socket, a listener or a failed connect. */
+    private static boolean isConnection(int state) {
+        return state == TcpState.ESTABLISHED || TcpState.peerFinFirst(state);
     }
 
     private static boolean isListener(int api) {

@@ -78,6 +78,11 @@ public final class OpenConnections {
         return connection;
     }
 
+    /** Whether this owner's connection is known to be open. */
+    boolean isOpen(Object owner) {
+        return open.containsKey(new Lookup(owner));
+    }
+
     /** Whether the open of this owner's connection recorded its local address. */
     boolean knowsLocalAddress(Object owner) {
         Connection known = open.get(new Lookup(owner));
@@ -95,6 +100,17 @@ public final class OpenConnections {
         connection.key = new WeakKey(owner, collected);
         Connection raced = open.putIfAbsent(connection.key, connection);
         return raced != null ? raced : connection;
+    }
+
+    /** The connection of this owner, left open; {@code null} when its open was not seen. */
+    Connection find(Object owner) {
+        return open.get(new Lookup(owner));
+    }
+
+    /** Forgets a connection found earlier, whose close ends only now. */
+    void closed(Connection connection) {
+        open.remove(connection.key);
+        connection.key.clear();
     }
 
     /** The connection a close belongs to, forgotten from here on. */

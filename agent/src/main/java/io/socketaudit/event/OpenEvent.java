@@ -16,6 +16,7 @@ public record OpenEvent(
         long timeMicros,
         long conn,
         String api,
+        String transport,
         String op,
         String local,
         String remote,
@@ -29,14 +30,15 @@ public record OpenEvent(
     /** The open line for a connection just established. */
     public static OpenEvent opened(PendingOpen p, StackDecoder stacks) {
         OpenConnections.Connection c = p.connection;
-        return new OpenEvent(Event.OPEN, p.timeMicros, c.id, Api.of(c.api).text(), Operation.ofOpening(c.how).text(),
+        return new OpenEvent(Event.OPEN, p.timeMicros, c.id, Api.of(c.api).text(), Api.of(c.api).transport(),
+                Operation.ofOpening(c.how).text(),
                 local(c), remote(c), c.openedAtMicros, p.threadName, p.threadId, p.virtualThread,
                 stacks.decode(p.stack).stack, -1);
     }
 
     /** A {@code leak} or {@code open_at_exit} line for a connection never closed; the writer adds the opening code. */
     public static OpenEvent unclosed(String event, OpenConnections.Connection c, long nowMicros) {
-        return new OpenEvent(event, nowMicros, c.id, Api.of(c.api).text(),
+        return new OpenEvent(event, nowMicros, c.id, Api.of(c.api).text(), Api.of(c.api).transport(),
                 c.how == OpenConnections.OPEN_UNKNOWN ? null : Operation.ofOpening(c.how).text(), local(c), remote(c),
                 c.openedAtMicros != 0 ? c.openedAtMicros : null, null, 0, false, CapturedStack.empty(), c.openStackId);
     }

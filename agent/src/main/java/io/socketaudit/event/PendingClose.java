@@ -13,6 +13,8 @@ public final class PendingClose extends Captured {
     final int op;
     Object owner;
     FileDescriptor fd;
+    /** The descriptor's number where the socket has no {@code FileDescriptor} (Netty's native sockets); else -1. */
+    int nativeFd = -1;
     Object javaLocal;
     Object javaRemote;
     int javaRemotePort;
@@ -22,6 +24,8 @@ public final class PendingClose extends Captured {
     TcpSnapshot entry;
     /** The kernel's view right before the descriptor was released, when the JDK did work in between. */
     TcpSnapshot release;
+    /** The descriptor was released on the closing thread, within the close. */
+    boolean released;
     /** TLS closes only: whether a close_notify alert was written. */
     Boolean closeNotify;
     /** The connection this operation belongs to; set when the operation ends. */
@@ -31,8 +35,21 @@ public final class PendingClose extends Captured {
     /** An earlier event of the same connection found it reset by the peer. */
     boolean priorPeerReset;
 
+    /** A close asked for on another thread than the one that makes it: who asked, and where. */
+    static final class Request extends Captured {
+        Request(int api) {
+            super(api);
+        }
+    }
+
     PendingClose(int api, int op) {
         super(api);
+        this.op = op;
+    }
+
+    /** A close made on another thread than the one that asked for it: the asker's thread and stack. */
+    PendingClose(int api, int op, Request request) {
+        super(api, request);
         this.op = op;
     }
 
@@ -53,7 +70,15 @@ public final class PendingClose extends Captured {
                 && !outputShutdown && priorInitiator == null);
     }
 
+    /** Netty's native sockets: the same, with the descriptor known by its number. */
+    void bindNative(Object owner, int fd, boolean outputShutdown, TcpSnapshot entry) {
+        this.owner = owner;
+        this.nativeFd = fd;
+        this.outputShutdown = outputShutdown;
+        this.entry = entry;
+    }
+
     boolean isBound() {
-        return fd != null;
+        return fd != null || nativeFd >= 0;
     }
 }

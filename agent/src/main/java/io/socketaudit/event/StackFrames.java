@@ -84,6 +84,7 @@ final class StackFrames {
         String c = frame.getClassName();
         return c.equals(Captured.class.getName()) || c.equals(PendingClose.class.getName())
                 || c.equals(PendingOpen.class.getName()) || c.equals(PendingOpen.Request.class.getName())
+                || c.equals(PendingClose.Request.class.getName())
                 || c.equals(CloseRecorder.class.getName())
                 || c.equals(CloseBridge.class.getName());
     }

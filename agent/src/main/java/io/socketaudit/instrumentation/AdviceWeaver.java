@@ -26,8 +26,10 @@ import java.util.function.BiConsumer;
 
 import static net.bytebuddy.matcher.ElementMatchers.hasDescriptor;
 import static net.bytebuddy.matcher.ElementMatchers.isConstructor;
+import static net.bytebuddy.matcher.ElementMatchers.isNative;
 import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.namedOneOf;
+import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.returns;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
@@ -59,6 +61,7 @@ final class AdviceWeaver {
                 named("connect").and(hasDescriptor("(Ljava/net/SocketAddress;I)V")));
         add(SocketImplAdvice.TYPE, SocketImplAdvice.Accept.class, named("accept").and(takesArguments(1)));
         operation(SocketChannelAdvice.TYPE, SocketChannelAdvice.Close.class, named("implCloseSelectableChannel"));
+        add(SocketChannelAdvice.TYPE, SocketChannelAdvice.BeforeRelease.class, named("tryClose").and(takesArguments(0)));
         operation(SocketChannelAdvice.TYPE, SocketChannelAdvice.ShutdownOutput.class,
                 named("shutdownOutput").and(takesArguments(0)));
         operation(SocketChannelAdvice.TYPE, SocketChannelAdvice.ShutdownInput.class,
@@ -81,6 +84,18 @@ final class AdviceWeaver {
         operation(ServerChannelAdvice.TYPE, ServerChannelAdvice.Close.class, named("implCloseSelectableChannel"));
         operation(TlsAdvice.SOCKET_TYPE, TlsAdvice.Close.class, named("close").and(takesArguments(0)));
         add(TlsAdvice.OUTPUT_RECORD_TYPE, TlsAdvice.AlertWritten.class, named("encodeAlert").and(takesArguments(2)));
+        add(NettySocketAdvice.FILE_DESCRIPTOR_TYPE, NettySocketAdvice.MarkClosed.class,
+                named("markClosed").and(takesArguments(0)));
+        operation(NettySocketAdvice.SOCKET_TYPE, NettySocketAdvice.Shutdown.class,
+                named("shutdown").and(takesArguments(2)).and(not(isNative())));
+        add(NettySocketAdvice.SOCKET_TYPE, NettySocketAdvice.Connected.class,
+                namedOneOf("connect", "finishConnect").and(returns(named("boolean"))).and(not(isNative())));
+        add(NettySocketAdvice.SOCKET_TYPE, NettySocketAdvice.Created.class,
+                isConstructor().and(hasDescriptor("(I)V")));
+        add(NettySocketAdvice.HANDLER_CONTEXT_TYPE, NettySocketAdvice.CloseRequested.class,
+                named("close").and(takesArguments(1)));
+        add(NettySocketAdvice.UNSAFE_TYPE, NettySocketAdvice.Closing.class,
+                named("doClose0").and(takesArguments(1)));
     }
 
     /**
@@ -117,37 +132,43 @@ final class AdviceWeaver {
 
     /**
      * Does ahead, on the calling thread, what the first weave would otherwise do on the application's thread
-     * that loads the first socket class: loads and initialises the weaving code, parses every advice class, and
-     * weaves one class as {@code java.base} has it, throwing the result away. What goes wrong here goes wrong
+     * that loads the first socket class: loads and initialises the weaving code, parses the JDK classes' advice,
+     * and weaves one class as {@code java.base} has it, throwing the result away. What goes wrong here goes wrong
      * again in the real weave, which reports it.
      */
     static void prepare() throws IOException {
-        for (List<Target> targets : TARGETS.values()) {
-            for (Target target : targets) {
+        for (String name : AdvisedTypes.NAMES) { // the JDK's: Netty's advice waits for Netty
+            for (Target target : TARGETS.get(name)) {
                 target.advice();
             }
         }
-        weave(SocketImplAdvice.TYPE, JAVA_BASE.locate(SocketImplAdvice.TYPE).resolve(), (type, error) -> { });
+        weave(SocketImplAdvice.TYPE, JAVA_BASE.locate(SocketImplAdvice.TYPE).resolve(), null, (type, error) -> { });
     }
 
     /** Every advised type is on the name list that the transformer matches class names with, and only those. */
     static boolean coversAllTargets() {
-        return AdvisedTypes.NAMES.containsAll(TARGETS.keySet()) && TARGETS.keySet().containsAll(AdvisedTypes.NAMES);
+        List<String> names = new ArrayList<>(AdvisedTypes.NAMES);
+        names.addAll(AdvisedTypes.NETTY_NAMES);
+        return names.containsAll(TARGETS.keySet()) && TARGETS.keySet().containsAll(names);
     }
 
     /**
-     * Returns {@code classFile} of the class {@code name} with its advice woven in. An advice that finds no
-     * method to go on (the JDK's internals moved) is reported to {@code onError} and the rest is still woven;
-     * an advice that cannot be applied (a field it reads is missing) throws, and nothing is woven.
+     * Returns {@code classFile} of the class {@code name}, defined by {@code loader} ({@code null}: the boot
+     * loader), with its advice woven in. An advice that finds no method to go on (the JDK's or Netty's internals
+     * moved) is reported to {@code onError} and the rest is still woven; an advice that cannot be applied (a field
+     * it reads is missing) throws, and nothing is woven.
      */
-    static byte[] weave(String name, byte[] classFile, BiConsumer<String, Throwable> onError) {
-        List<Target> targets = TARGETS.get(name);
+    static byte[] weave(String name, byte[] classFile, ClassLoader loader, BiConsumer<String, Throwable> onError) {
+        List<Target> targets = TARGETS.get(loader == null ? name : AdvisedTypes.nettyName(name));
         if (targets == null) {
             throw new IllegalArgumentException(name + " is not advised");
         }
-        // The class as given, which another agent may have changed; everything else as java.base has it.
+        // The class as given, which another agent may have changed; its superclasses as its loader has them
+        // (Netty's Socket reads fields of its FileDescriptor), java.base's from the module.
+        ClassFileLocator others = loader == null ? JAVA_BASE
+                : new ClassFileLocator.Compound(ClassFileLocator.ForClassLoader.of(loader), JAVA_BASE);
         TypePool pool = new TypePool.Default.WithLazyResolution(TypePool.CacheProvider.Simple.withObjectType(),
-                new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, classFile), JAVA_BASE),
+                new ClassFileLocator.Compound(ClassFileLocator.Simple.of(name, classFile), others),
                 TypePool.Default.ReaderMode.FAST);
         TypeDescription type = pool.describe(name).resolve();
         int[] applied = new int[targets.size()];

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The JDK classes the agent advises, by name only: reading this list loads nothing else, so the agent can
+ * The classes the agent advises, by name only: reading these lists loads nothing else, so the agent can
  * register its class file transformer before Byte Buddy is loaded.
  */
 public final class AdvisedTypes {
@@ -20,7 +20,36 @@ public final class AdvisedTypes {
             TlsAdvice.SOCKET_TYPE,
             TlsAdvice.OUTPUT_RECORD_TYPE);
 
+    /**
+     * Netty's native socket classes and where its channels close, by their own names; loaded by the application's class loaders, and also
+     * matched where a library relocated them under a prefix of its own ({@link #nettyName}).
+     */
+    public static final List<String> NETTY_NAMES = List.of(
+            NettySocketAdvice.FILE_DESCRIPTOR_TYPE,
+            NettySocketAdvice.SOCKET_TYPE,
+            NettySocketAdvice.HANDLER_CONTEXT_TYPE,
+            NettySocketAdvice.UNSAFE_TYPE);
+
+    private static final String NETTY_FILE_DESCRIPTOR = "io/netty/channel/unix/FileDescriptor";
+    private static final String NETTY_SOCKET = "io/netty/channel/unix/Socket";
+    private static final String NETTY_HANDLER_CONTEXT = "io/netty/channel/AbstractChannelHandlerContext";
+    private static final String NETTY_UNSAFE = "io/netty/channel/AbstractChannel$AbstractUnsafe";
+
     private AdvisedTypes() {
+    }
+
+    /**
+     * Whether a class of an application's class loader, by its internal name, is one of Netty's native socket
+     * classes, relocated or not. Every class the application loads passes here: two suffix tests, nothing else.
+     */
+    public static boolean isNetty(String internalName) {
+        return internalName.endsWith(NETTY_SOCKET) || internalName.endsWith(NETTY_FILE_DESCRIPTOR)
+                || internalName.endsWith(NETTY_HANDLER_CONTEXT) || internalName.endsWith(NETTY_UNSAFE);
+    }
+
+    /** Netty's own name of a class {@link #isNetty} matched, in the binary form: without a relocation prefix. */
+    static String nettyName(String name) {
+        return name.substring(name.lastIndexOf("io.netty."));
     }
 
     /**

@@ -6,7 +6,7 @@ import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
- * The open, close and shutdown advice for the JDK's socket classes, as a class file transformer that adds
+ * The open, close and shutdown advice for the JDK's socket classes and Netty's native sockets, as a class file transformer that adds
  * advice only (no class changes shape), so it can also be applied to classes already loaded. Every class
  * but the few socket classes of {@code java.base} passes on a name check; nothing of Byte Buddy is loaded
  * until one of those arrives, and then only what advising that one class needs ({@link AdviceWeaver}).
@@ -55,14 +55,14 @@ public final class CloseInstrumentation implements ClassFileTransformer {
     }
 
     /**
-     * Only the boot loader's classes: the advice is written against the JDK's own, and its field lookups read
-     * {@code java.base}'s class files. One class at a time: they are few, and a lock keeps Byte Buddy's first
-     * use (class loading and initialisation) on one thread, which is where its cost is.
+     * The JDK's socket classes of the boot loader, whose advice is written against the JDK's own, and Netty's
+     * native socket classes of any other loader, relocated or not. One class at a time: they are few, and a lock
+     * keeps Byte Buddy's first use (class loading and initialisation) on one thread, which is where its cost is.
      */
     @Override
     public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
                             ProtectionDomain domain, byte[] classFile) {
-        if (loader != null || className == null || !internalNames.contains(className)) {
+        if (className == null || (loader == null ? !internalNames.contains(className) : !AdvisedTypes.isNetty(className))) {
             return null;
         }
         String name = className.replace('/', '.');
@@ -76,7 +76,7 @@ public final class CloseInstrumentation implements ClassFileTransformer {
             }
             weaving = true;
             try {
-                byte[] woven = AdviceWeaver.weave(name, classFile, onError);
+                byte[] woven = AdviceWeaver.weave(name, classFile, loader, onError);
                 transformed.add(name);
                 return woven;
             } catch (Throwable t) {

@@ -5,6 +5,7 @@ import net.bytebuddy.asm.Advice;
 
 import java.io.FileDescriptor;
 import java.net.SocketAddress;
+import java.nio.channels.spi.AbstractSelectableChannel;
 
 /**
  * Advice for {@code sun.nio.ch.SocketChannelImpl}. {@code implCloseSelectableChannel} is the funnel
@@ -36,6 +37,23 @@ final class SocketChannelAdvice {
                     ? CloseBridge.enter(CloseBridge.SOCKET_CHANNEL, CloseBridge.CLOSE, self, fd, local, remote, 0,
                             outputClosed, readerThread != 0 || writerThread != 0)
                     : null;
+        }
+    }
+
+    /**
+     * {@code tryClose()} releases the descriptor when no thread is in I/O and no selector holds the channel
+     * (its own test, 17 to 25). A channel registered with a selector is released later, by the selector's thread
+     * ({@code kill}) or by the last thread leaving I/O: the listener decides the close's wire there.
+     */
+    static final class BeforeRelease {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This AbstractSelectableChannel self,
+                          @Advice.FieldValue("fd") FileDescriptor fd,
+                          @Advice.FieldValue("readerThread") long readerThread,
+                          @Advice.FieldValue("writerThread") long writerThread) {
+            if (readerThread == 0 && writerThread == 0 && !self.isRegistered()) {
+                CloseBridge.beforeRelease(fd);
+            }
         }
     }
 

@@ -113,6 +113,16 @@ public final class KernelProbe {
         return probe(fd, READ_STATE_AND_INPUT | READ_SEND_QUEUE_AND_LINGER | addressFlags(readLocal, readRemote));
     }
 
+    /** The same for a descriptor known only by its number, as Netty's native sockets hold it. */
+    public static TcpSnapshot probe(int fd, boolean readLocal, boolean readRemote) {
+        return probe(null, fd, READ_STATE_AND_INPUT | READ_SEND_QUEUE_AND_LINGER | addressFlags(readLocal, readRemote));
+    }
+
+    /** The state and both addresses of a descriptor known by its number: for a connection being opened. */
+    public static TcpSnapshot probeOpening(int fd) {
+        return probe(null, fd, READ_STATE_AND_INPUT | READ_LOCAL_ADDRESS | READ_REMOTE_ADDRESS);
+    }
+
     /** Only the state and the receive queue: all that decides what the kernel's close will send. */
     public static TcpSnapshot probeStateAndInput(FileDescriptor fd) {
         return probe(fd, READ_STATE_AND_INPUT);
@@ -153,13 +163,18 @@ public final class KernelProbe {
     }
 
     private static TcpSnapshot probe(FileDescriptor fd, int what) {
-        if (unavailableReason != null || fd == null) {
+        return fd == null ? null : probe(fd, -1, what);
+    }
+
+    /** Asks about {@code fd}, or about the descriptor numbered {@code fdNumber} when {@code fd} is null. */
+    private static TcpSnapshot probe(FileDescriptor fd, int fdNumber, int what) {
+        if (unavailableReason != null) {
             return null;
         }
         long[] values = new long[OUT_LENGTH];
         byte[] addresses = (what & (READ_LOCAL_ADDRESS | READ_REMOTE_ADDRESS)) != 0
                 ? new byte[2 * TcpSnapshot.ADDRESS_BYTES] : null;
-        int error = probe0(fd, what, values, addresses);
+        int error = fd != null ? probe0(fd, what, values, addresses) : probeFd0(fdNumber, what, values, addresses);
         if (error == ENOPROTOOPT) {
             return NOT_TCP;
         }
@@ -174,6 +189,8 @@ public final class KernelProbe {
     }
 
     private static native int probe0(FileDescriptor fd, int what, long[] values, byte[] addresses);
+
+    private static native int probeFd0(int fd, int what, long[] values, byte[] addresses);
 
     private static native FileDescriptor socketImplFd0(Object socketImpl);
 

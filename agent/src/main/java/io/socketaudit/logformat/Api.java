@@ -2,15 +2,22 @@ package io.socketaudit.logformat;
 
 import io.socketaudit.bootstrap.CloseBridge;
 
-/** The {@code api} field: which JDK type the connection was used through, keyed by the bridge's code for it. */
+/**
+ * The {@code api} field: which type the connection was used through (a JDK type, or Netty's native socket), keyed
+ * by the bridge's code for it; with the {@code transport} field for Netty's native sockets.
+ */
 public enum Api {
-    SOCKET(CloseBridge.SOCKET, "Socket"),
-    SSL_SOCKET(CloseBridge.SSL_SOCKET, "SSLSocket"),
-    SOCKET_CHANNEL(CloseBridge.SOCKET_CHANNEL, "SocketChannel"),
-    ASYNC_SOCKET_CHANNEL(CloseBridge.ASYNC_SOCKET_CHANNEL, "AsynchronousSocketChannel"),
-    SERVER_SOCKET(CloseBridge.SERVER_SOCKET, "ServerSocket"),
-    SERVER_SOCKET_CHANNEL(CloseBridge.SERVER_SOCKET_CHANNEL, "ServerSocketChannel"),
-    ASYNC_SERVER_SOCKET_CHANNEL(CloseBridge.ASYNC_SERVER_SOCKET_CHANNEL, "AsynchronousServerSocketChannel");
+    SOCKET(CloseBridge.SOCKET, "Socket", null),
+    SSL_SOCKET(CloseBridge.SSL_SOCKET, "SSLSocket", null),
+    SOCKET_CHANNEL(CloseBridge.SOCKET_CHANNEL, "SocketChannel", null),
+    ASYNC_SOCKET_CHANNEL(CloseBridge.ASYNC_SOCKET_CHANNEL, "AsynchronousSocketChannel", null),
+    SERVER_SOCKET(CloseBridge.SERVER_SOCKET, "ServerSocket", null),
+    SERVER_SOCKET_CHANNEL(CloseBridge.SERVER_SOCKET_CHANNEL, "ServerSocketChannel", null),
+    ASYNC_SERVER_SOCKET_CHANNEL(CloseBridge.ASYNC_SERVER_SOCKET_CHANNEL, "AsynchronousServerSocketChannel", null),
+    NETTY_EPOLL_SOCKET(CloseBridge.NETTY_EPOLL_SOCKET, "NettySocket", "epoll"),
+    NETTY_EPOLL_SERVER_SOCKET(CloseBridge.NETTY_EPOLL_SERVER_SOCKET, "NettyServerSocket", "epoll"),
+    NETTY_IO_URING_SOCKET(CloseBridge.NETTY_IO_URING_SOCKET, "NettySocket", "io_uring"),
+    NETTY_IO_URING_SERVER_SOCKET(CloseBridge.NETTY_IO_URING_SERVER_SOCKET, "NettyServerSocket", "io_uring");
 
     private static final Api[] BY_CODE = new Api[values().length];
 
@@ -22,10 +29,12 @@ public enum Api {
 
     private final int code;
     private final String text;
+    private final String transport;
 
-    Api(int code, String text) {
+    Api(int code, String text, String transport) {
         this.code = code;
         this.text = text;
+        this.transport = transport;
     }
 
     /** The api of a {@code CloseBridge} code. */
@@ -35,7 +44,19 @@ public enum Api {
 
     /** Whether connections are accepted through it rather than carried. */
     public boolean isListener() {
-        return this == SERVER_SOCKET || this == SERVER_SOCKET_CHANNEL || this == ASYNC_SERVER_SOCKET_CHANNEL;
+        return this == SERVER_SOCKET || this == SERVER_SOCKET_CHANNEL || this == ASYNC_SERVER_SOCKET_CHANNEL
+                || this == NETTY_EPOLL_SERVER_SOCKET || this == NETTY_IO_URING_SERVER_SOCKET;
+    }
+
+    /** The listening counterpart of a Netty native socket's code: the same transport. */
+    public static int nettyListener(int bridgeCode) {
+        return bridgeCode == CloseBridge.NETTY_IO_URING_SOCKET
+                ? CloseBridge.NETTY_IO_URING_SERVER_SOCKET : CloseBridge.NETTY_EPOLL_SERVER_SOCKET;
+    }
+
+    /** The {@code transport} field: Netty's native transport, {@code null} for the JDK's types. */
+    public String transport() {
+        return transport;
     }
 
     /** As the log writes it. */

@@ -20,12 +20,12 @@ public final class Event {
     /** The fields every line has. */
     public static final Set<String> COMMON_FIELDS = Set.of(Field.EVENT, Field.TIME, Field.PID);
 
-    private static final Set<String> SOCKET_EVENT_FIELDS = Set.of(Field.CONN, Field.API, Field.OP, Field.LOCAL,
-            Field.REMOTE, Field.HOW, Field.CAUSE, Field.INITIATOR, Field.PENDING_IN, Field.PENDING_OUT,
+    private static final Set<String> SOCKET_EVENT_FIELDS = Set.of(Field.CONN, Field.API, Field.TRANSPORT, Field.OP,
+            Field.LOCAL, Field.REMOTE, Field.HOW, Field.CAUSE, Field.INITIATOR, Field.PENDING_IN, Field.PENDING_OUT,
             Field.TCP_STATE, Field.CLOSE_NOTIFY, Field.OPENED_AT, Field.DURATION_MS, Field.BYTES_IN, Field.BYTES_OUT,
-            Field.THREAD, Field.CALLER, Field.STACK_ID);
-    private static final Set<String> UNCLOSED_FIELDS = Set.of(Field.CONN, Field.API, Field.OP, Field.LOCAL,
-            Field.REMOTE, Field.OPENED_AT, Field.CAUSE, Field.AGE_MS, Field.CALLER, Field.STACK_ID);
+            Field.THREAD, Field.CALLER, Field.APP_CALLER, Field.STACK_ID);
+    private static final Set<String> UNCLOSED_FIELDS = Set.of(Field.CONN, Field.API, Field.TRANSPORT, Field.OP, Field.LOCAL,
+            Field.REMOTE, Field.OPENED_AT, Field.CAUSE, Field.AGE_MS, Field.CALLER, Field.APP_CALLER, Field.STACK_ID);
 
     /** Each kind's fields beyond {@link #COMMON_FIELDS}. */
     public static final Map<String, Set<String>> FIELDS = Map.of(
@@ -33,8 +33,8 @@ public final class Event {
                     Field.FILE, Field.PART),
             CLOSE, SOCKET_EVENT_FIELDS,
             SHUTDOWN, SOCKET_EVENT_FIELDS,
-            OPEN, Set.of(Field.CONN, Field.API, Field.OP, Field.LOCAL, Field.REMOTE, Field.OPENED_AT, Field.THREAD,
-                    Field.CALLER, Field.STACK_ID),
+            OPEN, Set.of(Field.CONN, Field.API, Field.TRANSPORT, Field.OP, Field.LOCAL, Field.REMOTE, Field.OPENED_AT, Field.THREAD,
+                    Field.CALLER, Field.APP_CALLER, Field.STACK_ID),
             LEAK, UNCLOSED_FIELDS,
             OPEN_AT_EXIT, UNCLOSED_FIELDS,
             STACK, Set.of(Field.STACK_ID, Field.FRAMES),

@@ -9,6 +9,8 @@ public final class Field {
 
     public static final String CONN = "conn";
     public static final String API = "api";
+    /** Netty's native sockets only: {@code epoll} or {@code io_uring}. */
+    public static final String TRANSPORT = "transport";
     public static final String OP = "op";
     public static final String LOCAL = "local";
     public static final String REMOTE = "remote";
@@ -32,6 +34,8 @@ public final class Field {
     /** Inside {@link #THREAD}. */
     public static final String THREAD_VIRTUAL = "virtual";
     public static final String CALLER = "caller";
+    /** The first frame of the application's own code: outside the JDK, the agent and known libraries. */
+    public static final String APP_CALLER = "appCaller";
     public static final String STACK_ID = "stackId";
     public static final String FRAMES = "frames";
 

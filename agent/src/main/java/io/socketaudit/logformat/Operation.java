@@ -7,6 +7,7 @@ public enum Operation {
     CLOSE("close"),
     SHUTDOWN_OUTPUT("shutdownOutput"),
     SHUTDOWN_INPUT("shutdownInput"),
+    SHUTDOWN_BOTH("shutdownBoth"),
     CONNECT("connect"),
     ACCEPT("accept");
 
@@ -22,6 +23,7 @@ public enum Operation {
             case CloseBridge.CLOSE -> CLOSE;
             case CloseBridge.SHUTDOWN_OUTPUT -> SHUTDOWN_OUTPUT;
             case CloseBridge.SHUTDOWN_INPUT -> SHUTDOWN_INPUT;
+            case CloseBridge.SHUTDOWN_BOTH -> SHUTDOWN_BOTH;
             default -> throw new IllegalArgumentException("operation " + bridgeCode);
         };
     }

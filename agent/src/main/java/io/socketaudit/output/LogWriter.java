@@ -24,6 +24,7 @@ final class LogWriter implements AutoCloseable {
     private static final JsonLine.Name PID = JsonLine.name(Field.PID);
     private static final JsonLine.Name CONN = JsonLine.name(Field.CONN);
     private static final JsonLine.Name API = JsonLine.name(Field.API);
+    private static final JsonLine.Name TRANSPORT = JsonLine.name(Field.TRANSPORT);
     private static final JsonLine.Name OP = JsonLine.name(Field.OP);
     private static final JsonLine.Name LOCAL = JsonLine.name(Field.LOCAL);
     private static final JsonLine.Name REMOTE = JsonLine.name(Field.REMOTE);
@@ -44,6 +45,7 @@ final class LogWriter implements AutoCloseable {
     private static final JsonLine.Name ID = JsonLine.name(Field.THREAD_ID);
     private static final JsonLine.Name VIRTUAL = JsonLine.name(Field.THREAD_VIRTUAL);
     private static final JsonLine.Name CALLER = JsonLine.name(Field.CALLER);
+    private static final JsonLine.Name APP_CALLER = JsonLine.name(Field.APP_CALLER);
     private static final JsonLine.Name STACK_ID = JsonLine.name(Field.STACK_ID);
     private static final JsonLine.Name FRAMES = JsonLine.name(Field.FRAMES);
     private static final JsonLine.Name COUNT = JsonLine.name(Field.COUNT);
@@ -61,13 +63,14 @@ final class LogWriter implements AutoCloseable {
             CONN, Fields.NUMBER, API, Fields.TEXT, OP, Fields.TEXT, LOCAL, Fields.TEXT, REMOTE, Fields.TEXT,
             HOW, Fields.TEXT, CAUSE, Fields.TEXT, INITIATOR, Fields.TEXT, PENDING_IN, Fields.NUMBER,
             PENDING_OUT, Fields.NUMBER, TCP_STATE, Fields.TEXT, CLOSE_NOTIFY, Fields.FLAG_IF_SET,
-            OPENED_AT, Fields.TIME, DURATION_MS, Fields.MILLIS, BYTES_IN, Fields.NUMBER, BYTES_OUT, Fields.NUMBER);
+            OPENED_AT, Fields.TIME, DURATION_MS, Fields.MILLIS, BYTES_IN, Fields.NUMBER, BYTES_OUT, Fields.NUMBER,
+            TRANSPORT, Fields.TEXT_IF_SET);
     private final Fields open = new Fields(
             CONN, Fields.NUMBER, API, Fields.TEXT, OP, Fields.TEXT, LOCAL, Fields.TEXT, REMOTE, Fields.TEXT,
-            OPENED_AT, Fields.TIME);
+            OPENED_AT, Fields.TIME, TRANSPORT, Fields.TEXT_IF_SET);
     private final Fields unclosed = new Fields(
             CONN, Fields.NUMBER, API, Fields.TEXT, OP, Fields.TEXT, LOCAL, Fields.TEXT, REMOTE, Fields.TEXT,
-            OPENED_AT, Fields.TIME, CAUSE, Fields.TEXT_IF_SET, AGE_MS, Fields.MILLIS);
+            OPENED_AT, Fields.TIME, CAUSE, Fields.TEXT_IF_SET, AGE_MS, Fields.MILLIS, TRANSPORT, Fields.TEXT_IF_SET);
 
     private final LogFile file;
     private final long pid;
@@ -128,6 +131,7 @@ final class LogWriter implements AutoCloseable {
         f.number(13, e.durationMicros());
         f.number(14, e.bytesIn());
         f.number(15, e.bytesOut());
+        f.text(16, e.transport());
         write(f);
         writeThread(e.threadName(), e.threadId(), e.virtualThread());
         writeCallerAndStack(stack);
@@ -139,7 +143,9 @@ final class LogWriter implements AutoCloseable {
     int writeOpen(OpenEvent e) throws IOException {
         StackTable.Entry stack = stackFor(e.stack());
         begin(e.event(), e.timeMicros());
-        write(connection(open, e));
+        Fields f = connection(open, e);
+        f.text(6, e.transport());
+        write(f);
         writeThread(e.threadName(), e.threadId(), e.virtualThread());
         writeCallerAndStack(stack);
         end();
@@ -157,6 +163,7 @@ final class LogWriter implements AutoCloseable {
         Fields f = connection(unclosed, e);
         f.text(6, cause);
         f.number(7, e.openedAtMicros() != null ? e.timeMicros() - e.openedAtMicros() : null);
+        f.text(8, e.transport());
         write(f);
         writeCallerAndStack(stack);
         end();
@@ -276,6 +283,7 @@ final class LogWriter implements AutoCloseable {
 
     private void writeCallerAndStack(StackTable.Entry stack) {
         json.string(CALLER, stack != null ? stack.caller() : null);
+        json.string(APP_CALLER, stack != null ? stack.appCaller() : null);
         json.nullableNumber(STACK_ID, stack != null ? (long) stack.id() : null);
     }
 

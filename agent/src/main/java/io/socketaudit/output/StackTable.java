@@ -1,5 +1,6 @@
 package io.socketaudit.output;
 
+import io.socketaudit.event.ApplicationFrames;
 import io.socketaudit.event.CapturedStack;
 
 import java.util.HashMap;
@@ -17,7 +18,8 @@ final class StackTable {
 
     static final int MAX_STACKS = 4096;
 
-    record Entry(int id, List<String> frames, String caller) {
+    /** {@code appCaller}: the first frame of the application's own code, outside the JDK and known libraries. */
+    record Entry(int id, List<String> frames, String caller, String appCaller) {
     }
 
     private final Map<CapturedStack, Entry> byFrames = new HashMap<>();
@@ -34,7 +36,8 @@ final class StackTable {
                 byId.clear();
                 inCurrentFile.clear();
             }
-            entry = new Entry(++lastId, stack.text(), stack.caller());
+            List<String> frames = stack.text();
+            entry = new Entry(++lastId, frames, stack.caller(), ApplicationFrames.first(frames));
             byFrames.put(stack, entry);
             byId.put(entry.id(), entry);
         }

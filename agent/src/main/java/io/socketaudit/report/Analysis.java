@@ -109,8 +109,13 @@ final class Analysis {
     private long openAtExit;
 
     static Summary run(List<LogInput> inputs, ProgressListener progress) throws IOException {
+        return run(inputs, progress, false);
+    }
+
+    /** @param byApplication call sites are the events' {@code appCaller} rather than their {@code caller} */
+    static Summary run(List<LogInput> inputs, ProgressListener progress, boolean byApplication) throws IOException {
         InputProblems problems = new InputProblems();
-        MergedRecords records = new MergedRecords(inputs, problems);
+        MergedRecords records = new MergedRecords(inputs, problems, byApplication);
         Analysis analysis = new Analysis();
         long total = records.totalBytes();
         for (LogRecord record = records.next(); record != null; record = records.next()) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import io.socketaudit.logformat.Event;
+import io.socketaudit.logformat.Field;
 import io.socketaudit.report.LogRecord.AgentError;
 import io.socketaudit.report.LogRecord.AgentStart;
 import io.socketaudit.report.LogRecord.AgentStop;
@@ -55,10 +56,17 @@ final class LogParser {
     private long lines;
     private long records;
 
-    LogParser(int input, String file, InputProblems problems) {
+    /** Where the application's own code is not in a stack, when call sites are grouped by it. */
+    static final String LIBRARIES_ONLY_CALLER = "(libraries and JDK only)";
+
+    /** Call sites are the lines' {@code appCaller} rather than their {@code caller}. */
+    private final boolean byApplication;
+
+    LogParser(int input, String file, InputProblems problems, boolean byApplication) {
         this.input = input;
         this.file = file;
         this.problems = problems;
+        this.byApplication = byApplication;
     }
 
     /** The record on this line, or null when the line is a stack, blank, or a counted problem. */
@@ -133,7 +141,7 @@ final class LogParser {
                 return null;
             case Event.LEAK:
             case Event.OPEN_AT_EXIT:
-                return new Unclosed(input, time, pid, event, text(node, "caller"), frames(node, line));
+                return new Unclosed(input, time, pid, event, callSite(node), frames(node, line));
             case Event.AGENT_START:
                 AgentStart start = new AgentStart(input, time, pid, text(node, "agentVersion"), text(node, "jdk"),
                         text(node, "kernelProbe"), number(node, "part"));
@@ -158,7 +166,16 @@ final class LogParser {
         return new SocketEvent(input, time, pid, number(node, "conn"), text(node, "api"), text(node, "op"),
                 text(node, "local"), text(node, "remote"), text(node, "how"), text(node, "cause"),
                 text(node, "initiator"), number(node, "pendingIn"), number(node, "pendingOut"),
-                text(node, "tcpState"), text(node, "caller"), frames);
+                text(node, "tcpState"), callSite(node), frames);
+    }
+
+    /** The code a line is attributed to: its {@code caller}, or its {@code appCaller} when grouping by it. */
+    private String callSite(JsonNode node) {
+        if (!byApplication) {
+            return text(node, Field.CALLER);
+        }
+        String application = text(node, Field.APP_CALLER);
+        return application != null ? application : LIBRARIES_ONLY_CALLER;
     }
 
     /** The frames of the stack the line refers to; empty when it refers to none or to one never written. */

@@ -41,11 +41,11 @@ final class MergedRecords {
             .thenComparingLong(Head::sequence));
     private long sequence;
 
-    MergedRecords(List<LogInput> inputs, InputProblems problems) throws IOException {
+    MergedRecords(List<LogInput> inputs, InputProblems problems, boolean byApplication) throws IOException {
         this.inputs = inputs;
         this.problems = problems;
         for (int i = 0; i < inputs.size(); i++) {
-            parsers.add(new LogParser(i, inputs.get(i).name(), problems));
+            parsers.add(new LogParser(i, inputs.get(i).name(), problems, byApplication));
         }
         for (int i = 0; i < inputs.size(); i++) {
             advance(i);

@@ -29,6 +29,7 @@ public final class ReportCommand {
     private static final String PREFIX = "socket-audit report: ";
     private static final String USAGE_TEXT = """
             Usage: java -jar socket-audit-agent.jar report FILE... [--format text|json|html] [--output PATH]
+                                                        [--group-by caller|app]
 
             Summarises socket-audit logs: who closed connections, how, and what was lost.
             FILE may be gzip-compressed. Give the logs of both ends of a connection to pair them.
@@ -36,12 +37,15 @@ public final class ReportCommand {
               --format text|json|html   text for a terminal (default), json for programs,
                                         html for a self-contained page with charts
               --output PATH             write the report to PATH instead of standard output
+              --group-by caller|app     call sites by caller, the first frame outside the JDK (default),
+                                        or by appCaller, the first outside the JDK and known libraries
               --help                    print this text
             """;
 
     enum Format { TEXT, JSON, HTML }
 
-    record Options(List<Path> files, Format format, Path output, boolean help) {
+    /** @param byApplication call sites are grouped by {@code appCaller} rather than {@code caller} */
+    record Options(List<Path> files, Format format, Path output, boolean help, boolean byApplication) {
     }
 
     /** Wrong usage; its message says what was wrong. */
@@ -79,7 +83,7 @@ public final class ReportCommand {
             }
             Summary summary;
             try {
-                summary = Analysis.run(inputs, Progress.onConsole(err));
+                summary = Analysis.run(inputs, Progress.onConsole(err), options.byApplication());
             } catch (MergedRecords.InputReadException e) {
                 err.println(PREFIX + "cannot read " + e.file() + ": " + reason((IOException) e.getCause()));
                 return FAILED;
@@ -116,6 +120,7 @@ public final class ReportCommand {
         List<Path> files = new ArrayList<>();
         Format format = null;
         Path output = null;
+        String groupBy = null;
         boolean onlyFiles = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -139,7 +144,7 @@ public final class ReportCommand {
                     break;
                 case "--help":
                 case "-h":
-                    return new Options(List.of(), Format.TEXT, null, true);
+                    return new Options(List.of(), Format.TEXT, null, true, false);
                 case "--format":
                     if (format != null) {
                         throw new UsageException("--format given twice");
@@ -149,6 +154,15 @@ public final class ReportCommand {
                         format = Format.valueOf(value.toUpperCase(Locale.ROOT));
                     } catch (IllegalArgumentException e) {
                         throw new UsageException("unknown format '" + value + "': use text, json or html");
+                    }
+                    break;
+                case "--group-by":
+                    if (groupBy != null) {
+                        throw new UsageException("--group-by given twice");
+                    }
+                    groupBy = value != null ? value : valueOf(args, ++i, name);
+                    if (!groupBy.equals("caller") && !groupBy.equals("app")) {
+                        throw new UsageException("unknown grouping '" + groupBy + "': use caller or app");
                     }
                     break;
                 case "--output":
@@ -164,7 +178,8 @@ public final class ReportCommand {
         if (files.isEmpty()) {
             throw new UsageException("no log file given");
         }
-        return new Options(List.copyOf(files), format == null ? Format.TEXT : format, output, false);
+        return new Options(List.copyOf(files), format == null ? Format.TEXT : format, output, false,
+                "app".equals(groupBy));
     }
 
     private static String valueOf(List<String> args, int index, String option) throws UsageException {

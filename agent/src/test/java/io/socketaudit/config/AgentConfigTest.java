@@ -47,6 +47,16 @@ class AgentConfigTest {
     }
 
     @Test
+    void librariesArePackagePrefixesSeparatedByColons() throws ConfigException {
+        assertEquals(java.util.List.of(), parse(null, new Properties(), Map.of()).libraries());
+        AgentConfig config = parse("libraries=com.acme.rpc:org.example.db.", new Properties(), Map.of());
+        assertEquals(java.util.List.of("com.acme.rpc.", "org.example.db."), config.libraries());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> parse("libraries=com.acme/rpc", new Properties(), Map.of()));
+        assertTrue(e.getMessage().contains("libraries") && e.getMessage().contains("com.acme/rpc"), e.getMessage());
+    }
+
+    @Test
     void unknownAgentArgumentIsNamedWithTheKnownOnes() {
         ConfigException e = assertThrows(ConfigException.class, () -> parse("bogus=1", new Properties(), Map.of()));
         assertTrue(e.getMessage().contains("'bogus'"), e.getMessage());

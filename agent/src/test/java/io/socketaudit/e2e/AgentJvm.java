@@ -31,6 +31,7 @@ public final class AgentJvm {
     private String agentOptions;
     private boolean withAgent = true;
     private final List<String> jvmOptions = new ArrayList<>();
+    private final List<Path> classPath = new ArrayList<>();
     private Class<?> mainClass;
     private final List<String> args = new ArrayList<>();
     private Path workDir;
@@ -104,6 +105,12 @@ public final class AgentJvm {
         return this;
     }
 
+    /** Puts these jars or directories on the child's class path, after the e2e classes. */
+    public AgentJvm classPath(List<Path> entries) {
+        classPath.addAll(entries);
+        return this;
+    }
+
     /** Start the child under this umask (through /bin/sh), e.g. "000" to catch world-readable files. */
     public AgentJvm umask(String umask) {
         this.umask = umask;
@@ -144,7 +151,10 @@ public final class AgentJvm {
         }
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(testClasses().toString());
+        List<String> entries = new ArrayList<>();
+        entries.add(testClasses().toString());
+        classPath.forEach(entry -> entries.add(entry.toString()));
+        command.add(String.join(java.io.File.pathSeparator, entries));
         command.add(mainClass.getName());
         command.addAll(args);
         return command;

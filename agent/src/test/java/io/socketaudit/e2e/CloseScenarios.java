@@ -91,6 +91,8 @@ public final class CloseScenarios {
             "channelReadInterruptedByAnotherThread",
             "channelClosedWhileAnotherThreadReads",
             "channelCloseWithUnreadInput",
+            "registeredChannelReleasedAfterPeerFin",
+            "registeredChannelReleasedBeforePeerFin",
             "channelCloseWithLingerZeroWhileSendQueueFull",
             "channelClosedTwice",
             "serverSocketChannelClose",
@@ -481,6 +483,89 @@ public final class CloseScenarios {
         expectReadFailure(server);
         server.close();                                 //@ server.close
         listener.close();                               //@ listener.close
+    }
+
+    /**
+     * The server channel, non-blocking and registered with a selector, closes with {@value #UNREAD_BYTES} bytes
+     * unread: the JDK shuts its output down at once (FIN) and leaves the descriptor to the selector. The client
+     * reads that FIN and closes; once the server's kernel has taken the client's FIN (the connection is in
+     * TIME_WAIT), the selector releases the descriptor: the exchange is over and Linux sends no RST.
+     */
+    static void registeredChannelReleasedAfterPeerFin() throws IOException {
+        ServerSocketChannel listener = listenChannel();
+        SocketChannel client = SocketChannel.open(listener.getLocalAddress());
+        SocketChannel server = listener.accept();
+        report(client, server, listener);
+        int serverPort = server.socket().getLocalPort();
+        int clientPort = client.socket().getLocalPort();
+        try (java.nio.channels.Selector selector = registerWithUnreadInput(client, server)) {
+            server.close();                             //@ server.close
+            expectEof(client);
+            client.close();                             //@ client.close
+            awaitKernelState(serverPort, clientPort, "06"); // TIME_WAIT
+            selector.selectNow();
+        }
+        listener.close();                               //@ listener.close
+    }
+
+    /**
+     * The same close, but the selector releases the descriptor before the client does anything: the input is
+     * still unread and the exchange unfinished, so the release sends RST after the FIN. The client, reset, closes.
+     */
+    static void registeredChannelReleasedBeforePeerFin() throws IOException {
+        ServerSocketChannel listener = listenChannel();
+        SocketChannel client = SocketChannel.open(listener.getLocalAddress());
+        SocketChannel server = listener.accept();
+        report(client, server, listener);
+        int serverPort = server.socket().getLocalPort();
+        int clientPort = client.socket().getLocalPort();
+        try (java.nio.channels.Selector selector = registerWithUnreadInput(client, server)) {
+            server.close();                             //@ server.close
+            selector.selectNow();
+        }
+        awaitKernelState(clientPort, serverPort, null); // the reset is in: the kernel lists the connection no more
+        client.close();                                 //@ client.close
+        listener.close();                               //@ listener.close
+    }
+
+    /** The client sends bytes the server never reads; then the server goes non-blocking under a selector. */
+    private static java.nio.channels.Selector registerWithUnreadInput(SocketChannel client, SocketChannel server)
+            throws IOException {
+        writeFully(client, ByteBuffer.allocate(UNREAD_BYTES));
+        awaitAvailable(server.socket().getInputStream(), UNREAD_BYTES);
+        java.nio.channels.Selector selector = java.nio.channels.Selector.open();
+        server.configureBlocking(false);
+        server.register(selector, java.nio.channels.SelectionKey.OP_READ);
+        return selector;
+    }
+
+    /**
+     * Waits until the kernel lists the connection from {@code localPort} to {@code remotePort} in {@code state}
+     * (hexadecimal, as /proc/net/tcp writes it), or, with {@code null}, no longer lists it; polled, not slept.
+     */
+    private static void awaitKernelState(int localPort, int remotePort, String state) throws IOException {
+        String local = String.format(":%04X", localPort);
+        String remote = String.format(":%04X", remotePort);
+        long guard = System.nanoTime() + TimeUnit.SECONDS.toNanos(HANG_GUARD_SECONDS);
+        while (true) {
+            String found = null;
+            for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+                for (String line : Files.readAllLines(Path.of(table))) {
+                    String[] fields = line.trim().split("\\s+");
+                    if (fields.length > 3 && fields[1].endsWith(local) && fields[2].endsWith(remote)) {
+                        found = fields[3];
+                    }
+                }
+            }
+            if (state == null ? found == null : state.equals(found)) {
+                return;
+            }
+            if (System.nanoTime() > guard) {
+                throw new IOException("the kernel lists " + localPort + "->" + remotePort + " in state " + found
+                        + ", not " + state);
+            }
+            Thread.onSpinWait();
+        }
     }
 
     /**

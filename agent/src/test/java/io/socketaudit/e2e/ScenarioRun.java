@@ -61,7 +61,11 @@ final class ScenarioRun {
 
     /** Under target/ when run by Maven (kept for inspection, removed by mvn clean), else a temp dir. */
     private static Path runDirectory(EndToEndJdks.Jdk jdk, boolean withAgent) throws java.io.IOException {
-        String prefix = "close-scenarios-jdk" + jdk.feature() + (withAgent ? "-agent-" : "-no-agent-");
+        return runDirectory("close-scenarios-jdk" + jdk.feature() + (withAgent ? "-agent-" : "-no-agent-"));
+    }
+
+    /** A new directory for one child run, named from {@code prefix}. */
+    static Path runDirectory(String prefix) throws java.io.IOException {
         String basedir = System.getProperty("basedir");
         if (basedir != null && Files.isDirectory(Path.of(basedir, "target"))) {
             Path parent = Files.createDirectories(Path.of(basedir, "target", "e2e-runs"));

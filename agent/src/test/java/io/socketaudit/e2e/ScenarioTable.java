@@ -281,6 +281,17 @@ final class ScenarioTable {
                 server("SocketChannel", NOTHING, close().abortive("peer-reset").peer().pendingIn(0)
                         .tcpState(CLOSE)),
                 listener("ServerSocketChannel")));
+        // A registered channel's close shuts output at once; the selector releases the descriptor later.
+        all.add(scenario("registeredChannelReleasedAfterPeerFin",
+                server("SocketChannel", FIN, close().graceful().local()
+                        .pendingIn(CloseScenarios.UNREAD_BYTES).pendingOut(0).tcpState(ESTABLISHED)),
+                client("SocketChannel", FIN, close().graceful().peer().nothingPending().tcpState(CLOSE_WAIT)),
+                listener("ServerSocketChannel")));
+        all.add(scenario("registeredChannelReleasedBeforePeerFin",
+                server("SocketChannel", FIN_THEN_RST, close().abortive("unread-input").local()
+                        .pendingIn(CloseScenarios.UNREAD_BYTES).pendingOut(0).tcpState(ESTABLISHED)),
+                client("SocketChannel", NOTHING, close().abortive("peer-reset").peer().pendingIn(0).tcpState(CLOSE)),
+                listener("ServerSocketChannel")));
         all.add(scenario("channelCloseWithLingerZeroWhileSendQueueFull",
                 client("SocketChannel", RST_ONLY, close().abortive("linger-zero").local().pendingIn(0)
                         .pendingOutPositiveAtMost("written").tcpState(ESTABLISHED)),

@@ -46,6 +46,7 @@ class CloseInstrumentationTest {
                     "accept", Set.of("opened")),
             "sun.nio.ch.SocketChannelImpl", Map.of(
                     "implCloseSelectableChannel", Set.of("enter", "exit"),
+                    "tryClose", Set.of("beforeRelease"),
                     "shutdownOutput", Set.of("enter", "exit"),
                     "shutdownInput", Set.of("enter", "exit"),
                     "connect", Set.of("opened"),
@@ -161,6 +162,97 @@ class CloseInstrumentationTest {
         assertNull(transformer.transform(null, null, null, null, null, bytes), "a hidden class has no name");
         assertEquals(List.of(), errors);
         assertTrue(transformed.isEmpty());
+    }
+
+    /** Netty's native socket classes, from the test class path, per class: the methods that call the bridge. */
+    private static final Map<String, Map<String, Set<String>>> NETTY_EXPECTED = Map.of(
+            "io.netty.channel.unix.FileDescriptor", Map.of(
+                    "markClosed", Set.of("nativeClose")),
+            "io.netty.channel.unix.Socket", Map.of(
+                    "shutdown", Set.of("enterNative", "exit"),
+                    "connect", Set.of("nativeOpened"),
+                    "finishConnect", Set.of("nativeOpened"),
+                    "<init>", Set.of("nativeOpened")),
+            "io.netty.channel.AbstractChannelHandlerContext", Map.of(
+                    "close", Set.of("nettyCloseRequested")),
+            "io.netty.channel.AbstractChannel$AbstractUnsafe", Map.of(
+                    "doClose0", Set.of("nettyCloseRuns", "nettyCloseDone")));
+
+    @Test
+    void nettysNativeSocketClassesAreWovenWhereverTheirLoaderIs() throws Exception {
+        assertEquals(new TreeSet<>(AdvisedTypes.NETTY_NAMES), new TreeSet<>(NETTY_EXPECTED.keySet()));
+        ClassLoader loader = getClass().getClassLoader();
+        List<Executable> checks = new ArrayList<>();
+        for (String name : AdvisedTypes.NETTY_NAMES) {
+            byte[] woven = transformer.transform(null, loader, name.replace('.', '/'), null, null, nettyClassFile(name));
+            checks.add(() -> assertNotNull(woven, name + " was not transformed: " + errors));
+            checks.add(() -> assertEquals(new TreeMap<>(NETTY_EXPECTED.get(name)), bridgeCallsByMethod(woven), name));
+        }
+        assertAll(checks);
+        assertEquals(List.of(), errors, "errors while advising");
+    }
+
+    /** gRPC carries Netty relocated under its own package; the copy's superclass is found through its loader. */
+    @Test
+    void aRelocatedCopyOfNettyIsWovenToo() throws Exception {
+        String prefix = "io/grpc/netty/shaded/";
+        // Every Netty class file, its superclasses included, as a relocating build would have made it.
+        ClassLoader shaded = new ClassLoader(getClass().getClassLoader()) {
+            @Override
+            public InputStream getResourceAsStream(String resource) {
+                if (!resource.startsWith(prefix + "io/netty/")) {
+                    return super.getResourceAsStream(resource);
+                }
+                try {
+                    return new java.io.ByteArrayInputStream(relocate(prefix,
+                            nettyClassFile(resource.substring(prefix.length(), resource.length() - ".class".length())
+                                    .replace('/', '.'))));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        Map<String, byte[]> relocated = new java.util.HashMap<>();
+        for (String name : AdvisedTypes.NETTY_NAMES) {
+            try (InputStream in = shaded.getResourceAsStream(prefix + name.replace('.', '/') + ".class")) {
+                relocated.put(prefix + name.replace('.', '/') + ".class", in.readAllBytes());
+            }
+        }
+        for (String name : AdvisedTypes.NETTY_NAMES) {
+            String internal = prefix + name.replace('.', '/');
+            byte[] woven = transformer.transform(null, shaded, internal, null, null, relocated.get(internal + ".class"));
+            assertNotNull(woven, internal + " was not transformed: " + errors);
+            assertEquals(new TreeMap<>(NETTY_EXPECTED.get(name)), bridgeCallsByMethod(woven), internal);
+        }
+        assertEquals(List.of(), errors, "errors while advising");
+    }
+
+    @Test
+    void nettysNamesFromTheBootLoaderAndLookalikesPassUntouched() throws Exception {
+        byte[] socket = nettyClassFile("io.netty.channel.unix.Socket");
+        assertNull(transformer.transform(null, null, "io/netty/channel/unix/Socket", null, null, socket));
+        assertNull(transformer.transform(null, getClass().getClassLoader(), "io/netty/channel/unix/SocketWritableByteChannel",
+                null, null, socket));
+        assertEquals(List.of(), errors);
+        assertTrue(transformed.isEmpty());
+    }
+
+    private static byte[] relocate(String prefix, byte[] classFile) {
+        return rewrite(classFile, writer -> new net.bytebuddy.jar.asm.commons.ClassRemapper(writer,
+                new net.bytebuddy.jar.asm.commons.Remapper(Opcodes.ASM9) {
+                    @Override
+                    public String map(String internalName) {
+                        return internalName.startsWith("io/netty/") ? prefix + internalName : internalName;
+                    }
+                }));
+    }
+
+    private static byte[] nettyClassFile(String name) throws IOException {
+        try (InputStream in = CloseInstrumentationTest.class.getClassLoader()
+                .getResourceAsStream(name.replace('.', '/') + ".class")) {
+            assertNotNull(in, name + " is not on the test class path");
+            return in.readAllBytes();
+        }
     }
 
     private byte[] transform(String name, byte[] classFile) throws Exception {

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -118,6 +119,33 @@ class ReportCommandTest {
         ReportCommand.Options options = ReportCommand.parse(List.of("--format", "json", "--", "-odd-name.jsonl", "--output"));
         assertEquals(List.of(Path.of("-odd-name.jsonl"), Path.of("--output")), options.files());
         assertEquals(ReportCommand.Format.JSON, options.format());
+    }
+
+    @Test
+    void groupedByApplicationTheCallSitesAreTheApplicationsCode() throws IOException {
+        Path log = SyntheticLog.started(1)
+                .atMillis(1).close("10.0.0.1:40000", "10.0.0.2:80", "caller", "io.netty.Pool.evict(Pool.java:1)",
+                        "appCaller", "app.Orders.load(Orders.java:42)")
+                .atMillis(2).close("10.0.0.1:40001", "10.0.0.2:80", "caller", "io.netty.Pool.evict(Pool.java:1)",
+                        "appCaller", null)
+                .stop()
+                .writeTo(dir.resolve("library.jsonl"));
+        CommandResult byCaller = CommandResult.report(log, "--format", "json");
+        CommandResult byApplication = CommandResult.report(log, "--format", "json", "--group-by", "app");
+        assertEquals(ReportCommand.OK, byApplication.exitCode(), byApplication.err());
+        assertEquals(Map.of("io.netty.Pool.evict(Pool.java:1)", 2L), closesBySite(byCaller.out()));
+        assertEquals(Map.of("app.Orders.load(Orders.java:42)", 1L, "(libraries and JDK only)", 1L),
+                closesBySite(byApplication.out()));
+        assertEquals(ReportCommand.USAGE, CommandResult.report(log, "--group-by", "thread").exitCode());
+    }
+
+    private static Map<String, Long> closesBySite(String json) throws IOException {
+        Map<String, Long> closes = new java.util.HashMap<>();
+        for (com.fasterxml.jackson.databind.JsonNode site
+                : new com.fasterxml.jackson.databind.ObjectMapper().readTree(json).path("callSites").path("top")) {
+            closes.put(site.path("caller").asText(), site.path("closes").asLong());
+        }
+        return closes;
     }
 
     private Path cleanLog() throws IOException {

@@ -57,6 +57,28 @@ final class FloorListener implements CloseListener {
         sink = token;
     }
 
+    /** Netty's native sockets: the paced benchmark uses the JDK's, so none of these is reached. */
+    @Override
+    public Object enterNative(int op, Object owner, int fd, boolean outputShutdown) {
+        return null;
+    }
+
+    @Override
+    public void nativeOpened(int how, Object owner, int fd) {
+    }
+
+    @Override
+    public void nettyCloseRequested(Object promise) {
+    }
+
+    @Override
+    public void nettyCloseRuns(Object promise) {
+    }
+
+    @Override
+    public void nettyCloseDone() {
+    }
+
     @Override
     public Object enterTlsClose(Object tlsSocket) {
         return null;
