@@ -130,7 +130,9 @@ public final class AgentRuntime {
     private static List<Class<?>> loadedAdvisedTypes(Instrumentation instrumentation) {
         List<Class<?>> loaded = new ArrayList<>();
         for (Class<?> type : instrumentation.getAllLoadedClasses()) {
-            if (AdvisedTypes.NAMES.contains(type.getName())) {
+            // Netty's by suffix, in any loader but the boot loader, as the transformer matches them.
+            if (AdvisedTypes.NAMES.contains(type.getName())
+                    || (type.getClassLoader() != null && AdvisedTypes.isNetty(type.getName().replace('.', '/')))) {
                 loaded.add(type);
             }
         }
