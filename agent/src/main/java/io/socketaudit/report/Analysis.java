@@ -5,6 +5,7 @@ import io.socketaudit.report.LogRecord.AgentError;
 import io.socketaudit.report.LogRecord.AgentStart;
 import io.socketaudit.report.LogRecord.AgentStop;
 import io.socketaudit.report.LogRecord.Dropped;
+import io.socketaudit.report.LogRecord.Open;
 import io.socketaudit.report.LogRecord.SocketEvent;
 import io.socketaudit.report.LogRecord.Unclosed;
 
@@ -95,7 +96,7 @@ final class Analysis {
     /** By the code that opened the connection: that is where the missing close belongs. */
     private final BoundedTally<UnclosedStats> unclosedSites = new BoundedTally<>(TALLY_CAPACITY, UnclosedStats::new);
     private final AgentHealth health = new AgentHealth();
-    private final ConnectionPairing pairing = new ConnectionPairing();
+    private final ConnectionPairing pairing;
     private final Timeline timeline = new Timeline();
     private Long firstMicros;
     private Long lastMicros;
@@ -108,19 +109,23 @@ final class Analysis {
     private long leaks;
     private long openAtExit;
 
+    private Analysis(List<String> inputNames) {
+        pairing = new ConnectionPairing(inputNames);
+    }
+
     static Summary run(List<LogInput> inputs, ProgressListener progress) throws IOException {
         InputProblems problems = new InputProblems();
         MergedRecords records = new MergedRecords(inputs, problems);
-        Analysis analysis = new Analysis();
+        List<String> names = new ArrayList<>();
+        inputs.forEach(input -> names.add(input.name()));
+        Analysis analysis = new Analysis(names);
         long total = records.totalBytes();
         for (LogRecord record = records.next(); record != null; record = records.next()) {
             analysis.accept(record);
             progress.update(records.bytesRead(), total);
         }
         progress.finish();
-        List<String> names = new ArrayList<>();
-        inputs.forEach(input -> names.add(input.name()));
-        return analysis.summary(records.inputFiles(), records.linesByEvent(), problems.summary(), names);
+        return analysis.summary(records.inputFiles(), records.linesByEvent(), problems.summary());
     }
 
     void accept(LogRecord record) {
@@ -129,6 +134,8 @@ final class Analysis {
         lastMicros = lastMicros == null ? time : Math.max(lastMicros, time);
         if (record instanceof SocketEvent event) {
             socketEvent(event);
+        } else if (record instanceof Open open) {
+            pairing.open(open);
         } else if (record instanceof Unclosed unclosed) {
             unclosed(unclosed);
         } else if (record instanceof AgentStart start) {
@@ -146,6 +153,7 @@ final class Analysis {
         socketEvents++;
         count(byApi, e.api());
         count(byOp, e.op());
+        pairing.accept(e);
         if (!e.isConnection()) {
             // A listener or a socket that never connected: no peer, no data, nothing at risk.
             notConnected++;
@@ -155,7 +163,6 @@ final class Analysis {
         count(byCause, e.cause() == null ? Summary.NO_CAUSE : e.cause());
         count(byInitiator, e.initiator());
         timeline.add(e.timeMicros(), e.how() == null ? Summary.UNKNOWN : e.how());
-        pairing.accept(e);
 
         String caller = e.caller() == null ? Summary.JDK_ONLY_CALLER : e.caller();
         CallSiteStats site = callSites.get(caller);
@@ -234,8 +241,7 @@ final class Analysis {
         counts.merge(key, 1L, Long::sum);
     }
 
-    private Summary summary(List<Summary.InputFile> inputs, Map<String, Long> linesByEvent, Summary.Problems problems,
-                            List<String> inputNames) {
+    private Summary summary(List<Summary.InputFile> inputs, Map<String, Long> linesByEvent, Summary.Problems problems) {
         List<Summary.CallSite> topSites = new ArrayList<>();
         for (Map.Entry<String, CallSiteStats> entry : callSites.top(TOP_CALL_SITES)) {
             CallSiteStats s = entry.getValue();
@@ -267,7 +273,7 @@ final class Analysis {
                 new Summary.Ranking<>(topEndpoints, endpoints.distinct(), endpoints.approximate(), endpoints.largestFoldedWeight()),
                 new Summary.NeverClosed(leaks, openAtExit, new Summary.Ranking<>(neverClosedSites, unclosedSites.distinct(),
                         unclosedSites.approximate(), unclosedSites.largestFoldedWeight())),
-                pairing.summary(inputNames), timeline.summary());
+                pairing.summary(), timeline.summary());
     }
 
     private static List<String> stack(List<String> frames) {

@@ -373,7 +373,7 @@ final class HtmlReport {
         if (end.pendingOut() != null && end.pendingOut() > 0) {
             d.append(", ").append(TextReport.bytes(end.pendingOut())).append(" unsent");
         }
-        d.append("<br><small>").append(escape(end.local())).append(" (pid ").append(end.pid()).append(") at <code>")
+        d.append("<br><small>").append(escape(TextReport.side(end.role()))).append(' ').append(escape(end.local())).append(" (pid ").append(end.pid()).append(") at <code>")
                 .append(escape(end.caller() == null ? Summary.JDK_ONLY_CALLER : end.caller())).append("</code></small>");
         return d.toString();
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
@@ -34,9 +35,12 @@ import java.util.Map;
  * neverClosed      leaks, openAtExit, sites {distinct, approximate, maxUndercount, top[] {caller, leaks,
  *                  openAtExit, stack[]}}; caller and stack are those of the code that opened the connection
  * pairs            paired, unpairedEnds, pairsInOtherPatterns, patterns[] {count, initiatorsAgree,
- *                  first, second}; first ended first: {file, pid, conn, api, local, remote, firstTime,
- *                  ops[], closed, how, cause, initiator, pendingIn, pendingOut, tcpState, caller}; time and
- *                  caller are those of the end's first operation, how to tcpState of its last (the close)
+ *                  first, second}; first ended first: {file, pid, conn, api, local, remote, role, firstTime,
+ *                  ops[], closed, how, cause, initiator, pendingIn, pendingOut, tcpState, caller}; role is
+ *                  connect or accept (null when unknown), time and caller are those of the end's first
+ *                  operation, how to tcpState of its last (the close); a pattern's ends are one of its pairs;
+ *                  connectionsLimit, connectionsNotListed, connections[] {first, second, laterByMs}: the
+ *                  first connectionsLimit pairs one by one
  * timeline         bucketMicros, hows[], buckets[] {start, counts {how: events}}
  * </pre>
  */
@@ -262,6 +266,17 @@ final class JsonReport {
             json.writeEndObject();
         }
         json.writeEndArray();
+        json.writeNumberField("connectionsLimit", pairing.connectionsLimit());
+        json.writeNumberField("connectionsNotListed", pairing.connectionsNotListed());
+        json.writeArrayFieldStart("connections");
+        for (Summary.PairedConnection connection : pairing.connections()) {
+            json.writeStartObject();
+            pairedEnd(json, "first", connection.first());
+            pairedEnd(json, "second", connection.second());
+            millis(json, "laterByMs", connection.second().firstMicros() - connection.first().firstMicros());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
         json.writeEndObject();
     }
 
@@ -273,6 +288,7 @@ final class JsonReport {
         json.writeStringField("api", end.api());
         json.writeStringField("local", end.local());
         json.writeStringField("remote", end.remote());
+        json.writeStringField("role", end.role());
         json.writeStringField("firstTime", Summary.formatTime(end.firstMicros()));
         strings(json, "ops", end.ops());
         json.writeBooleanField("closed", end.closed());
@@ -328,6 +344,12 @@ final class JsonReport {
             json.writeString(value);
         }
         json.writeEndArray();
+    }
+
+    /** Microseconds as milliseconds with microsecond precision, as the log writes durations. */
+    static void millis(JsonGenerator json, String name, long micros) throws IOException {
+        json.writeFieldName(name);
+        json.writeNumber(BigDecimal.valueOf(micros, 3));
     }
 
     private static void nullableNumber(JsonGenerator json, String name, Long value) throws IOException {

@@ -121,7 +121,12 @@ record Summary(
      * Connections whose two ends were both audited. Pairs are grouped into patterns (what each end
      * did); each pattern shows its first pair as an example. {@code unpairedEnds} had no other end.
      */
-    record Pairing(long pairs, long unpairedEnds, long pairsInOtherPatterns, List<PairPattern> patterns) {
+    record Pairing(long pairs, long unpairedEnds, long pairsInOtherPatterns, List<PairPattern> patterns,
+                   List<PairedConnection> connections, int connectionsLimit, long connectionsNotListed) {
+    }
+
+    /** One paired connection; {@code first} ended it first. */
+    record PairedConnection(PairedEnd first, PairedEnd second) {
     }
 
     record PairPattern(long count, PairedEnd first, PairedEnd second) {
@@ -134,10 +139,11 @@ record Summary(
     }
 
     /**
-     * One end of a paired connection: its first event's time and caller (the code that ended the
-     * connection on this side), its operations, and how its last one, normally the close, went.
+     * One end of a paired connection: its side ({@code connect} or {@code accept}, null when unknown),
+     * its first event's time and caller (the code that ended the connection on this side), its
+     * operations, and how its last one, normally the close, went.
      */
-    record PairedEnd(String file, long pid, Long conn, String api, String local, String remote, long firstMicros,
+    record PairedEnd(String file, long pid, Long conn, String api, String local, String remote, String role, long firstMicros,
                      List<String> ops, boolean closed, String how, String cause, String initiator, Long pendingIn,
                      Long pendingOut, String tcpState, String caller) {
     }

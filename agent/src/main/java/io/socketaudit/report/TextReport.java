@@ -1,5 +1,7 @@
 package io.socketaudit.report;
 
+import io.socketaudit.logformat.Operation;
+
 import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
@@ -204,9 +206,17 @@ final class TextReport {
         line("");
     }
 
+    /** The side an end was on, as a reader of an incident says it. */
+    static String side(String role) {
+        if (Operation.CONNECT.text().equals(role)) {
+            return "the connecting side";
+        }
+        return Operation.ACCEPT.text().equals(role) ? "the accepting side" : "one side (connect or accept unknown)";
+    }
+
     private static String describe(Summary.PairedEnd end) {
         StringBuilder d = new StringBuilder();
-        d.append(end.local()).append(' ').append(end.api()).append(' ').append(String.join(", then ", end.ops()));
+        d.append(side(end.role())).append(' ').append(end.local()).append(' ').append(end.api()).append(' ').append(String.join(", then ", end.ops()));
         if (!end.closed()) {
             d.append(" (no close logged)");
         }
