@@ -1,5 +1,6 @@
 package io.socketaudit.report;
 
+import io.socketaudit.logformat.Operation;
 import io.socketaudit.logformat.Value;
 import io.socketaudit.report.LogRecord.AgentError;
 import io.socketaudit.report.LogRecord.AgentStart;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Reads the logs once, in time order, into counters and bounded tallies; no event is kept beyond
@@ -93,6 +95,10 @@ final class Analysis {
     // Apart from the call sites, so that a rare risky call site is not folded away among frequent safe ones.
     private final BoundedTally<AtRiskStats> atRiskSites = new BoundedTally<>(TALLY_CAPACITY, AtRiskStats::new);
     private final BoundedTally<EndpointStats> endpoints = new BoundedTally<>(TALLY_CAPACITY, EndpointStats::new);
+    /** By the accepting side's address, whichever end this log is: a service, not a client's ephemeral port. */
+    private final BoundedTally<EndpointStats> services = new BoundedTally<>(TALLY_CAPACITY, EndpointStats::new);
+    private final BoundedTally<EndpointStats> peerHosts = new BoundedTally<>(TALLY_CAPACITY, EndpointStats::new);
+    private long closesWithoutSide;
     /** By the code that opened the connection: that is where the missing close belongs. */
     private final BoundedTally<UnclosedStats> unclosedSites = new BoundedTally<>(TALLY_CAPACITY, UnclosedStats::new);
     private final AgentHealth health = new AgentHealth();
@@ -153,7 +159,7 @@ final class Analysis {
         socketEvents++;
         count(byApi, e.api());
         count(byOp, e.op());
-        pairing.accept(e);
+        String role = pairing.accept(e);
         if (!e.isConnection()) {
             // A listener or a socket that never connected: no peer, no data, nothing at risk.
             notConnected++;
@@ -181,10 +187,14 @@ final class Analysis {
         } else {
             site.unknownInitiator++;
         }
-        EndpointStats endpoint = endpoints.get(e.remote());
-        endpoint.connections++;
-        if (e.isAbortive()) {
-            endpoint.abortive++;
+        count(endpoints.get(e.remote()), e);
+        count(peerHosts.get(Objects.requireNonNullElse(Addresses.host(e.remote()), e.remote())), e);
+        if (Operation.ACCEPT.text().equals(role)) {
+            count(services.get(Summary.ACCEPTED + " " + e.local()), e);
+        } else if (Operation.CONNECT.text().equals(role)) {
+            count(services.get(Summary.CONNECTED + " " + e.remote()), e);
+        } else {
+            closesWithoutSide++;
         }
         atRisk(e, caller);
     }
@@ -233,6 +243,13 @@ final class Analysis {
         }
     }
 
+    private static void count(EndpointStats endpoint, SocketEvent close) {
+        endpoint.connections++;
+        if (close.isAbortive()) {
+            endpoint.abortive++;
+        }
+    }
+
     private static void count(Map<String, Long> counts, String value) {
         String key = value == null ? Summary.UNKNOWN : value;
         if (counts.size() >= MAX_VALUES && !counts.containsKey(key)) {
@@ -258,6 +275,16 @@ final class Analysis {
         for (Map.Entry<String, EndpointStats> entry : endpoints.top(TOP_ENDPOINTS)) {
             topEndpoints.add(new Summary.Endpoint(entry.getKey(), entry.getValue().connections, entry.getValue().abortive));
         }
+        List<Summary.Service> topServices = new ArrayList<>();
+        for (Map.Entry<String, EndpointStats> entry : services.top(TOP_ENDPOINTS)) {
+            String[] sideAndAddress = entry.getKey().split(" ", 2);
+            topServices.add(new Summary.Service(sideAndAddress[1], sideAndAddress[0], entry.getValue().connections,
+                    entry.getValue().abortive));
+        }
+        List<Summary.Endpoint> topPeerHosts = new ArrayList<>();
+        for (Map.Entry<String, EndpointStats> entry : peerHosts.top(TOP_ENDPOINTS)) {
+            topPeerHosts.add(new Summary.Endpoint(entry.getKey(), entry.getValue().connections, entry.getValue().abortive));
+        }
         List<Summary.UnclosedSite> neverClosedSites = new ArrayList<>();
         for (Map.Entry<String, UnclosedStats> entry : unclosedSites.top(TOP_CALL_SITES)) {
             UnclosedStats u = entry.getValue();
@@ -271,6 +298,9 @@ final class Analysis {
                 new Summary.AtRisk(atRiskCloses, abortiveCloses, pendingInBytes, pendingOutBytes, riskSites,
                         atRiskSites.approximate()),
                 new Summary.Ranking<>(topEndpoints, endpoints.distinct(), endpoints.approximate(), endpoints.largestFoldedWeight()),
+                new Summary.Services(new Summary.Ranking<>(topServices, services.distinct(), services.approximate(),
+                        services.largestFoldedWeight()), closesWithoutSide),
+                new Summary.Ranking<>(topPeerHosts, peerHosts.distinct(), peerHosts.approximate(), peerHosts.largestFoldedWeight()),
                 new Summary.NeverClosed(leaks, openAtExit, new Summary.Ranking<>(neverClosedSites, unclosedSites.distinct(),
                         unclosedSites.approximate(), unclosedSites.largestFoldedWeight())),
                 pairing.summary(), timeline.summary());

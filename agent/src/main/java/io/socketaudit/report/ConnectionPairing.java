@@ -93,18 +93,22 @@ final class ConnectionPairing {
         }
     }
 
-    void accept(SocketEvent event) {
+    /** Takes the event into its end; returns the end's side as far as known yet, else null. */
+    String accept(SocketEvent event) {
         if (event.isListener()) {
             listening(event.pid(), event.local());
-            return;
+            return null;
         }
         if (!event.isConnection() || event.conn() == null || event.local() == null) {
-            return;
+            return null;
         }
         String endKey = event.pid() + "/" + event.conn() + "/" + event.local();
         End end = openEnds.remove(endKey);
         if (end == null) {
             end = new End(event, openRoles.remove(event.pid() + "/" + event.conn()));
+            if (end.role == null && isListening(end)) {
+                end.role = Operation.ACCEPT.text();
+            }
         } else {
             end.ops.add(event.op());
         }
@@ -117,6 +121,7 @@ final class ConnectionPairing {
                 offer(removeEldest(openEnds));
             }
         }
+        return end.role;
     }
 
     Summary.Pairing summary() {
@@ -189,7 +194,7 @@ final class ConnectionPairing {
     /** A side known for one end gives the other end the opposite side. */
     private void resolveRoles(End a, End b) {
         for (End end : List.of(a, b)) {
-            if (end.role == null && listeningPorts.contains(end.first.pid() + ":" + Addresses.port(end.first.local()))) {
+            if (end.role == null && isListening(end)) {
                 end.role = Operation.ACCEPT.text();
             }
         }
@@ -198,6 +203,10 @@ final class ConnectionPairing {
         } else if (b.role == null && a.role != null) {
             b.role = opposite(a.role);
         }
+    }
+
+    private boolean isListening(End end) {
+        return listeningPorts.contains(end.first.pid() + ":" + Addresses.port(end.first.local()));
     }
 
     private static String opposite(String role) {

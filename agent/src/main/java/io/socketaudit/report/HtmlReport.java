@@ -309,11 +309,20 @@ final class HtmlReport {
     }
 
     private void endpoints() {
-        Summary.Ranking<Summary.Endpoint> endpoints = s.remoteEndpoints();
-        out.append("<section id=\"endpoints\"><h2>Remote endpoints</h2>").append(rankingNote(endpoints));
+        Summary.Services services = s.services();
+        out.append("<section id=\"services\"><h2>Services</h2><p>Closed connections by the accepting side's address.")
+                .append(services.closesWithoutSide() > 0 ? " " + TextReport.plural(services.closesWithoutSide(), "close")
+                        + " without a known side (no open line) left out." : "").append("</p>").append(rankingNote(services.ranking()));
         out.append("<table class=\"sortable\"><thead><tr><th class=\"n\">connections</th><th class=\"n\">abortive</th>")
-                .append("<th>endpoint</th></tr></thead><tbody>");
-        endpoints.top().forEach(e -> out.append("<tr>").append(numberCell(e.connections())).append(numberCell(e.abortive()))
+                .append("<th>we</th><th>service</th></tr></thead><tbody>");
+        services.ranking().top().forEach(e -> out.append("<tr>").append(numberCell(e.connections())).append(numberCell(e.abortive()))
+                .append("<td>").append(escape(e.side())).append("</td><td>").append(escape(e.address())).append("</td></tr>"));
+        out.append("</tbody></table></section>\n");
+        Summary.Ranking<Summary.Endpoint> hosts = s.peerHosts();
+        out.append("<section id=\"peerhosts\"><h2>Peer hosts</h2>").append(rankingNote(hosts));
+        out.append("<table class=\"sortable\"><thead><tr><th class=\"n\">connections</th><th class=\"n\">abortive</th>")
+                .append("<th>host</th></tr></thead><tbody>");
+        hosts.top().forEach(e -> out.append("<tr>").append(numberCell(e.connections())).append(numberCell(e.abortive()))
                 .append("<td>").append(escape(e.endpoint())).append("</td></tr>"));
         out.append("</tbody></table></section>\n");
     }

@@ -31,7 +31,12 @@ import java.util.Map;
  *                  localInitiated, peerInitiated, unknownInitiator, stack[]}
  * atRisk           closes, abortive, pendingInBytes, pendingOutBytes, approximate, sites[] {caller, closes,
  *                  abortive, withPendingIn, pendingInBytes, withPendingOut, pendingOutBytes, causes, stack[]}
- * remoteEndpoints  distinct, approximate, maxUndercount, top[] {endpoint, connections, abortive}
+ * remoteEndpoints  distinct, approximate, maxUndercount, top[] {endpoint, connections, abortive}; by remote
+ *                  ip:port, ephemeral ports included: services and peerHosts group them usefully
+ * services         distinct, approximate, maxUndercount, closesWithoutSide, top[] {service, side,
+ *                  connections, abortive}: service is the accepting side's ip:port, side "accepted" when
+ *                  this log's process accepted the connections, "connected" when it connected to it
+ * peerHosts        distinct, approximate, maxUndercount, top[] {host, connections, abortive}: by remote ip
  * neverClosed      leaks, openAtExit, sites {distinct, approximate, maxUndercount, top[] {caller, leaks,
  *                  openAtExit, stack[]}}; caller and stack are those of the code that opened the connection
  * pairs            paired, unpairedEnds, pairsInOtherPatterns, patterns[] {count, initiatorsAgree,
@@ -80,6 +85,8 @@ final class JsonReport {
             callSites(json, s.callSites());
             atRisk(json, s.atRisk());
             endpoints(json, s.remoteEndpoints());
+            services(json, s.services());
+            peerHosts(json, s.peerHosts());
             neverClosed(json, s.neverClosed());
             pairs(json, s.pairing());
             timeline(json, s.timeline());
@@ -225,6 +232,38 @@ final class JsonReport {
             json.writeStringField("endpoint", endpoint.endpoint());
             json.writeNumberField("connections", endpoint.connections());
             json.writeNumberField("abortive", endpoint.abortive());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private static void services(JsonGenerator json, Summary.Services services) throws IOException {
+        json.writeObjectFieldStart("services");
+        ranking(json, services.ranking());
+        json.writeNumberField("closesWithoutSide", services.closesWithoutSide());
+        json.writeArrayFieldStart("top");
+        for (Summary.Service service : services.ranking().top()) {
+            json.writeStartObject();
+            json.writeStringField("service", service.address());
+            json.writeStringField("side", service.side());
+            json.writeNumberField("connections", service.connections());
+            json.writeNumberField("abortive", service.abortive());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private static void peerHosts(JsonGenerator json, Summary.Ranking<Summary.Endpoint> hosts) throws IOException {
+        json.writeObjectFieldStart("peerHosts");
+        ranking(json, hosts);
+        json.writeArrayFieldStart("top");
+        for (Summary.Endpoint host : hosts.top()) {
+            json.writeStartObject();
+            json.writeStringField("host", host.endpoint());
+            json.writeNumberField("connections", host.connections());
+            json.writeNumberField("abortive", host.abortive());
             json.writeEndObject();
         }
         json.writeEndArray();

@@ -33,6 +33,8 @@ record Summary(
         Ranking<CallSite> callSites,
         AtRisk atRisk,
         Ranking<Endpoint> remoteEndpoints,
+        Services services,
+        Ranking<Endpoint> peerHosts,
         NeverClosed neverClosed,
         Pairing pairing,
         Timeline timeline) {
@@ -41,6 +43,10 @@ record Summary(
     static final String UNKNOWN = "unknown";
     /** The key for a close without a cause: a plain close. */
     static final String NO_CAUSE = "none";
+    /** A service this process accepted connections on. */
+    static final String ACCEPTED = "accepted";
+    /** A service this process connected to. */
+    static final String CONNECTED = "connected";
     /** The call site of a close whose every frame is the JDK's. */
     static final String JDK_ONLY_CALLER = "(JDK only)";
 
@@ -107,6 +113,17 @@ record Summary(
     }
 
     record Endpoint(String endpoint, long connections, long abortive) {
+    }
+
+    /**
+     * Closed connections by service: the accepting side's address, with {@code side} {@link #ACCEPTED} when
+     * this log's process accepted them, {@link #CONNECTED} when it connected to it. Closes whose side is
+     * not known (no {@code open} line, no listener seen) are counted in {@code closesWithoutSide}.
+     */
+    record Services(Ranking<Service> ranking, long closesWithoutSide) {
+    }
+
+    record Service(String address, String side, long connections, long abortive) {
     }
 
     /** Connections the app never closed: collected by the GC ({@code leak}) or still open at exit. */

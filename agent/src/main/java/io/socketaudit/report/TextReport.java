@@ -161,13 +161,25 @@ final class TextReport {
     }
 
     private void endpoints() {
-        Summary.Ranking<Summary.Endpoint> endpoints = s.remoteEndpoints();
-        line("REMOTE ENDPOINTS" + rankingNote(endpoints));
-        if (endpoints.top().isEmpty()) {
+        Summary.Services services = s.services();
+        line("SERVICES: closed connections by the accepting side's address" + rankingNote(services.ranking())
+                + (services.closesWithoutSide() > 0 ? "; " + plural(services.closesWithoutSide(), "close")
+                        + " without a known side (no open line) left out" : ""));
+        if (services.ranking().top().isEmpty()) {
             line("  none");
         } else {
-            TextTable table = new TextTable("  ", "connections", "abortive", "endpoint");
-            endpoints.top().forEach(e -> table.add(number(e.connections()), number(e.abortive()), e.endpoint()));
+            TextTable table = new TextTable("  ", "connections", "abortive", "we", "service");
+            services.ranking().top().forEach(e -> table.add(number(e.connections()), number(e.abortive()), e.side(), e.address()));
+            out.append(table.render());
+        }
+        line("");
+        Summary.Ranking<Summary.Endpoint> hosts = s.peerHosts();
+        line("PEER HOSTS" + rankingNote(hosts));
+        if (hosts.top().isEmpty()) {
+            line("  none");
+        } else {
+            TextTable table = new TextTable("  ", "connections", "abortive", "host");
+            hosts.top().forEach(e -> table.add(number(e.connections()), number(e.abortive()), e.endpoint()));
             out.append(table.render());
         }
         line("");
