@@ -37,6 +37,8 @@ final class LogWriter implements AutoCloseable {
     private static final JsonLine.Name AGE_MS = JsonLine.name(Field.AGE_MS);
     private static final JsonLine.Name BYTES_IN = JsonLine.name(Field.BYTES_IN);
     private static final JsonLine.Name BYTES_OUT = JsonLine.name(Field.BYTES_OUT);
+    private static final JsonLine.Name SINCE_DATA_IN_MS = JsonLine.name(Field.SINCE_DATA_IN_MS);
+    private static final JsonLine.Name SINCE_DATA_OUT_MS = JsonLine.name(Field.SINCE_DATA_OUT_MS);
     private static final JsonLine.Name THREAD = JsonLine.name(Field.THREAD);
     private static final JsonLine.Name NAME = JsonLine.name(Field.THREAD_NAME);
     private static final JsonLine.Name ID = JsonLine.name(Field.THREAD_ID);
@@ -59,7 +61,8 @@ final class LogWriter implements AutoCloseable {
             CONN, Fields.NUMBER, API, Fields.TEXT, OP, Fields.TEXT, LOCAL, Fields.TEXT, REMOTE, Fields.TEXT,
             HOW, Fields.TEXT, CAUSE, Fields.TEXT, INITIATOR, Fields.TEXT, PENDING_IN, Fields.NUMBER,
             PENDING_OUT, Fields.NUMBER, TCP_STATE, Fields.TEXT, CLOSE_NOTIFY, Fields.FLAG_IF_SET,
-            OPENED_AT, Fields.TIME, DURATION_MS, Fields.MILLIS, BYTES_IN, Fields.NUMBER, BYTES_OUT, Fields.NUMBER);
+            OPENED_AT, Fields.TIME, DURATION_MS, Fields.MILLIS, BYTES_IN, Fields.NUMBER, BYTES_OUT, Fields.NUMBER,
+            SINCE_DATA_IN_MS, Fields.NUMBER, SINCE_DATA_OUT_MS, Fields.NUMBER);
     private final Fields open = new Fields(
             CONN, Fields.NUMBER, API, Fields.TEXT, OP, Fields.TEXT, LOCAL, Fields.TEXT, REMOTE, Fields.TEXT,
             OPENED_AT, Fields.TIME);
@@ -114,6 +117,8 @@ final class LogWriter implements AutoCloseable {
         f.number(13, e.durationMicros());
         f.number(14, e.bytesIn());
         f.number(15, e.bytesOut());
+        f.number(16, e.sinceDataInMs());
+        f.number(17, e.sinceDataOutMs());
         write(f);
         writeThread(e.threadName(), e.threadId(), e.virtualThread());
         writeCallerAndStack(stack);

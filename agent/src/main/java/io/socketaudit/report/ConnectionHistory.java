@@ -25,7 +25,7 @@ final class ConnectionHistory {
     /** One line about the connection, as the log has it; fields a kind of line does not have are null. */
     record Step(long timeMicros, String event, String op, String how, String cause, String initiator, Long pendingIn,
                 Long pendingOut, String tcpState, Boolean closeNotify, Long durationMicros, Long bytesIn, Long bytesOut,
-                String thread, String caller) {
+                Long sinceDataInMs, Long sinceDataOutMs, String thread, String caller) {
 
         boolean endsTheConnection() {
             return Event.CLOSE.equals(event) || Event.SHUTDOWN.equals(event);
@@ -80,15 +80,16 @@ final class ConnectionHistory {
     private void accept(LogRecord record) {
         if (record instanceof Open o) {
             add(o.input(), o.pid(), o.conn(), o.local(), o.remote(), o.op(), new Step(o.timeMicros(), Event.OPEN, o.op(),
-                    null, null, null, null, null, null, null, null, null, null, o.thread(), o.caller()));
+                    null, null, null, null, null, null, null, null, null, null, null, null, o.thread(), o.caller()));
         } else if (record instanceof SocketEvent e && e.isConnection()) {
             add(e.input(), e.pid(), e.conn(), e.local(), e.remote(), null, new Step(e.timeMicros(),
                     e.isClose() ? Event.CLOSE : Event.SHUTDOWN, e.op(), e.how(), e.cause(), e.initiator(), e.pendingIn(),
                     e.pendingOut(), e.tcpState(), e.closeNotify(), e.durationMicros(), e.bytesIn(), e.bytesOut(),
-                    e.thread(), e.caller()));
+                    e.sinceDataInMs(), e.sinceDataOutMs(), e.thread(), e.caller()));
         } else if (record instanceof Unclosed u) {
             add(u.input(), u.pid(), u.conn(), u.local(), u.remote(), null, new Step(u.timeMicros(), u.event(), null,
-                    null, u.isLeak() ? Value.CAUSE_GC : null, null, null, null, null, null, null, null, null, null, u.caller()));
+                    null, u.isLeak() ? Value.CAUSE_GC : null, null, null, null, null, null, null, null, null, null, null,
+                    null, u.caller()));
         }
     }
 

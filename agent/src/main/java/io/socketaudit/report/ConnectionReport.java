@@ -20,6 +20,7 @@ import java.util.List;
  * {@code connection} (the address asked for), {@code eventsLimit}, {@code eventsNotShown} and
  * {@code connections[]} {@code {ends[] {file, pid, conn, local, remote, role, events[] {time, event, op,}
  * {@code how, cause, initiator, pendingIn, pendingOut, tcpState, closeNotify, durationMs, bytesIn, bytesOut,}
+ * {@code sinceDataInMs, sinceDataOutMs,}
  * {@code thread, caller}}, endedFirst {local, role, how, initiator} or null, laterByMs}}.
  */
 final class ConnectionReport {
@@ -93,6 +94,8 @@ final class ConnectionReport {
         add(parts, Field.DURATION_MS, step.durationMicros() == null ? null : Summary.formatDuration(step.durationMicros()));
         add(parts, Field.BYTES_IN, step.bytesIn());
         add(parts, Field.BYTES_OUT, step.bytesOut());
+        add(parts, Field.SINCE_DATA_IN_MS, step.sinceDataInMs());
+        add(parts, Field.SINCE_DATA_OUT_MS, step.sinceDataOutMs());
         add(parts, Field.THREAD, step.thread());
         parts.add("at " + (step.caller() == null ? Summary.JDK_ONLY_CALLER : step.caller()));
         return String.join(", ", parts);
@@ -176,6 +179,8 @@ final class ConnectionReport {
             }
             nullable(json, "bytesIn", step.bytesIn());
             nullable(json, "bytesOut", step.bytesOut());
+            nullable(json, "sinceDataInMs", step.sinceDataInMs());
+            nullable(json, "sinceDataOutMs", step.sinceDataOutMs());
             json.writeStringField("thread", step.thread());
             json.writeStringField("caller", step.caller());
             json.writeEndObject();

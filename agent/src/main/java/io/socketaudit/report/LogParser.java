@@ -163,7 +163,8 @@ final class LogParser {
                 text(node, Field.LOCAL), text(node, Field.REMOTE), text(node, Field.HOW), text(node, Field.CAUSE),
                 text(node, Field.INITIATOR), number(node, Field.PENDING_IN), number(node, Field.PENDING_OUT),
                 text(node, Field.TCP_STATE), flag(node, Field.CLOSE_NOTIFY), micros(node, Field.DURATION_MS),
-                number(node, Field.BYTES_IN), number(node, Field.BYTES_OUT), threadName(node), text(node, Field.CALLER),
+                number(node, Field.BYTES_IN), number(node, Field.BYTES_OUT), number(node, Field.SINCE_DATA_IN_MS),
+                number(node, Field.SINCE_DATA_OUT_MS), threadName(node), text(node, Field.CALLER),
                 frames);
     }
 

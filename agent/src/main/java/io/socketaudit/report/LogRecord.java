@@ -42,7 +42,7 @@ sealed interface LogRecord {
     record SocketEvent(int input, long timeMicros, long pid, Long conn, String api, String op,
                        String local, String remote, String how, String cause, String initiator,
                        Long pendingIn, Long pendingOut, String tcpState, Boolean closeNotify, Long durationMicros,
-                       Long bytesIn, Long bytesOut, String thread, String caller,
+                       Long bytesIn, Long bytesOut, Long sinceDataInMs, Long sinceDataOutMs, String thread, String caller,
                        List<String> frames) implements LogRecord {
 
         boolean isClose() {
