@@ -103,6 +103,7 @@ final class Analysis {
     private final BoundedTally<UnclosedStats> unclosedSites = new BoundedTally<>(TALLY_CAPACITY, UnclosedStats::new);
     private final AgentHealth health = new AgentHealth();
     private final ConnectionPairing pairing;
+    private final IncidentDiagnoses diagnoses;
     private final Timeline timeline = new Timeline();
     private Long firstMicros;
     private Long lastMicros;
@@ -117,6 +118,7 @@ final class Analysis {
 
     private Analysis(List<String> inputNames) {
         pairing = new ConnectionPairing(inputNames);
+        diagnoses = new IncidentDiagnoses(inputNames);
     }
 
     static Summary run(List<LogInput> inputs, ProgressListener progress) throws IOException {
@@ -159,7 +161,8 @@ final class Analysis {
         socketEvents++;
         count(byApi, e.api());
         count(byOp, e.op());
-        String role = pairing.accept(e);
+        ConnectionPairing.EndSeen end = pairing.accept(e);
+        String role = end.role();
         if (!e.isConnection()) {
             // A listener or a socket that never connected: no peer, no data, nothing at risk.
             notConnected++;
@@ -197,6 +200,7 @@ final class Analysis {
             closesWithoutSide++;
         }
         atRisk(e, caller);
+        diagnoses.close(e, role, end.otherEndedFirst(), caller);
     }
 
     private void unclosed(Unclosed u) {
@@ -303,7 +307,7 @@ final class Analysis {
                 new Summary.Ranking<>(topPeerHosts, peerHosts.distinct(), peerHosts.approximate(), peerHosts.largestFoldedWeight()),
                 new Summary.NeverClosed(leaks, openAtExit, new Summary.Ranking<>(neverClosedSites, unclosedSites.distinct(),
                         unclosedSites.approximate(), unclosedSites.largestFoldedWeight())),
-                pairing.summary(), timeline.summary());
+                pairing.summary(), diagnoses.summary(), timeline.summary());
     }
 
     private static List<String> stack(List<String> frames) {

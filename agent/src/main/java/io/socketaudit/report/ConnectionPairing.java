@@ -73,6 +73,8 @@ final class ConnectionPairing {
     private long pairs;
     private long pairsInOtherPatterns;
     private long unpairedEnds;
+    /** Set by {@link #pair} while {@link #accept} runs. */
+    private SocketEvent otherEndedFirst;
 
     ConnectionPairing(List<String> inputNames) {
         this.inputNames = inputNames;
@@ -93,14 +95,24 @@ final class ConnectionPairing {
         }
     }
 
-    /** Takes the event into its end; returns the end's side as far as known yet, else null. */
-    String accept(SocketEvent event) {
+    /**
+     * What pairing knows of an event's end: its side as far as known yet (else null), and the other end's
+     * first shutdown or close when this event completed a pair whose other end ended first (else null).
+     */
+    record EndSeen(String role, SocketEvent otherEndedFirst) {
+    }
+
+    private static final EndSeen NOTHING_KNOWN = new EndSeen(null, null);
+
+    /** Takes the event into its end. */
+    EndSeen accept(SocketEvent event) {
+        otherEndedFirst = null;
         if (event.isListener()) {
             listening(event.pid(), event.local());
-            return null;
+            return NOTHING_KNOWN;
         }
         if (!event.isConnection() || event.conn() == null || event.local() == null) {
-            return null;
+            return NOTHING_KNOWN;
         }
         String endKey = event.pid() + "/" + event.conn() + "/" + event.local();
         End end = openEnds.remove(endKey);
@@ -121,7 +133,7 @@ final class ConnectionPairing {
                 offer(removeEldest(openEnds));
             }
         }
-        return end.role;
+        return new EndSeen(end.role, otherEndedFirst);
     }
 
     Summary.Pairing summary() {
@@ -173,6 +185,9 @@ final class ConnectionPairing {
         End first = arrivingFirst ? arriving : waiting;
         End second = arrivingFirst ? waiting : arriving;
         resolveRoles(first, second);
+        if (first == waiting) {
+            otherEndedFirst = waiting.first;
+        }
         Summary.PairedConnection connection = null;
         if (connections.size() < MAX_CONNECTIONS_LISTED) {
             connection = new Summary.PairedConnection(view(first), view(second));

@@ -46,6 +46,13 @@ import java.util.Map;
  *                  operation, how to tcpState of its last (the close); a pattern's ends are one of its pairs;
  *                  connectionsLimit, connectionsNotListed, connections[] {first, second, laterByMs}: the
  *                  first connectionsLimit pairs one by one
+ * diagnoses        staleReuse {connections, confirmed, evidence, peerIdleTimeoutAtMostMs (an estimate),
+ *                  peerIdleCloses[] {service, shortestIdleMs}, advice, sites[] {caller, connections, confirmed,
+ *                  shortestPauseMs}, examples[]}; idleCloses {closes, thresholdMs, evidence, bucketUpperMs[],
+ *                  groups[] {side, service, closes, shortestIdleMs, longestIdleMs, buckets[]}, examples[]};
+ *                  slowCloses {closes, evidence, sites[] {caller, closes, measuredByBothLogs,
+ *                  longestCloseWaitMs, meanCloseWaitMs} worst first, examples[]}; examples[] {file, pid,
+ *                  conn, local, remote, time, pauseMs | idleMs | closeWaitMs, byBothLogs}, at most 5
  * timeline         bucketMicros, hows[], buckets[] {start, counts {how: events}}
  * </pre>
  */
@@ -89,6 +96,7 @@ final class JsonReport {
             peerHosts(json, s.peerHosts());
             neverClosed(json, s.neverClosed());
             pairs(json, s.pairing());
+            diagnoses(json, s);
             timeline(json, s.timeline());
             json.writeEndObject();
         }
@@ -317,6 +325,103 @@ final class JsonReport {
         }
         json.writeEndArray();
         json.writeEndObject();
+    }
+
+    private static void diagnoses(JsonGenerator json, Summary s) throws IOException {
+        Summary.Diagnoses d = s.diagnoses();
+        json.writeObjectFieldStart("diagnoses");
+        Summary.StaleReuse stale = d.staleReuse();
+        json.writeObjectFieldStart("staleReuse");
+        json.writeNumberField("connections", stale.connections());
+        json.writeNumberField("confirmed", stale.confirmed());
+        json.writeStringField("evidence", IncidentDiagnoses.STALE_EVIDENCE);
+        nullableNumber(json, "peerIdleTimeoutAtMostMs", stale.shortestPauseMs());
+        json.writeArrayFieldStart("peerIdleCloses");
+        for (Summary.IdleGroup peer : s.peerIdleCloses()) {
+            json.writeStartObject();
+            json.writeStringField("service", peer.address());
+            json.writeNumberField("shortestIdleMs", peer.shortestMs());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeStringField("advice", stale.connections() > 0 ? IncidentDiagnoses.STALE_ADVICE : null);
+        json.writeArrayFieldStart("sites");
+        for (Summary.StaleSite site : stale.sites()) {
+            json.writeStartObject();
+            json.writeStringField("caller", site.caller());
+            json.writeNumberField("connections", site.connections());
+            json.writeNumberField("confirmed", site.confirmed());
+            json.writeNumberField("shortestPauseMs", site.shortestPauseMs());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        examples(json, stale.examples(), "pauseMs");
+        json.writeEndObject();
+
+        Summary.IdleCloses idle = d.idleCloses();
+        json.writeObjectFieldStart("idleCloses");
+        json.writeNumberField("closes", idle.closes());
+        json.writeNumberField("thresholdMs", idle.thresholdMs());
+        json.writeStringField("evidence", IncidentDiagnoses.IDLE_EVIDENCE);
+        json.writeArrayFieldStart("bucketUpperMs");
+        for (long upper : IncidentDiagnoses.IDLE_BUCKETS_MS) {
+            json.writeNumber(upper);
+        }
+        json.writeEndArray();
+        json.writeArrayFieldStart("groups");
+        for (Summary.IdleGroup group : idle.groups()) {
+            json.writeStartObject();
+            json.writeStringField("side", group.side());
+            json.writeStringField("service", group.address());
+            json.writeNumberField("closes", group.closes());
+            json.writeNumberField("shortestIdleMs", group.shortestMs());
+            json.writeNumberField("longestIdleMs", group.longestMs());
+            json.writeArrayFieldStart("buckets");
+            for (long n : group.buckets()) {
+                json.writeNumber(n);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        examples(json, idle.examples(), "idleMs");
+        json.writeEndObject();
+
+        Summary.SlowCloses slow = d.slowCloses();
+        json.writeObjectFieldStart("slowCloses");
+        json.writeNumberField("closes", slow.closes());
+        json.writeStringField("evidence", IncidentDiagnoses.SLOW_EVIDENCE);
+        json.writeArrayFieldStart("sites");
+        for (Summary.SlowCloseSite site : slow.sites()) {
+            json.writeStartObject();
+            json.writeStringField("caller", site.caller());
+            json.writeNumberField("closes", site.closes());
+            json.writeNumberField("measuredByBothLogs", site.measuredByPair());
+            json.writeNumberField("longestCloseWaitMs", site.longestMs());
+            json.writeNumberField("meanCloseWaitMs", site.meanMs());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        examples(json, slow.examples(), "closeWaitMs");
+        json.writeEndObject();
+        json.writeEndObject();
+    }
+
+    private static void examples(JsonGenerator json, List<Summary.Example> examples, String measure) throws IOException {
+        json.writeArrayFieldStart("examples");
+        for (Summary.Example e : examples) {
+            json.writeStartObject();
+            json.writeStringField("file", e.file());
+            json.writeNumberField("pid", e.pid());
+            nullableNumber(json, "conn", e.conn());
+            json.writeStringField("local", e.local());
+            json.writeStringField("remote", e.remote());
+            json.writeStringField("time", Summary.formatTime(e.timeMicros()));
+            json.writeNumberField(measure, e.valueMs());
+            json.writeBooleanField("byBothLogs", e.byPair());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
     }
 
     private static void pairedEnd(JsonGenerator json, String name, Summary.PairedEnd end) throws IOException {

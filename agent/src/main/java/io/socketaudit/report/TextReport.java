@@ -33,6 +33,9 @@ final class TextReport {
         report.atRisk();
         report.endpoints();
         report.neverClosed();
+        report.staleReuse();
+        report.idleCloses();
+        report.slowCloses();
         report.pairs();
         writer.write(report.out.toString());
     }
@@ -199,6 +202,74 @@ final class TextReport {
         never.sites().top().forEach(site -> table.add(number(site.leaks()), number(site.openAtExit()), site.caller()));
         out.append(table.render());
         line("");
+    }
+
+    private void staleReuse() {
+        Summary.StaleReuse stale = s.diagnoses().staleReuse();
+        if (stale.connections() == 0) {
+            line("STALE KEEP-ALIVE REUSE: none found (no connection our side sent data on after the peer had finished it)");
+            line("");
+            return;
+        }
+        line("STALE KEEP-ALIVE REUSE: " + plural(stale.connections(), "connection") + " our side sent data on after the peer"
+                + " had finished it (" + number(stale.confirmed()) + " confirmed by both ends' logs)");
+        line("  evidence: " + IncidentDiagnoses.STALE_EVIDENCE);
+        line("  the peer's idle timeout, estimated: at most " + Summary.formatDuration(stale.shortestPauseMs() * 1_000)
+                + " (the shortest pause before a reuse)");
+        for (Summary.IdleGroup peer : s.peerIdleCloses()) {
+            line("  the peer's own log: it closed idle connections on " + peer.address() + " after "
+                    + Summary.formatDuration(peer.shortestMs() * 1_000) + " idle at the shortest");
+        }
+        line("  advice: " + IncidentDiagnoses.STALE_ADVICE);
+        TextTable table = new TextTable("  ", "connections", "confirmed", "shortest pause", "caller (of the close)");
+        stale.sites().forEach(site -> table.add(number(site.connections()), number(site.confirmed()),
+                Summary.formatDuration(site.shortestPauseMs() * 1_000), site.caller()));
+        out.append(table.render());
+        stale.examples().forEach(e -> example(e, "pause " + Summary.formatDuration(e.valueMs() * 1_000)
+                + (e.byPair() ? ", confirmed by both logs" : "")));
+        line("");
+    }
+
+    private void idleCloses() {
+        Summary.IdleCloses idle = s.diagnoses().idleCloses();
+        if (idle.closes() == 0) {
+            line("IDLE CLOSES: none (no close our side made after " + Summary.formatDuration(idle.thresholdMs() * 1_000)
+                    + " or more without data)");
+            line("");
+            return;
+        }
+        line("IDLE CLOSES: " + plural(idle.closes(), "close") + " our side made after at least "
+                + Summary.formatDuration(idle.thresholdMs() * 1_000) + " without data either way");
+        line("  evidence: " + IncidentDiagnoses.IDLE_EVIDENCE);
+        TextTable table = new TextTable("  ", "closes", "shortest", "longest", "we", "service", "idle time");
+        idle.groups().forEach(g -> table.add(number(g.closes()), Summary.formatDuration(g.shortestMs() * 1_000),
+                Summary.formatDuration(g.longestMs() * 1_000), g.side(), g.address(), Summary.idleDistribution(g.buckets())));
+        out.append(table.render());
+        idle.examples().forEach(e -> example(e, "idle " + Summary.formatDuration(e.valueMs() * 1_000)));
+        line("");
+    }
+
+    private void slowCloses() {
+        Summary.SlowCloses slow = s.diagnoses().slowCloses();
+        if (slow.closes() == 0) {
+            line("SLOW CLOSE AFTER THE PEER LEFT: none (no close in CLOSE_WAIT with the idle times known)");
+            line("");
+            return;
+        }
+        line("SLOW CLOSE AFTER THE PEER LEFT: " + plural(slow.closes(), "close") + " in CLOSE_WAIT, worst first");
+        line("  evidence: " + IncidentDiagnoses.SLOW_EVIDENCE);
+        TextTable table = new TextTable("  ", "closes", "longest", "mean", "by both logs", "caller");
+        slow.sites().forEach(site -> table.add(number(site.closes()), Summary.formatDuration(site.longestMs() * 1_000),
+                Summary.formatDuration(site.meanMs() * 1_000), number(site.measuredByPair()), site.caller()));
+        out.append(table.render());
+        slow.examples().forEach(e -> example(e, "in CLOSE_WAIT " + (e.byPair() ? "" : "at most ")
+                + Summary.formatDuration(e.valueMs() * 1_000)));
+        line("");
+    }
+
+    private void example(Summary.Example e, String measure) {
+        line("  e.g. " + e.local() + " -> " + e.remote() + " (pid " + e.pid() + ", conn " + e.conn() + ", " + e.file()
+                + ") closed " + Summary.formatTime(e.timeMicros()) + ": " + measure);
     }
 
     private void pairs() {
