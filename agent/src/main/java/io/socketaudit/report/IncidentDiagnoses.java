@@ -24,8 +24,9 @@ final class IncidentDiagnoses {
     private static final int TALLY_CAPACITY = 1_000;
 
     static final String STALE_EVIDENCE = "the peer ended the connection first (initiator peer), it had carried data to us"
-            + " before (bytesIn > 0), and our side sent data after the last data arrived (sinceDataOutMs < sinceDataInMs);"
-            + " confirmed when the peer's own log has its close before our last send";
+            + " before (bytesIn > 0), and our side sent data after a pause of at least 1 s since the last data arrived"
+            + " (sinceDataInMs - sinceDataOutMs), unanswered; confirmed when the peer's own log has its close before"
+            + " our last send";
     static final String STALE_ADVICE = "keep pooled connections idle for less than the server's idle timeout (client"
             + " keep-alive or idle eviction shorter than the server's), or validate them after a pause";
     static final String IDLE_EVIDENCE = "our side ended the connection (initiator local) with no data either way for at"
@@ -105,11 +106,12 @@ final class IncidentDiagnoses {
 
     /**
      * The peer ended the connection first, it had carried an answer before (bytes in), and our side sent
-     * data after the last answer arrived: a request on a connection the peer had finished. Both logs confirm
-     * it when the peer's close came before our last send.
+     * data after a pause since the last answer arrived, which got no answer: a request on a connection the
+     * peer had finished. The pause tells it from the last answer of an exchange (a server's response goes out
+     * right after its request came in). Both logs confirm it when the peer's close came before our last send.
      */
     private void stale(SocketEvent e, long in, long out, SocketEvent otherEnding, String caller) {
-        if (out >= in || e.bytesIn() == null || e.bytesIn() <= 0) {
+        if (in - out < IDLE_MS || e.bytesIn() == null || e.bytesIn() <= 0) {
             return;
         }
         long lastSendMicros = e.timeMicros() - out * 1_000;

@@ -88,6 +88,16 @@ class DiagnosesTest {
     }
 
     @Test
+    void aServersAnswerBeforeTheClientLeftIsNoStaleReuse() throws IOException {
+        Path server = SyntheticLog.started(100)
+                .atMillis(100).close(SERVER, STALE, "initiator", "peer", "tcpState", "CLOSE_WAIT", "bytesIn", 80,
+                        "sinceDataInMs", 6, "sinceDataOutMs", 2)
+                .stop().writeTo(dir.resolve("answered.jsonl"));
+
+        assertEquals(0, CommandResult.json(server).at("/diagnoses/staleReuse/connections").asLong());
+    }
+
+    @Test
     void logsWithoutTheIdleTimesDiagnoseNothing() throws IOException {
         Path old = SyntheticLog.started(1)
                 .atMillis(10).close(STALE, SERVER, "initiator", "peer", "tcpState", "CLOSE_WAIT", "bytesIn", 10)
