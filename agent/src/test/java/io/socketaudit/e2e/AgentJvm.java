@@ -33,6 +33,7 @@ public final class AgentJvm {
     private final List<String> jvmOptions = new ArrayList<>();
     private Class<?> mainClass;
     private final List<String> args = new ArrayList<>();
+    private final List<String> classpath = new ArrayList<>();
     private Path workDir;
     private Path logFile;
     private String umask;
@@ -102,6 +103,18 @@ public final class AgentJvm {
         return this;
     }
 
+    /** Puts the jars (or directories) these classes come from on the child's class path, after the test classes. */
+    public AgentJvm classpathOf(Class<?>... classes) {
+        for (Class<?> type : classes) {
+            try {
+                classpath.add(Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString());
+            } catch (URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return this;
+    }
+
     /** Start the child under this umask (through /bin/sh), e.g. "000" to catch world-readable files. */
     public AgentJvm umask(String umask) {
         this.umask = umask;
@@ -124,7 +137,9 @@ public final class AgentJvm {
         }
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(testClasses().toString());
+        List<String> path = new ArrayList<>(List.of(testClasses().toString()));
+        path.addAll(classpath);
+        command.add(String.join(java.io.File.pathSeparator, path));
         command.add(mainClass.getName());
         command.addAll(args);
         return command;
