@@ -68,6 +68,20 @@ class ConnectionViewTest {
     }
 
     @Test
+    void keepsAtMostTheLimitOfLinesAndCountsTheRest() throws IOException {
+        SyntheticLog log = SyntheticLog.started(1);
+        int closes = ConnectionHistory.MAX_EVENTS + 7;
+        for (int i = 0; i < closes; i++) {
+            log.atMillis(i).close(SERVER, "10.0.0.3:" + (10_000 + i % 50_000));
+        }
+        JsonNode report = CommandResult.json(log.stop().writeTo(dir.resolve("busy.jsonl")), "--connection", SERVER);
+
+        assertEquals(7, report.get("eventsNotShown").asLong());
+        assertEquals(ConnectionHistory.MAX_EVENTS, report.get("eventsLimit").asInt());
+        assertEquals(ConnectionHistory.MAX_EVENTS, report.get("connections").size());
+    }
+
+    @Test
     void aMalformedAddressIsAUsageError() throws IOException {
         Path log = serverLog();
         for (String bad : new String[] {"10.0.0.1", "10.0.0.1:0", "10.0.0.1:70000", "300.0.0.1:80", "host.example:80", "[zz]:80"}) {
@@ -77,6 +91,8 @@ class ConnectionViewTest {
             assertTrue(result.err().startsWith("socket-audit report: --connection '" + bad + "'"), result.err());
         }
         assertEquals(ReportCommand.USAGE, CommandResult.report(log, "--connection", CLIENT, "--format", "html").exitCode());
+        assertEquals(ReportCommand.USAGE, CommandResult.report(log, "--connection", CLIENT, "--connection", SERVER).exitCode());
+        assertEquals(ReportCommand.USAGE, CommandResult.report(log, "--connection").exitCode());
     }
 
     private Path serverLog() throws IOException {
