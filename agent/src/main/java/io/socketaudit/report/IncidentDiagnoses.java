@@ -22,18 +22,20 @@ final class IncidentDiagnoses {
     /** Upper ends of the idle-time buckets, in milliseconds; the last bucket is open. */
     static final long[] IDLE_BUCKETS_MS = {2_000, 5_000, 10_000, 30_000, 60_000, 300_000};
     private static final int TALLY_CAPACITY = 1_000;
+    /** TCP_INFO's idle times count kernel ticks: up to 10 ms each (HZ=100) either way. */
+    private static final long KERNEL_TICK_MS = 10;
 
     static final String STALE_EVIDENCE = "the peer ended the connection first (initiator peer), it had carried data to us"
             + " before (bytesIn > 0), and our side sent data after a pause of at least 1 s since the last data arrived"
-            + " (sinceDataInMs - sinceDataOutMs), unanswered; confirmed when the peer's own log has its close before"
-            + " our last send";
+            + " (sinceDataInMs - sinceDataOutMs), unanswered; confirmed when the peer's own log shows that our data had"
+            + " not reached it when it closed (its sinceDataInMs longer than our sinceDataOutMs)";
     static final String STALE_ADVICE = "keep pooled connections idle for less than the server's idle timeout (client"
             + " keep-alive or idle eviction shorter than the server's), or validate them after a pause";
     static final String IDLE_EVIDENCE = "our side ended the connection (initiator local) with no data either way for at"
             + " least the threshold (the smaller of sinceDataInMs and sinceDataOutMs)";
     static final String SLOW_EVIDENCE = "the close found the connection in CLOSE_WAIT (the peer's FIN had arrived);"
-            + " time measured from the peer's close when both logs have it, else the time since data last arrived,"
-            + " which is at most that long";
+            + " time measured from the peer's close when both logs have it (across hosts, as far as their clocks agree),"
+            + " else the time since data last arrived, which is at most that long";
 
     private static final class StaleStats implements BoundedTally.Stats {
         long connections;
@@ -108,14 +110,16 @@ final class IncidentDiagnoses {
      * The peer ended the connection first, it had carried an answer before (bytes in), and our side sent
      * data after a pause since the last answer arrived, which got no answer: a request on a connection the
      * peer had finished. The pause tells it from the last answer of an exchange (a server's response goes out
-     * right after its request came in). Both logs confirm it when the peer's close came before our last send.
+     * right after its request came in). Both logs confirm it when the peer had received nothing for longer,
+     * when it closed, than our send was old when we closed: our data cannot have reached it before its close.
+     * That compares only each kernel's own durations (give or take a tick), not the two machines' clocks.
      */
     private void stale(SocketEvent e, long in, long out, SocketEvent otherEnding, String caller) {
         if (in - out < IDLE_MS || e.bytesIn() == null || e.bytesIn() <= 0) {
             return;
         }
-        long lastSendMicros = e.timeMicros() - out * 1_000;
-        boolean confirmed = otherEnding != null && otherEnding.timeMicros() <= lastSendMicros;
+        boolean confirmed = otherEnding != null && otherEnding.sinceDataInMs() != null
+                && otherEnding.sinceDataInMs() > out + KERNEL_TICK_MS;
         stale++;
         StaleStats site = staleSites.get(caller);
         site.connections++;

@@ -88,6 +88,22 @@ class DiagnosesTest {
     }
 
     @Test
+    void aPeerThatHadJustReceivedOurDataDoesNotConfirm() throws IOException {
+        Path server = SyntheticLog.started(100)
+                .atMillis(5_990).close(SERVER, STALE, "sinceDataInMs", 3, "sinceDataOutMs", 2_990)
+                .stop().writeTo(dir.resolve("server.jsonl"));
+        Path client = SyntheticLog.started(200)
+                .atMillis(6_000).close(STALE, SERVER, "initiator", "peer", "tcpState", "CLOSE", "bytesIn", 500,
+                        "sinceDataInMs", 4_000, "sinceDataOutMs", 20)
+                .stop().writeTo(dir.resolve("client.jsonl"));
+
+        JsonNode stale = CommandResult.json(server, client).at("/diagnoses/staleReuse");
+
+        assertEquals(1, stale.get("connections").asLong(), "our log alone still suspects it");
+        assertEquals(0, stale.get("confirmed").asLong(), "the server had received our request 3 ms before its close");
+    }
+
+    @Test
     void aServersAnswerBeforeTheClientLeftIsNoStaleReuse() throws IOException {
         Path server = SyntheticLog.started(100)
                 .atMillis(100).close(SERVER, STALE, "initiator", "peer", "tcpState", "CLOSE_WAIT", "bytesIn", 80,
