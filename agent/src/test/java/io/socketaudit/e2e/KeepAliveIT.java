@@ -9,7 +9,6 @@ import io.socketaudit.report.ReportCommand;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,7 +38,7 @@ class KeepAliveIT {
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void theReportNamesTheStaleReuseTheIdleTimeoutAndTheCloseWait(EndToEndJdks.Jdk jdk) throws Exception {
-        Path dir = Files.createTempDirectory("keepalive-jdk" + jdk.feature() + "-");
+        Path dir = LifecycleJvm.runDirectory("keepalive-jdk" + jdk.feature() + "-");
         Path serverLog = dir.resolve("server.jsonl");
         Path clientLog = dir.resolve("client.jsonl");
         AgentJvm.Running server = AgentJvm.on(jdk).logTo(serverLog).classpathOf(Tomcat.class, jakarta.annotation.Resource.class)
