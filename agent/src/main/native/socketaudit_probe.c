@@ -23,6 +23,8 @@ enum {
     OUT_BYTES_SENT,
     OUT_NOT_SENT,
     OUT_BYTES_RECEIVED,
+    OUT_SINCE_DATA_IN,
+    OUT_SINCE_DATA_OUT,
     OUT_LENGTH
 };
 
@@ -166,6 +168,11 @@ static jint probe_fd(JNIEnv *env, int fd, jint what, jlongArray out, jbyteArray 
             ? (jlong) info.tcpi_notsent_bytes : -1;
     values[OUT_BYTES_RECEIVED] = len >= offsetof(struct tcp_info, tcpi_bytes_received) + sizeof(info.tcpi_bytes_received)
             ? (jlong) info.tcpi_bytes_received : -1;
+    /* Milliseconds since the last data segment arrived and left (since the handshake when none did); bare FINs and ACKs do not count. */
+    values[OUT_SINCE_DATA_IN] = len >= offsetof(struct tcp_info, tcpi_last_data_recv) + sizeof(info.tcpi_last_data_recv)
+            ? (jlong) info.tcpi_last_data_recv : -1;
+    values[OUT_SINCE_DATA_OUT] = len >= offsetof(struct tcp_info, tcpi_last_data_sent) + sizeof(info.tcpi_last_data_sent)
+            ? (jlong) info.tcpi_last_data_sent : -1;
     (*env)->SetLongArrayRegion(env, out, 0, OUT_LENGTH, values);
 
     if (what & (READ_LOCAL_ADDRESS | READ_REMOTE_ADDRESS)) {

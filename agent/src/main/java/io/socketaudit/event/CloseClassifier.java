@@ -39,6 +39,8 @@ public final class CloseClassifier {
         Long pendingOut = null;
         Long bytesIn = null;
         Long bytesOut = null;
+        Long sinceDataInMs = null;
+        Long sinceDataOutMs = null;
         if (!Api.of(api).isListener()) {
             how = close ? null : Value.HALF_CLOSE;
             initiator = p.priorInitiator;
@@ -51,6 +53,8 @@ public final class CloseClassifier {
                 pendingOut = unsentBytes(entry);
                 bytesIn = bytesIn(entry, peerReset);
                 bytesOut = bytesOut(entry);
+                sinceDataInMs = entry.sinceDataInMs() < 0 ? null : entry.sinceDataInMs();
+                sinceDataOutMs = entry.sinceDataOutMs() < 0 ? null : entry.sinceDataOutMs();
             }
             if (close) {
                 String abortCause = null;
@@ -92,8 +96,8 @@ public final class CloseClassifier {
                 entry != null ? TcpState.name(entry.state()) : null,
                 closeNotify(api, p),
                 p.threadName, p.threadId, p.virtualThread,
-                openedAt, openedAt != null ? p.timeMicros - openedAt : null, bytesIn, bytesOut,
-                stack.stack);
+                openedAt, openedAt != null ? p.timeMicros - openedAt : null, bytesIn, bytesOut, sinceDataInMs,
+                sinceDataOutMs, stack.stack);
     }
 
     /** The kernel's view at the close, else what the JDK or the open recorded. */

@@ -27,6 +27,8 @@ public record CloseEvent(
         Long durationMicros,
         Long bytesIn,
         Long bytesOut,
+        Long sinceDataInMs,
+        Long sinceDataOutMs,
         CapturedStack stack) {
 
     /** The first frame outside the JDK; computed, for tests and tools (the log writer caches it per stack). */

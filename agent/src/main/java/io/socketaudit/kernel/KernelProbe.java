@@ -24,7 +24,7 @@ public final class KernelProbe {
     private static final int ENOPROTOOPT = 92;
 
     /** Answer for a descriptor that is not a TCP socket (UNIX-domain, UDP). */
-    public static final TcpSnapshot NOT_TCP = new TcpSnapshot(0, 0, 0, false, -1, -1, -1, null);
+    public static final TcpSnapshot NOT_TCP = new TcpSnapshot(0, 0, 0, false, -1, -1, -1, -1, -1, null);
 
     /** Where probe0 puts each answer in its long[]; mirrors the C source's OUT_ constants. */
     private static final int OUT_STATE = 0;
@@ -35,7 +35,9 @@ public final class KernelProbe {
     private static final int OUT_BYTES_SENT = 5;
     private static final int OUT_NOT_SENT = 6;
     private static final int OUT_BYTES_RECEIVED = 7;
-    private static final int OUT_LENGTH = 8;
+    private static final int OUT_SINCE_DATA_IN = 8;
+    private static final int OUT_SINCE_DATA_OUT = 9;
+    private static final int OUT_LENGTH = 10;
 
     private static final int READ_STATE_AND_INPUT = 1;
     private static final int READ_SEND_QUEUE_AND_LINGER = 2;
@@ -185,7 +187,8 @@ public final class KernelProbe {
         return new TcpSnapshot((int) values[OUT_STATE], (int) values[OUT_RECV_QUEUE],
                 sendQueueRead ? (int) values[OUT_SEND_QUEUE] : -1,
                 values[OUT_LINGER_ON] != 0 && values[OUT_LINGER_SECONDS] == 0,
-                values[OUT_BYTES_SENT], values[OUT_NOT_SENT], values[OUT_BYTES_RECEIVED], addresses);
+                values[OUT_BYTES_SENT], values[OUT_NOT_SENT], values[OUT_BYTES_RECEIVED], values[OUT_SINCE_DATA_IN],
+                values[OUT_SINCE_DATA_OUT], addresses);
     }
 
     private static native int probe0(FileDescriptor fd, int what, long[] values, byte[] addresses);

@@ -17,11 +17,15 @@ import java.util.Arrays;
  * @param notSent       data bytes written and not yet put on the wire; -1 when the kernel does not say
  * @param bytesReceived bytes received over the connection's life, counting the peer's FIN as one once it
  *                      arrived; -1 when the kernel does not say
+ * @param sinceDataInMs  milliseconds since the last data arrived (tcpi_last_data_recv; since the handshake when
+ *                      none did, and the peer's FIN is not data); -1 when not read
+ * @param sinceDataOutMs milliseconds since data was last put on the wire (tcpi_last_data_sent), as above
  * @param addresses     local then remote address, {@value #ADDRESS_BYTES} bytes each (see the probe's C source);
  *                      a family byte of 0 means not read or not known
  */
 public record TcpSnapshot(int state, int recvQueue, int sendQueue, boolean lingerZero,
-                          long bytesSent, long notSent, long bytesReceived, byte[] addresses) {
+                          long bytesSent, long notSent, long bytesReceived, long sinceDataInMs, long sinceDataOutMs,
+                          byte[] addresses) {
 
     public static final int ADDRESS_BYTES = 20;
 

@@ -23,7 +23,7 @@ public final class Event {
     private static final Set<String> SOCKET_EVENT_FIELDS = Set.of(Field.CONN, Field.API, Field.TRANSPORT, Field.OP,
             Field.LOCAL, Field.REMOTE, Field.HOW, Field.CAUSE, Field.INITIATOR, Field.PENDING_IN, Field.PENDING_OUT,
             Field.TCP_STATE, Field.CLOSE_NOTIFY, Field.OPENED_AT, Field.DURATION_MS, Field.BYTES_IN, Field.BYTES_OUT,
-            Field.THREAD, Field.CALLER, Field.APP_CALLER, Field.STACK_ID);
+            Field.SINCE_DATA_IN_MS, Field.SINCE_DATA_OUT_MS, Field.THREAD, Field.CALLER, Field.APP_CALLER, Field.STACK_ID);
     private static final Set<String> UNCLOSED_FIELDS = Set.of(Field.CONN, Field.API, Field.TRANSPORT, Field.OP, Field.LOCAL,
             Field.REMOTE, Field.OPENED_AT, Field.CAUSE, Field.AGE_MS, Field.CALLER, Field.APP_CALLER, Field.STACK_ID);
 

@@ -26,6 +26,10 @@ public final class Field {
     public static final String AGE_MS = "ageMs";
     public static final String BYTES_IN = "bytesIn";
     public static final String BYTES_OUT = "bytesOut";
+    /** Milliseconds since the last data arrived, at the start of a close or shutdown. */
+    public static final String SINCE_DATA_IN_MS = "sinceDataInMs";
+    /** Milliseconds since data was last sent, at the start of a close or shutdown. */
+    public static final String SINCE_DATA_OUT_MS = "sinceDataOutMs";
     public static final String THREAD = "thread";
     /** Inside {@link #THREAD}. */
     public static final String THREAD_NAME = "name";

@@ -40,6 +40,8 @@ final class LogWriter implements AutoCloseable {
     private static final JsonLine.Name AGE_MS = JsonLine.name(Field.AGE_MS);
     private static final JsonLine.Name BYTES_IN = JsonLine.name(Field.BYTES_IN);
     private static final JsonLine.Name BYTES_OUT = JsonLine.name(Field.BYTES_OUT);
+    private static final JsonLine.Name SINCE_DATA_IN_MS = JsonLine.name(Field.SINCE_DATA_IN_MS);
+    private static final JsonLine.Name SINCE_DATA_OUT_MS = JsonLine.name(Field.SINCE_DATA_OUT_MS);
     private static final JsonLine.Name THREAD = JsonLine.name(Field.THREAD);
     private static final JsonLine.Name NAME = JsonLine.name(Field.THREAD_NAME);
     private static final JsonLine.Name ID = JsonLine.name(Field.THREAD_ID);
@@ -64,7 +66,7 @@ final class LogWriter implements AutoCloseable {
             HOW, Fields.TEXT, CAUSE, Fields.TEXT, INITIATOR, Fields.TEXT, PENDING_IN, Fields.NUMBER,
             PENDING_OUT, Fields.NUMBER, TCP_STATE, Fields.TEXT, CLOSE_NOTIFY, Fields.FLAG_IF_SET,
             OPENED_AT, Fields.TIME, DURATION_MS, Fields.MILLIS, BYTES_IN, Fields.NUMBER, BYTES_OUT, Fields.NUMBER,
-            TRANSPORT, Fields.TEXT_IF_SET);
+            SINCE_DATA_IN_MS, Fields.NUMBER, SINCE_DATA_OUT_MS, Fields.NUMBER, TRANSPORT, Fields.TEXT_IF_SET);
     private final Fields open = new Fields(
             CONN, Fields.NUMBER, API, Fields.TEXT, OP, Fields.TEXT, LOCAL, Fields.TEXT, REMOTE, Fields.TEXT,
             OPENED_AT, Fields.TIME, TRANSPORT, Fields.TEXT_IF_SET);
@@ -131,7 +133,9 @@ final class LogWriter implements AutoCloseable {
         f.number(13, e.durationMicros());
         f.number(14, e.bytesIn());
         f.number(15, e.bytesOut());
-        f.text(16, e.transport());
+        f.number(16, e.sinceDataInMs());
+        f.number(17, e.sinceDataOutMs());
+        f.text(18, e.transport());
         write(f);
         writeThread(e.threadName(), e.threadId(), e.virtualThread());
         writeCallerAndStack(stack);

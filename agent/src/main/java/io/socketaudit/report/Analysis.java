@@ -1,10 +1,12 @@
 package io.socketaudit.report;
 
+import io.socketaudit.logformat.Operation;
 import io.socketaudit.logformat.Value;
 import io.socketaudit.report.LogRecord.AgentError;
 import io.socketaudit.report.LogRecord.AgentStart;
 import io.socketaudit.report.LogRecord.AgentStop;
 import io.socketaudit.report.LogRecord.Dropped;
+import io.socketaudit.report.LogRecord.Open;
 import io.socketaudit.report.LogRecord.SocketEvent;
 import io.socketaudit.report.LogRecord.Unclosed;
 
@@ -13,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * Reads the logs once, in time order, into counters and bounded tallies; no event is kept beyond
@@ -92,10 +95,15 @@ final class Analysis {
     // Apart from the call sites, so that a rare risky call site is not folded away among frequent safe ones.
     private final BoundedTally<AtRiskStats> atRiskSites = new BoundedTally<>(TALLY_CAPACITY, AtRiskStats::new);
     private final BoundedTally<EndpointStats> endpoints = new BoundedTally<>(TALLY_CAPACITY, EndpointStats::new);
+    /** By the accepting side's address, whichever end this log is: a service, not a client's ephemeral port. */
+    private final BoundedTally<EndpointStats> services = new BoundedTally<>(TALLY_CAPACITY, EndpointStats::new);
+    private final BoundedTally<EndpointStats> peerHosts = new BoundedTally<>(TALLY_CAPACITY, EndpointStats::new);
+    private long closesWithoutSide;
     /** By the code that opened the connection: that is where the missing close belongs. */
     private final BoundedTally<UnclosedStats> unclosedSites = new BoundedTally<>(TALLY_CAPACITY, UnclosedStats::new);
     private final AgentHealth health = new AgentHealth();
-    private final ConnectionPairing pairing = new ConnectionPairing();
+    private final ConnectionPairing pairing;
+    private final IncidentDiagnoses diagnoses;
     private final Timeline timeline = new Timeline();
     private Long firstMicros;
     private Long lastMicros;
@@ -108,6 +116,11 @@ final class Analysis {
     private long leaks;
     private long openAtExit;
 
+    private Analysis(List<String> inputNames) {
+        pairing = new ConnectionPairing(inputNames);
+        diagnoses = new IncidentDiagnoses(inputNames);
+    }
+
     static Summary run(List<LogInput> inputs, ProgressListener progress) throws IOException {
         return run(inputs, progress, false);
     }
@@ -116,16 +129,16 @@ final class Analysis {
     static Summary run(List<LogInput> inputs, ProgressListener progress, boolean byApplication) throws IOException {
         InputProblems problems = new InputProblems();
         MergedRecords records = new MergedRecords(inputs, problems, byApplication);
-        Analysis analysis = new Analysis();
+        List<String> names = new ArrayList<>();
+        inputs.forEach(input -> names.add(input.name()));
+        Analysis analysis = new Analysis(names);
         long total = records.totalBytes();
         for (LogRecord record = records.next(); record != null; record = records.next()) {
             analysis.accept(record);
             progress.update(records.bytesRead(), total);
         }
         progress.finish();
-        List<String> names = new ArrayList<>();
-        inputs.forEach(input -> names.add(input.name()));
-        return analysis.summary(records.inputFiles(), records.linesByEvent(), problems.summary(), names);
+        return analysis.summary(records.inputFiles(), records.linesByEvent(), problems.summary());
     }
 
     void accept(LogRecord record) {
@@ -134,6 +147,8 @@ final class Analysis {
         lastMicros = lastMicros == null ? time : Math.max(lastMicros, time);
         if (record instanceof SocketEvent event) {
             socketEvent(event);
+        } else if (record instanceof Open open) {
+            pairing.open(open);
         } else if (record instanceof Unclosed unclosed) {
             unclosed(unclosed);
         } else if (record instanceof AgentStart start) {
@@ -151,6 +166,8 @@ final class Analysis {
         socketEvents++;
         count(byApi, e.api());
         count(byOp, e.op());
+        ConnectionPairing.EndSeen end = pairing.accept(e);
+        String role = end.role();
         if (!e.isConnection()) {
             // A listener or a socket that never connected: no peer, no data, nothing at risk.
             notConnected++;
@@ -160,7 +177,6 @@ final class Analysis {
         count(byCause, e.cause() == null ? Summary.NO_CAUSE : e.cause());
         count(byInitiator, e.initiator());
         timeline.add(e.timeMicros(), e.how() == null ? Summary.UNKNOWN : e.how());
-        pairing.accept(e);
 
         String caller = e.caller() == null ? Summary.JDK_ONLY_CALLER : e.caller();
         CallSiteStats site = callSites.get(caller);
@@ -179,12 +195,17 @@ final class Analysis {
         } else {
             site.unknownInitiator++;
         }
-        EndpointStats endpoint = endpoints.get(e.remote());
-        endpoint.connections++;
-        if (e.isAbortive()) {
-            endpoint.abortive++;
+        count(endpoints.get(e.remote()), e);
+        count(peerHosts.get(Objects.requireNonNullElse(Addresses.host(e.remote()), e.remote())), e);
+        if (Operation.ACCEPT.text().equals(role)) {
+            count(services.get(Summary.ACCEPTED + " " + e.local()), e);
+        } else if (Operation.CONNECT.text().equals(role)) {
+            count(services.get(Summary.CONNECTED + " " + e.remote()), e);
+        } else {
+            closesWithoutSide++;
         }
         atRisk(e, caller);
+        diagnoses.close(e, role, end.otherEndedFirst(), caller);
     }
 
     private void unclosed(Unclosed u) {
@@ -231,6 +252,13 @@ final class Analysis {
         }
     }
 
+    private static void count(EndpointStats endpoint, SocketEvent close) {
+        endpoint.connections++;
+        if (close.isAbortive()) {
+            endpoint.abortive++;
+        }
+    }
+
     private static void count(Map<String, Long> counts, String value) {
         String key = value == null ? Summary.UNKNOWN : value;
         if (counts.size() >= MAX_VALUES && !counts.containsKey(key)) {
@@ -239,8 +267,7 @@ final class Analysis {
         counts.merge(key, 1L, Long::sum);
     }
 
-    private Summary summary(List<Summary.InputFile> inputs, Map<String, Long> linesByEvent, Summary.Problems problems,
-                            List<String> inputNames) {
+    private Summary summary(List<Summary.InputFile> inputs, Map<String, Long> linesByEvent, Summary.Problems problems) {
         List<Summary.CallSite> topSites = new ArrayList<>();
         for (Map.Entry<String, CallSiteStats> entry : callSites.top(TOP_CALL_SITES)) {
             CallSiteStats s = entry.getValue();
@@ -257,6 +284,16 @@ final class Analysis {
         for (Map.Entry<String, EndpointStats> entry : endpoints.top(TOP_ENDPOINTS)) {
             topEndpoints.add(new Summary.Endpoint(entry.getKey(), entry.getValue().connections, entry.getValue().abortive));
         }
+        List<Summary.Service> topServices = new ArrayList<>();
+        for (Map.Entry<String, EndpointStats> entry : services.top(TOP_ENDPOINTS)) {
+            String[] sideAndAddress = entry.getKey().split(" ", 2);
+            topServices.add(new Summary.Service(sideAndAddress[1], sideAndAddress[0], entry.getValue().connections,
+                    entry.getValue().abortive));
+        }
+        List<Summary.Endpoint> topPeerHosts = new ArrayList<>();
+        for (Map.Entry<String, EndpointStats> entry : peerHosts.top(TOP_ENDPOINTS)) {
+            topPeerHosts.add(new Summary.Endpoint(entry.getKey(), entry.getValue().connections, entry.getValue().abortive));
+        }
         List<Summary.UnclosedSite> neverClosedSites = new ArrayList<>();
         for (Map.Entry<String, UnclosedStats> entry : unclosedSites.top(TOP_CALL_SITES)) {
             UnclosedStats u = entry.getValue();
@@ -270,9 +307,12 @@ final class Analysis {
                 new Summary.AtRisk(atRiskCloses, abortiveCloses, pendingInBytes, pendingOutBytes, riskSites,
                         atRiskSites.approximate()),
                 new Summary.Ranking<>(topEndpoints, endpoints.distinct(), endpoints.approximate(), endpoints.largestFoldedWeight()),
+                new Summary.Services(new Summary.Ranking<>(topServices, services.distinct(), services.approximate(),
+                        services.largestFoldedWeight()), closesWithoutSide),
+                new Summary.Ranking<>(topPeerHosts, peerHosts.distinct(), peerHosts.approximate(), peerHosts.largestFoldedWeight()),
                 new Summary.NeverClosed(leaks, openAtExit, new Summary.Ranking<>(neverClosedSites, unclosedSites.distinct(),
                         unclosedSites.approximate(), unclosedSites.largestFoldedWeight())),
-                pairing.summary(inputNames), timeline.summary());
+                pairing.summary(), diagnoses.summary(), timeline.summary());
     }
 
     private static List<String> stack(List<String> frames) {

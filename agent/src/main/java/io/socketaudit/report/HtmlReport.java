@@ -55,6 +55,7 @@ final class HtmlReport {
         atRisk();
         endpoints();
         neverClosed();
+        diagnoses();
         pairs();
         out.append("<footer>socket-audit ").append(escape(AgentJar.version()))
                 .append(" &middot; report format ").append(JsonReport.FORMAT_VERSION).append("</footer>\n");
@@ -310,11 +311,20 @@ final class HtmlReport {
     }
 
     private void endpoints() {
-        Summary.Ranking<Summary.Endpoint> endpoints = s.remoteEndpoints();
-        out.append("<section id=\"endpoints\"><h2>Remote endpoints</h2>").append(rankingNote(endpoints));
+        Summary.Services services = s.services();
+        out.append("<section id=\"services\"><h2>Services</h2><p>Closed connections by the accepting side's address.")
+                .append(services.closesWithoutSide() > 0 ? " " + TextReport.plural(services.closesWithoutSide(), "close")
+                        + " without a known side (no open line) left out." : "").append("</p>").append(rankingNote(services.ranking()));
         out.append("<table class=\"sortable\"><thead><tr><th class=\"n\">connections</th><th class=\"n\">abortive</th>")
-                .append("<th>endpoint</th></tr></thead><tbody>");
-        endpoints.top().forEach(e -> out.append("<tr>").append(numberCell(e.connections())).append(numberCell(e.abortive()))
+                .append("<th>we</th><th>service</th></tr></thead><tbody>");
+        services.ranking().top().forEach(e -> out.append("<tr>").append(numberCell(e.connections())).append(numberCell(e.abortive()))
+                .append("<td>").append(escape(e.side())).append("</td><td>").append(escape(e.address())).append("</td></tr>"));
+        out.append("</tbody></table></section>\n");
+        Summary.Ranking<Summary.Endpoint> hosts = s.peerHosts();
+        out.append("<section id=\"peerhosts\"><h2>Peer hosts</h2>").append(rankingNote(hosts));
+        out.append("<table class=\"sortable\"><thead><tr><th class=\"n\">connections</th><th class=\"n\">abortive</th>")
+                .append("<th>host</th></tr></thead><tbody>");
+        hosts.top().forEach(e -> out.append("<tr>").append(numberCell(e.connections())).append(numberCell(e.abortive()))
                 .append("<td>").append(escape(e.endpoint())).append("</td></tr>"));
         out.append("</tbody></table></section>\n");
     }
@@ -334,6 +344,77 @@ final class HtmlReport {
         never.sites().top().forEach(site -> out.append("<tr>").append(numberCell(site.leaks())).append(numberCell(site.openAtExit()))
                 .append("<td>").append(callerWithStack(site.caller(), site.stack())).append("</td></tr>"));
         out.append("</tbody></table></section>\n");
+    }
+
+    private void diagnoses() {
+        Summary.StaleReuse stale = s.diagnoses().staleReuse();
+        out.append("<section id=\"stalereuse\"><h2>Stale keep-alive reuse</h2>");
+        if (stale.connections() == 0) {
+            out.append("<p>None found: no connection our side sent data on after the peer had finished it.</p>");
+        } else {
+            out.append("<p><strong>").append(TextReport.plural(stale.connections(), "connection"))
+                    .append("</strong> our side sent data on after the peer had finished it (")
+                    .append(TextReport.number(stale.confirmed())).append(" confirmed by both ends' logs). The peer's idle timeout,"
+                            + " estimated: at most ").append(Summary.formatDuration(stale.shortestPauseMs() * 1_000))
+                    .append(" (the shortest pause before a reuse).");
+            s.peerIdleCloses().forEach(peer -> out.append(" The peer's own log: it closed idle connections on ")
+                    .append(escape(peer.address())).append(" after ").append(Summary.formatDuration(peer.shortestMs() * 1_000))
+                    .append(" idle at the shortest."));
+            out.append("</p><p><strong>Advice:</strong> ").append(escape(IncidentDiagnoses.STALE_ADVICE)).append(".</p>");
+            out.append("<table class=\"sortable\"><thead><tr><th class=\"n\">connections</th><th class=\"n\">confirmed</th>")
+                    .append("<th class=\"n\">shortest pause</th><th>caller (of the close)</th></tr></thead><tbody>");
+            stale.sites().forEach(site -> out.append("<tr>").append(numberCell(site.connections())).append(numberCell(site.confirmed()))
+                    .append("<td class=\"n\">").append(Summary.formatDuration(site.shortestPauseMs() * 1_000)).append("</td><td><code>")
+                    .append(escape(site.caller())).append("</code></td></tr>"));
+            out.append("</tbody></table>");
+            examples(stale.examples(), "pause");
+        }
+        out.append("<p class=\"note\">Evidence: ").append(escape(IncidentDiagnoses.STALE_EVIDENCE)).append(".</p></section>\n");
+
+        Summary.IdleCloses idle = s.diagnoses().idleCloses();
+        out.append("<section id=\"idlecloses\"><h2>Idle closes</h2><p>").append(TextReport.plural(idle.closes(), "close"))
+                .append(" our side made after at least ").append(Summary.formatDuration(idle.thresholdMs() * 1_000))
+                .append(" without data either way.</p>");
+        if (idle.closes() > 0) {
+            out.append("<table class=\"sortable\"><thead><tr><th class=\"n\">closes</th><th class=\"n\">shortest</th>")
+                    .append("<th class=\"n\">longest</th><th>we</th><th>service</th><th>idle time</th></tr></thead><tbody>");
+            idle.groups().forEach(g -> out.append("<tr>").append(numberCell(g.closes()))
+                    .append("<td class=\"n\" data-sort=\"").append(g.shortestMs()).append("\">")
+                    .append(Summary.formatDuration(g.shortestMs() * 1_000)).append("</td>")
+                    .append("<td class=\"n\" data-sort=\"").append(g.longestMs()).append("\">")
+                    .append(Summary.formatDuration(g.longestMs() * 1_000)).append("</td><td>").append(escape(g.side()))
+                    .append("</td><td>").append(escape(g.address())).append("</td><td>")
+                    .append(escape(Summary.idleDistribution(g.buckets()))).append("</td></tr>"));
+            out.append("</tbody></table>");
+            examples(idle.examples(), "idle");
+        }
+        out.append("<p class=\"note\">Evidence: ").append(escape(IncidentDiagnoses.IDLE_EVIDENCE)).append(".</p></section>\n");
+
+        Summary.SlowCloses slow = s.diagnoses().slowCloses();
+        out.append("<section id=\"slowcloses\"><h2>Slow close after the peer left (CLOSE_WAIT)</h2><p>")
+                .append(TextReport.plural(slow.closes(), "close")).append(" in CLOSE_WAIT, worst first.</p>");
+        if (slow.closes() > 0) {
+            out.append("<table class=\"sortable\"><thead><tr><th class=\"n\">closes</th><th class=\"n\">longest</th>")
+                    .append("<th class=\"n\">mean</th><th class=\"n\">by both logs</th><th>caller</th></tr></thead><tbody>");
+            slow.sites().forEach(site -> out.append("<tr>").append(numberCell(site.closes()))
+                    .append("<td class=\"n\" data-sort=\"").append(site.longestMs()).append("\">")
+                    .append(Summary.formatDuration(site.longestMs() * 1_000)).append("</td>")
+                    .append("<td class=\"n\" data-sort=\"").append(site.meanMs()).append("\">")
+                    .append(Summary.formatDuration(site.meanMs() * 1_000)).append("</td>").append(numberCell(site.measuredByPair()))
+                    .append("<td><code>").append(escape(site.caller())).append("</code></td></tr>"));
+            out.append("</tbody></table>");
+            examples(slow.examples(), "in CLOSE_WAIT");
+        }
+        out.append("<p class=\"note\">Evidence: ").append(escape(IncidentDiagnoses.SLOW_EVIDENCE)).append(".</p></section>\n");
+    }
+
+    private void examples(List<Summary.Example> examples, String measure) {
+        out.append("<ul class=\"examples\">");
+        examples.forEach(e -> out.append("<li>").append(escape(e.local() + " -> " + e.remote())).append(" (pid ").append(e.pid())
+                .append(", conn ").append(e.conn()).append(", ").append(escape(e.file())).append(") closed ")
+                .append(Summary.formatTime(e.timeMicros())).append(": ").append(measure).append(' ')
+                .append(Summary.formatDuration(e.valueMs() * 1_000)).append(e.byPair() ? ", by both logs" : "").append("</li>"));
+        out.append("</ul>");
     }
 
     private void pairs() {
@@ -374,7 +455,7 @@ final class HtmlReport {
         if (end.pendingOut() != null && end.pendingOut() > 0) {
             d.append(", ").append(TextReport.bytes(end.pendingOut())).append(" unsent");
         }
-        d.append("<br><small>").append(escape(end.local())).append(" (pid ").append(end.pid()).append(") at <code>")
+        d.append("<br><small>").append(escape(TextReport.side(end.role()))).append(' ').append(escape(end.local())).append(" (pid ").append(end.pid()).append(") at <code>")
                 .append(escape(end.caller() == null ? Summary.JDK_ONLY_CALLER : end.caller())).append("</code></small>");
         return d.toString();
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.StreamWriteFeature;
 
 import java.io.IOException;
 import java.io.Writer;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
 
@@ -30,13 +31,28 @@ import java.util.Map;
  *                  localInitiated, peerInitiated, unknownInitiator, stack[]}
  * atRisk           closes, abortive, pendingInBytes, pendingOutBytes, approximate, sites[] {caller, closes,
  *                  abortive, withPendingIn, pendingInBytes, withPendingOut, pendingOutBytes, causes, stack[]}
- * remoteEndpoints  distinct, approximate, maxUndercount, top[] {endpoint, connections, abortive}
+ * remoteEndpoints  distinct, approximate, maxUndercount, top[] {endpoint, connections, abortive}; by remote
+ *                  ip:port, ephemeral ports included: services and peerHosts group them usefully
+ * services         distinct, approximate, maxUndercount, closesWithoutSide, top[] {service, side,
+ *                  connections, abortive}: service is the accepting side's ip:port, side "accepted" when
+ *                  this log's process accepted the connections, "connected" when it connected to it
+ * peerHosts        distinct, approximate, maxUndercount, top[] {host, connections, abortive}: by remote ip
  * neverClosed      leaks, openAtExit, sites {distinct, approximate, maxUndercount, top[] {caller, leaks,
  *                  openAtExit, stack[]}}; caller and stack are those of the code that opened the connection
  * pairs            paired, unpairedEnds, pairsInOtherPatterns, patterns[] {count, initiatorsAgree,
- *                  first, second}; first ended first: {file, pid, conn, api, local, remote, firstTime,
- *                  ops[], closed, how, cause, initiator, pendingIn, pendingOut, tcpState, caller}; time and
- *                  caller are those of the end's first operation, how to tcpState of its last (the close)
+ *                  first, second}; first ended first: {file, pid, conn, api, local, remote, role, firstTime,
+ *                  ops[], closed, how, cause, initiator, pendingIn, pendingOut, tcpState, caller}; role is
+ *                  connect or accept (null when unknown), time and caller are those of the end's first
+ *                  operation, how to tcpState of its last (the close); a pattern's ends are one of its pairs;
+ *                  connectionsLimit, connectionsNotListed, connections[] {first, second, laterByMs}: the
+ *                  first connectionsLimit pairs one by one
+ * diagnoses        staleReuse {connections, confirmed, evidence, peerIdleTimeoutAtMostMs (an estimate),
+ *                  peerIdleCloses[] {service, shortestIdleMs}, advice, sites[] {caller, connections, confirmed,
+ *                  shortestPauseMs}, examples[]}; idleCloses {closes, thresholdMs, evidence, bucketUpperMs[],
+ *                  groups[] {side, service, closes, shortestIdleMs, longestIdleMs, buckets[]}, examples[]};
+ *                  slowCloses {closes, evidence, sites[] {caller, closes, measuredByBothLogs,
+ *                  longestCloseWaitMs, meanCloseWaitMs} worst first, examples[]}; examples[] {file, pid,
+ *                  conn, local, remote, time, pauseMs | idleMs | closeWaitMs, byBothLogs}, at most 5
  * timeline         bucketMicros, hows[], buckets[] {start, counts {how: events}}
  * </pre>
  */
@@ -76,8 +92,11 @@ final class JsonReport {
             callSites(json, s.callSites());
             atRisk(json, s.atRisk());
             endpoints(json, s.remoteEndpoints());
+            services(json, s.services());
+            peerHosts(json, s.peerHosts());
             neverClosed(json, s.neverClosed());
             pairs(json, s.pairing());
+            diagnoses(json, s);
             timeline(json, s.timeline());
             json.writeEndObject();
         }
@@ -227,6 +246,38 @@ final class JsonReport {
         json.writeEndObject();
     }
 
+    private static void services(JsonGenerator json, Summary.Services services) throws IOException {
+        json.writeObjectFieldStart("services");
+        ranking(json, services.ranking());
+        json.writeNumberField("closesWithoutSide", services.closesWithoutSide());
+        json.writeArrayFieldStart("top");
+        for (Summary.Service service : services.ranking().top()) {
+            json.writeStartObject();
+            json.writeStringField("service", service.address());
+            json.writeStringField("side", service.side());
+            json.writeNumberField("connections", service.connections());
+            json.writeNumberField("abortive", service.abortive());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
+    private static void peerHosts(JsonGenerator json, Summary.Ranking<Summary.Endpoint> hosts) throws IOException {
+        json.writeObjectFieldStart("peerHosts");
+        ranking(json, hosts);
+        json.writeArrayFieldStart("top");
+        for (Summary.Endpoint host : hosts.top()) {
+            json.writeStartObject();
+            json.writeStringField("host", host.endpoint());
+            json.writeNumberField("connections", host.connections());
+            json.writeNumberField("abortive", host.abortive());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeEndObject();
+    }
+
     private static void neverClosed(JsonGenerator json, Summary.NeverClosed never) throws IOException {
         json.writeObjectFieldStart("neverClosed");
         json.writeNumberField("leaks", never.leaks());
@@ -262,7 +313,115 @@ final class JsonReport {
             json.writeEndObject();
         }
         json.writeEndArray();
+        json.writeNumberField("connectionsLimit", pairing.connectionsLimit());
+        json.writeNumberField("connectionsNotListed", pairing.connectionsNotListed());
+        json.writeArrayFieldStart("connections");
+        for (Summary.PairedConnection connection : pairing.connections()) {
+            json.writeStartObject();
+            pairedEnd(json, "first", connection.first());
+            pairedEnd(json, "second", connection.second());
+            millis(json, "laterByMs", connection.second().firstMicros() - connection.first().firstMicros());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
         json.writeEndObject();
+    }
+
+    private static void diagnoses(JsonGenerator json, Summary s) throws IOException {
+        Summary.Diagnoses d = s.diagnoses();
+        json.writeObjectFieldStart("diagnoses");
+        Summary.StaleReuse stale = d.staleReuse();
+        json.writeObjectFieldStart("staleReuse");
+        json.writeNumberField("connections", stale.connections());
+        json.writeNumberField("confirmed", stale.confirmed());
+        json.writeStringField("evidence", IncidentDiagnoses.STALE_EVIDENCE);
+        nullableNumber(json, "peerIdleTimeoutAtMostMs", stale.shortestPauseMs());
+        json.writeArrayFieldStart("peerIdleCloses");
+        for (Summary.IdleGroup peer : s.peerIdleCloses()) {
+            json.writeStartObject();
+            json.writeStringField("service", peer.address());
+            json.writeNumberField("shortestIdleMs", peer.shortestMs());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        json.writeStringField("advice", stale.connections() > 0 ? IncidentDiagnoses.STALE_ADVICE : null);
+        json.writeArrayFieldStart("sites");
+        for (Summary.StaleSite site : stale.sites()) {
+            json.writeStartObject();
+            json.writeStringField("caller", site.caller());
+            json.writeNumberField("connections", site.connections());
+            json.writeNumberField("confirmed", site.confirmed());
+            json.writeNumberField("shortestPauseMs", site.shortestPauseMs());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        examples(json, stale.examples(), "pauseMs");
+        json.writeEndObject();
+
+        Summary.IdleCloses idle = d.idleCloses();
+        json.writeObjectFieldStart("idleCloses");
+        json.writeNumberField("closes", idle.closes());
+        json.writeNumberField("thresholdMs", idle.thresholdMs());
+        json.writeStringField("evidence", IncidentDiagnoses.IDLE_EVIDENCE);
+        json.writeArrayFieldStart("bucketUpperMs");
+        for (long upper : IncidentDiagnoses.IDLE_BUCKETS_MS) {
+            json.writeNumber(upper);
+        }
+        json.writeEndArray();
+        json.writeArrayFieldStart("groups");
+        for (Summary.IdleGroup group : idle.groups()) {
+            json.writeStartObject();
+            json.writeStringField("side", group.side());
+            json.writeStringField("service", group.address());
+            json.writeNumberField("closes", group.closes());
+            json.writeNumberField("shortestIdleMs", group.shortestMs());
+            json.writeNumberField("longestIdleMs", group.longestMs());
+            json.writeArrayFieldStart("buckets");
+            for (long n : group.buckets()) {
+                json.writeNumber(n);
+            }
+            json.writeEndArray();
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        examples(json, idle.examples(), "idleMs");
+        json.writeEndObject();
+
+        Summary.SlowCloses slow = d.slowCloses();
+        json.writeObjectFieldStart("slowCloses");
+        json.writeNumberField("closes", slow.closes());
+        json.writeStringField("evidence", IncidentDiagnoses.SLOW_EVIDENCE);
+        json.writeArrayFieldStart("sites");
+        for (Summary.SlowCloseSite site : slow.sites()) {
+            json.writeStartObject();
+            json.writeStringField("caller", site.caller());
+            json.writeNumberField("closes", site.closes());
+            json.writeNumberField("measuredByBothLogs", site.measuredByPair());
+            json.writeNumberField("longestCloseWaitMs", site.longestMs());
+            json.writeNumberField("meanCloseWaitMs", site.meanMs());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
+        examples(json, slow.examples(), "closeWaitMs");
+        json.writeEndObject();
+        json.writeEndObject();
+    }
+
+    private static void examples(JsonGenerator json, List<Summary.Example> examples, String measure) throws IOException {
+        json.writeArrayFieldStart("examples");
+        for (Summary.Example e : examples) {
+            json.writeStartObject();
+            json.writeStringField("file", e.file());
+            json.writeNumberField("pid", e.pid());
+            nullableNumber(json, "conn", e.conn());
+            json.writeStringField("local", e.local());
+            json.writeStringField("remote", e.remote());
+            json.writeStringField("time", Summary.formatTime(e.timeMicros()));
+            json.writeNumberField(measure, e.valueMs());
+            json.writeBooleanField("byBothLogs", e.byPair());
+            json.writeEndObject();
+        }
+        json.writeEndArray();
     }
 
     private static void pairedEnd(JsonGenerator json, String name, Summary.PairedEnd end) throws IOException {
@@ -273,6 +432,7 @@ final class JsonReport {
         json.writeStringField("api", end.api());
         json.writeStringField("local", end.local());
         json.writeStringField("remote", end.remote());
+        json.writeStringField("role", end.role());
         json.writeStringField("firstTime", Summary.formatTime(end.firstMicros()));
         strings(json, "ops", end.ops());
         json.writeBooleanField("closed", end.closed());
@@ -328,6 +488,12 @@ final class JsonReport {
             json.writeString(value);
         }
         json.writeEndArray();
+    }
+
+    /** Microseconds as milliseconds with microsecond precision, as the log writes durations. */
+    static void millis(JsonGenerator json, String name, long micros) throws IOException {
+        json.writeFieldName(name);
+        json.writeNumber(BigDecimal.valueOf(micros, 3));
     }
 
     private static void nullableNumber(JsonGenerator json, String name, Long value) throws IOException {

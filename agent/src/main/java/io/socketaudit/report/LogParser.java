@@ -11,6 +11,7 @@ import io.socketaudit.report.LogRecord.AgentError;
 import io.socketaudit.report.LogRecord.AgentStart;
 import io.socketaudit.report.LogRecord.AgentStop;
 import io.socketaudit.report.LogRecord.Dropped;
+import io.socketaudit.report.LogRecord.Open;
 import io.socketaudit.report.LogRecord.SocketEvent;
 import io.socketaudit.report.LogRecord.Unclosed;
 
@@ -138,10 +139,12 @@ final class LogParser {
                 rememberStack(node);
                 return null;
             case Event.OPEN:
-                return null;
+                return new Open(input, time, pid, number(node, Field.CONN), text(node, Field.API), text(node, Field.OP),
+                        text(node, Field.LOCAL), text(node, Field.REMOTE), threadName(node), text(node, Field.CALLER));
             case Event.LEAK:
             case Event.OPEN_AT_EXIT:
-                return new Unclosed(input, time, pid, event, callSite(node), frames(node, line));
+                return new Unclosed(input, time, pid, event, number(node, Field.CONN), text(node, Field.LOCAL),
+                        text(node, Field.REMOTE), callSite(node), frames(node, line));
             case Event.AGENT_START:
                 AgentStart start = new AgentStart(input, time, pid, text(node, "agentVersion"), text(node, "jdk"),
                         text(node, "kernelProbe"), number(node, "part"));
@@ -163,10 +166,13 @@ final class LogParser {
 
     private SocketEvent socketEvent(JsonNode node, long time, long pid, LogInput.Line line) {
         List<String> frames = frames(node, line);
-        return new SocketEvent(input, time, pid, number(node, "conn"), text(node, "api"), text(node, "op"),
-                text(node, "local"), text(node, "remote"), text(node, "how"), text(node, "cause"),
-                text(node, "initiator"), number(node, "pendingIn"), number(node, "pendingOut"),
-                text(node, "tcpState"), callSite(node), frames);
+        return new SocketEvent(input, time, pid, number(node, Field.CONN), text(node, Field.API), text(node, Field.OP),
+                text(node, Field.LOCAL), text(node, Field.REMOTE), text(node, Field.HOW), text(node, Field.CAUSE),
+                text(node, Field.INITIATOR), number(node, Field.PENDING_IN), number(node, Field.PENDING_OUT),
+                text(node, Field.TCP_STATE), flag(node, Field.CLOSE_NOTIFY), micros(node, Field.DURATION_MS),
+                number(node, Field.BYTES_IN), number(node, Field.BYTES_OUT), number(node, Field.SINCE_DATA_IN_MS),
+                number(node, Field.SINCE_DATA_OUT_MS), threadName(node), callSite(node),
+                frames);
     }
 
     /** The code a line is attributed to: its {@code caller}, or its {@code appCaller} when grouping by it. */
@@ -176,6 +182,12 @@ final class LogParser {
         }
         String application = text(node, Field.APP_CALLER);
         return application != null ? application : LIBRARIES_ONLY_CALLER;
+    }
+
+    /** The thread's name, or null; a line with an odd {@code thread} is still usable for everything else. */
+    private static String threadName(JsonNode node) {
+        JsonNode name = node.path(Field.THREAD).path(Field.THREAD_NAME);
+        return name.isTextual() ? name.textValue() : null;
     }
 
     /** The frames of the stack the line refers to; empty when it refers to none or to one never written. */
@@ -248,6 +260,29 @@ final class LogParser {
             throw new MalformedLineException(field + " is not a string");
         }
         return value.textValue();
+    }
+
+    private static Boolean flag(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isBoolean()) {
+            throw new MalformedLineException(field + " is not a boolean");
+        }
+        return value.booleanValue();
+    }
+
+    /** A field in milliseconds with up to microsecond precision ({@code durationMs}), in microseconds. */
+    private static Long micros(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isNumber() || !Double.isFinite(value.doubleValue()) || Math.abs(value.doubleValue()) > 1e15) {
+            throw new MalformedLineException(field + " is not a number of milliseconds");
+        }
+        return Math.round(value.doubleValue() * 1_000);
     }
 
     private static Long number(JsonNode node, String field) {

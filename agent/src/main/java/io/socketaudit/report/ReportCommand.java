@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code socket-audit report FILE... [--format text|json|html] [--output PATH]}: summarises audit
+ * {@code socket-audit report FILE... [--format text|json|html] [--output PATH] [--connection ADDR:PORT]}: summarises audit
  * logs. Exit status as the JDK's {@code jfr} tool: 0 the report was written (lines it could not
  * read are counted in it), 1 an input could not be read or the output not written, 2 wrong usage.
  */
@@ -29,7 +29,7 @@ public final class ReportCommand {
     private static final String PREFIX = "socket-audit report: ";
     private static final String USAGE_TEXT = """
             Usage: java -jar socket-audit-agent.jar report FILE... [--format text|json|html] [--output PATH]
-                                                        [--group-by caller|app]
+                                                               [--group-by caller|app] [--connection ADDR:PORT]
 
             Summarises socket-audit logs: who closed connections, how, and what was lost.
             FILE may be gzip-compressed. Give the logs of both ends of a connection to pair them.
@@ -39,13 +39,20 @@ public final class ReportCommand {
               --output PATH             write the report to PATH instead of standard output
               --group-by caller|app     call sites by caller, the first frame outside the JDK (default),
                                         or by appCaller, the first outside the JDK and known libraries
+              --connection ADDR:PORT    the whole life of the connections with an end at ADDR:PORT
+                                        (either end's address, ip:port or [v6]:port), from every
+                                        log that holds them; text or json
               --help                    print this text
             """;
 
     enum Format { TEXT, JSON, HTML }
 
-    /** @param byApplication call sites are grouped by {@code appCaller} rather than {@code caller} */
-    record Options(List<Path> files, Format format, Path output, boolean help, boolean byApplication) {
+    /**
+     * @param connection     show the life of the connections with an end at this address instead of the summary
+     * @param byApplication  call sites are grouped by {@code appCaller} rather than {@code caller}
+     */
+    record Options(List<Path> files, Format format, Path output, String connection, boolean help,
+                   boolean byApplication) {
     }
 
     /** Wrong usage; its message says what was wrong. */
@@ -80,6 +87,9 @@ public final class ReportCommand {
                     err.println(PREFIX + "cannot read " + file + ": " + reason(e));
                     return FAILED;
                 }
+            }
+            if (options.connection() != null) {
+                return connectionHistory(inputs, options, out, err);
             }
             Summary summary;
             try {
@@ -116,11 +126,33 @@ public final class ReportCommand {
         }
     }
 
+    private static int connectionHistory(List<LogInput> inputs, Options options, PrintStream out, PrintStream err) {
+        ConnectionHistory.History history;
+        try {
+            history = ConnectionHistory.run(options.connection(), inputs, Progress.onConsole(err));
+        } catch (MergedRecords.InputReadException e) {
+            err.println(PREFIX + "cannot read " + e.file() + ": " + reason((IOException) e.getCause()));
+            return FAILED;
+        } catch (IOException e) {
+            err.println(PREFIX + "cannot read the logs: " + reason(e));
+            return FAILED;
+        }
+        Renderer renderer = writer -> {
+            if (options.format() == Format.JSON) {
+                ConnectionReport.writeJson(history, writer);
+            } else {
+                ConnectionReport.writeText(history, writer);
+            }
+        };
+        return write(renderer, options, out, err) ? OK : FAILED;
+    }
+
     static Options parse(List<String> args) throws UsageException {
         List<Path> files = new ArrayList<>();
         Format format = null;
         Path output = null;
         String groupBy = null;
+        String connection = null;
         boolean onlyFiles = false;
         for (int i = 0; i < args.size(); i++) {
             String arg = args.get(i);
@@ -144,7 +176,7 @@ public final class ReportCommand {
                     break;
                 case "--help":
                 case "-h":
-                    return new Options(List.of(), Format.TEXT, null, true, false);
+                    return new Options(List.of(), Format.TEXT, null, null, true, false);
                 case "--format":
                     if (format != null) {
                         throw new UsageException("--format given twice");
@@ -171,6 +203,12 @@ public final class ReportCommand {
                     }
                     output = Path.of(value != null ? value : valueOf(args, ++i, name));
                     break;
+                case "--connection":
+                    if (connection != null) {
+                        throw new UsageException("--connection given twice");
+                    }
+                    connection = ConnectionAddress.parse(value != null ? value : valueOf(args, ++i, name));
+                    break;
                 default:
                     throw new UsageException("unknown option '" + arg + "'");
             }
@@ -178,7 +216,10 @@ public final class ReportCommand {
         if (files.isEmpty()) {
             throw new UsageException("no log file given");
         }
-        return new Options(List.copyOf(files), format == null ? Format.TEXT : format, output, false,
+        if (connection != null && format == Format.HTML) {
+            throw new UsageException("--connection is shown as text or json, not html");
+        }
+        return new Options(List.copyOf(files), format == null ? Format.TEXT : format, output, connection, false,
                 "app".equals(groupBy));
     }
 
@@ -189,11 +230,20 @@ public final class ReportCommand {
         return args.get(index);
     }
 
+    /** Writes one report to the writer it is given. */
+    private interface Renderer {
+        void render(Writer writer) throws IOException;
+    }
+
     private static boolean write(Summary summary, Options options, PrintStream out, PrintStream err) {
+        return write(writer -> render(summary, options.format(), writer), options, out, err);
+    }
+
+    private static boolean write(Renderer renderer, Options options, PrintStream out, PrintStream err) {
         if (options.output() == null) {
             try {
                 Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-                render(summary, options.format(), writer);
+                renderer.render(writer);
                 writer.flush();
             } catch (IOException e) {
                 err.println(PREFIX + "cannot write the report: " + reason(e));
@@ -206,7 +256,7 @@ public final class ReportCommand {
             return true;
         }
         try (Writer writer = Files.newBufferedWriter(options.output(), StandardCharsets.UTF_8)) {
-            render(summary, options.format(), writer);
+            renderer.render(writer);
             return true;
         } catch (IOException e) {
             err.println(PREFIX + "cannot write " + options.output() + ": " + reason(e));

@@ -33,14 +33,21 @@ record Summary(
         Ranking<CallSite> callSites,
         AtRisk atRisk,
         Ranking<Endpoint> remoteEndpoints,
+        Services services,
+        Ranking<Endpoint> peerHosts,
         NeverClosed neverClosed,
         Pairing pairing,
+        Diagnoses diagnoses,
         Timeline timeline) {
 
     /** The key under which a missing value is counted in the breakdowns. */
     static final String UNKNOWN = "unknown";
     /** The key for a close without a cause: a plain close. */
     static final String NO_CAUSE = "none";
+    /** A service this process accepted connections on. */
+    static final String ACCEPTED = "accepted";
+    /** A service this process connected to. */
+    static final String CONNECTED = "connected";
     /** The call site of a close whose every frame is the JDK's. */
     static final String JDK_ONLY_CALLER = "(JDK only)";
 
@@ -109,6 +116,17 @@ record Summary(
     record Endpoint(String endpoint, long connections, long abortive) {
     }
 
+    /**
+     * Closed connections by service: the accepting side's address, with {@code side} {@link #ACCEPTED} when
+     * this log's process accepted them, {@link #CONNECTED} when it connected to it. Closes whose side is
+     * not known (no {@code open} line, no listener seen) are counted in {@code closesWithoutSide}.
+     */
+    record Services(Ranking<Service> ranking, long closesWithoutSide) {
+    }
+
+    record Service(String address, String side, long connections, long abortive) {
+    }
+
     /** Connections the app never closed: collected by the GC ({@code leak}) or still open at exit. */
     record NeverClosed(long leaks, long openAtExit, Ranking<UnclosedSite> sites) {
     }
@@ -121,7 +139,12 @@ record Summary(
      * Connections whose two ends were both audited. Pairs are grouped into patterns (what each end
      * did); each pattern shows its first pair as an example. {@code unpairedEnds} had no other end.
      */
-    record Pairing(long pairs, long unpairedEnds, long pairsInOtherPatterns, List<PairPattern> patterns) {
+    record Pairing(long pairs, long unpairedEnds, long pairsInOtherPatterns, List<PairPattern> patterns,
+                   List<PairedConnection> connections, int connectionsLimit, long connectionsNotListed) {
+    }
+
+    /** One paired connection; {@code first} ended it first. */
+    record PairedConnection(PairedEnd first, PairedEnd second) {
     }
 
     record PairPattern(long count, PairedEnd first, PairedEnd second) {
@@ -134,12 +157,89 @@ record Summary(
     }
 
     /**
-     * One end of a paired connection: its first event's time and caller (the code that ended the
-     * connection on this side), its operations, and how its last one, normally the close, went.
+     * One end of a paired connection: its side ({@code connect} or {@code accept}, null when unknown),
+     * its first event's time and caller (the code that ended the connection on this side), its
+     * operations, and how its last one, normally the close, went.
      */
-    record PairedEnd(String file, long pid, Long conn, String api, String local, String remote, long firstMicros,
+    record PairedEnd(String file, long pid, Long conn, String api, String local, String remote, String role, long firstMicros,
                      List<String> ops, boolean closed, String how, String cause, String initiator, Long pendingIn,
                      Long pendingOut, String tcpState, String caller) {
+    }
+
+    /** The incident questions; see {@code IncidentDiagnoses} for what each rests on. */
+    record Diagnoses(StaleReuse staleReuse, IdleCloses idleCloses, SlowCloses slowCloses) {
+    }
+
+    /**
+     * Connections our side sent data on after the peer had finished them. {@code confirmed} of them are
+     * confirmed by both ends' logs (the peer's close came before our last send).
+     */
+    record StaleReuse(long connections, long confirmed, List<StaleSite> sites, List<Example> examples) {
+
+        /** The shortest pause before a reuse: the peer's idle timeout is at most this (an estimate). */
+        Long shortestPauseMs() {
+            return sites.stream().map(StaleSite::shortestPauseMs).min(Long::compare).orElse(null);
+        }
+    }
+
+    /** The idle closes of the services the stale connections went to, as their own logs show them. */
+    List<IdleGroup> peerIdleCloses() {
+        List<IdleGroup> groups = new ArrayList<>();
+        for (IdleGroup group : diagnoses.idleCloses().groups()) {
+            if (ACCEPTED.equals(group.side())
+                    && diagnoses.staleReuse().examples().stream().anyMatch(e -> group.address().equals(e.remote()))) {
+                groups.add(group);
+            }
+        }
+        return groups;
+    }
+
+    /** {@code 1-2 s 3, 2-5 s 1}: the idle-time buckets that have closes. */
+    static String idleDistribution(List<Long> buckets) {
+        List<String> parts = new ArrayList<>();
+        long lower = IncidentDiagnoses.IDLE_MS;
+        for (int i = 0; i < buckets.size(); i++) {
+            String range = i < IncidentDiagnoses.IDLE_BUCKETS_MS.length
+                    ? formatDuration(lower * 1_000) + "-" + formatDuration(IncidentDiagnoses.IDLE_BUCKETS_MS[i] * 1_000)
+                    : ">" + formatDuration(lower * 1_000);
+            if (buckets.get(i) > 0) {
+                parts.add(range + ": " + buckets.get(i));
+            }
+            lower = i < IncidentDiagnoses.IDLE_BUCKETS_MS.length ? IncidentDiagnoses.IDLE_BUCKETS_MS[i] : lower;
+        }
+        return String.join(", ", parts);
+    }
+
+    /** {@code shortestPauseMs}: the shortest time between the last data received and the stale send. */
+    record StaleSite(String caller, long connections, long confirmed, long shortestPauseMs) {
+    }
+
+    /** Closes our side started after no data either way for at least {@code thresholdMs}. */
+    record IdleCloses(long closes, long thresholdMs, List<IdleGroup> groups, List<Example> examples) {
+    }
+
+    /**
+     * Idle closes of one service, {@code side} as in {@link Service} ({@code unknown} when not known); the
+     * shortest idle time is where a timeout would fire. {@code buckets} counts closes per idle time, split at
+     * {@code IncidentDiagnoses.IDLE_BUCKETS_MS}.
+     */
+    record IdleGroup(String side, String address, long closes, long shortestMs, long longestMs, List<Long> buckets) {
+    }
+
+    /** Closes made in CLOSE_WAIT: the peer had left and our side closed later. */
+    record SlowCloses(long closes, List<SlowCloseSite> sites, List<Example> examples) {
+    }
+
+    /**
+     * {@code measuredByPair} of the closes were timed from the peer's close in its own log; the rest by the
+     * time since data last arrived, which is at most that long.
+     */
+    record SlowCloseSite(String caller, long closes, long measuredByPair, long longestMs, long meanMs) {
+    }
+
+    /** A connection that shows a diagnosis: {@code valueMs} is the diagnosis's measure, {@code byPair} whether both logs gave it. */
+    record Example(String file, long pid, Long conn, String local, String remote, long timeMicros, long valueMs,
+                   boolean byPair) {
     }
 
     /** Closes and shutdowns per {@code how} in buckets of {@code bucketMicros}; empty buckets are left out. */

@@ -1,5 +1,7 @@
 package io.socketaudit.report;
 
+import io.socketaudit.logformat.Operation;
+
 import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
@@ -31,6 +33,9 @@ final class TextReport {
         report.atRisk();
         report.endpoints();
         report.neverClosed();
+        report.staleReuse();
+        report.idleCloses();
+        report.slowCloses();
         report.pairs();
         writer.write(report.out.toString());
     }
@@ -159,13 +164,25 @@ final class TextReport {
     }
 
     private void endpoints() {
-        Summary.Ranking<Summary.Endpoint> endpoints = s.remoteEndpoints();
-        line("REMOTE ENDPOINTS" + rankingNote(endpoints));
-        if (endpoints.top().isEmpty()) {
+        Summary.Services services = s.services();
+        line("SERVICES: closed connections by the accepting side's address" + rankingNote(services.ranking())
+                + (services.closesWithoutSide() > 0 ? "; " + plural(services.closesWithoutSide(), "close")
+                        + " without a known side (no open line) left out" : ""));
+        if (services.ranking().top().isEmpty()) {
             line("  none");
         } else {
-            TextTable table = new TextTable("  ", "connections", "abortive", "endpoint");
-            endpoints.top().forEach(e -> table.add(number(e.connections()), number(e.abortive()), e.endpoint()));
+            TextTable table = new TextTable("  ", "connections", "abortive", "we", "service");
+            services.ranking().top().forEach(e -> table.add(number(e.connections()), number(e.abortive()), e.side(), e.address()));
+            out.append(table.render());
+        }
+        line("");
+        Summary.Ranking<Summary.Endpoint> hosts = s.peerHosts();
+        line("PEER HOSTS" + rankingNote(hosts));
+        if (hosts.top().isEmpty()) {
+            line("  none");
+        } else {
+            TextTable table = new TextTable("  ", "connections", "abortive", "host");
+            hosts.top().forEach(e -> table.add(number(e.connections()), number(e.abortive()), e.endpoint()));
             out.append(table.render());
         }
         line("");
@@ -187,6 +204,74 @@ final class TextReport {
         line("");
     }
 
+    private void staleReuse() {
+        Summary.StaleReuse stale = s.diagnoses().staleReuse();
+        if (stale.connections() == 0) {
+            line("STALE KEEP-ALIVE REUSE: none found (no connection our side sent data on after the peer had finished it)");
+            line("");
+            return;
+        }
+        line("STALE KEEP-ALIVE REUSE: " + plural(stale.connections(), "connection") + " our side sent data on after the peer"
+                + " had finished it (" + number(stale.confirmed()) + " confirmed by both ends' logs)");
+        line("  evidence: " + IncidentDiagnoses.STALE_EVIDENCE);
+        line("  the peer's idle timeout, estimated: at most " + Summary.formatDuration(stale.shortestPauseMs() * 1_000)
+                + " (the shortest pause before a reuse)");
+        for (Summary.IdleGroup peer : s.peerIdleCloses()) {
+            line("  the peer's own log: it closed idle connections on " + peer.address() + " after "
+                    + Summary.formatDuration(peer.shortestMs() * 1_000) + " idle at the shortest");
+        }
+        line("  advice: " + IncidentDiagnoses.STALE_ADVICE);
+        TextTable table = new TextTable("  ", "connections", "confirmed", "shortest pause", "caller (of the close)");
+        stale.sites().forEach(site -> table.add(number(site.connections()), number(site.confirmed()),
+                Summary.formatDuration(site.shortestPauseMs() * 1_000), site.caller()));
+        out.append(table.render());
+        stale.examples().forEach(e -> example(e, "pause " + Summary.formatDuration(e.valueMs() * 1_000)
+                + (e.byPair() ? ", confirmed by both logs" : "")));
+        line("");
+    }
+
+    private void idleCloses() {
+        Summary.IdleCloses idle = s.diagnoses().idleCloses();
+        if (idle.closes() == 0) {
+            line("IDLE CLOSES: none (no close our side made after " + Summary.formatDuration(idle.thresholdMs() * 1_000)
+                    + " or more without data)");
+            line("");
+            return;
+        }
+        line("IDLE CLOSES: " + plural(idle.closes(), "close") + " our side made after at least "
+                + Summary.formatDuration(idle.thresholdMs() * 1_000) + " without data either way");
+        line("  evidence: " + IncidentDiagnoses.IDLE_EVIDENCE);
+        TextTable table = new TextTable("  ", "closes", "shortest", "longest", "we", "service", "idle time");
+        idle.groups().forEach(g -> table.add(number(g.closes()), Summary.formatDuration(g.shortestMs() * 1_000),
+                Summary.formatDuration(g.longestMs() * 1_000), g.side(), g.address(), Summary.idleDistribution(g.buckets())));
+        out.append(table.render());
+        idle.examples().forEach(e -> example(e, "idle " + Summary.formatDuration(e.valueMs() * 1_000)));
+        line("");
+    }
+
+    private void slowCloses() {
+        Summary.SlowCloses slow = s.diagnoses().slowCloses();
+        if (slow.closes() == 0) {
+            line("SLOW CLOSE AFTER THE PEER LEFT: none (no close in CLOSE_WAIT with the idle times known)");
+            line("");
+            return;
+        }
+        line("SLOW CLOSE AFTER THE PEER LEFT: " + plural(slow.closes(), "close") + " in CLOSE_WAIT, worst first");
+        line("  evidence: " + IncidentDiagnoses.SLOW_EVIDENCE);
+        TextTable table = new TextTable("  ", "closes", "longest", "mean", "by both logs", "caller");
+        slow.sites().forEach(site -> table.add(number(site.closes()), Summary.formatDuration(site.longestMs() * 1_000),
+                Summary.formatDuration(site.meanMs() * 1_000), number(site.measuredByPair()), site.caller()));
+        out.append(table.render());
+        slow.examples().forEach(e -> example(e, "in CLOSE_WAIT " + (e.byPair() ? "" : "at most ")
+                + Summary.formatDuration(e.valueMs() * 1_000)));
+        line("");
+    }
+
+    private void example(Summary.Example e, String measure) {
+        line("  e.g. " + e.local() + " -> " + e.remote() + " (pid " + e.pid() + ", conn " + e.conn() + ", " + e.file()
+                + ") closed " + Summary.formatTime(e.timeMicros()) + ": " + measure);
+    }
+
     private void pairs() {
         Summary.Pairing pairing = s.pairing();
         line("BOTH ENDS AUDITED: " + plural(pairing.pairs(), "connection") + " paired, "
@@ -204,9 +289,17 @@ final class TextReport {
         line("");
     }
 
+    /** The side an end was on, as a reader of an incident says it. */
+    static String side(String role) {
+        if (Operation.CONNECT.text().equals(role)) {
+            return "the connecting side";
+        }
+        return Operation.ACCEPT.text().equals(role) ? "the accepting side" : "one side (connect or accept unknown)";
+    }
+
     private static String describe(Summary.PairedEnd end) {
         StringBuilder d = new StringBuilder();
-        d.append(end.local()).append(' ').append(end.api()).append(' ').append(String.join(", then ", end.ops()));
+        d.append(side(end.role())).append(' ').append(end.local()).append(' ').append(end.api()).append(' ').append(String.join(", then ", end.ops()));
         if (!end.closed()) {
             d.append(" (no close logged)");
         }

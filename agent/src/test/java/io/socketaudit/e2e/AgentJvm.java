@@ -111,6 +111,18 @@ public final class AgentJvm {
         return this;
     }
 
+    /** Puts the jars (or directories) these classes come from on the child's class path, after the test classes. */
+    public AgentJvm classpathOf(Class<?>... classes) {
+        for (Class<?> type : classes) {
+            try {
+                classPath.add(Paths.get(type.getProtectionDomain().getCodeSource().getLocation().toURI()));
+            } catch (URISyntaxException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return this;
+    }
+
     /** Start the child under this umask (through /bin/sh), e.g. "000" to catch world-readable files. */
     public AgentJvm umask(String umask) {
         this.umask = umask;

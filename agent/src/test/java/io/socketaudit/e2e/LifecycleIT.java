@@ -192,6 +192,8 @@ class LifecycleIT {
                 long in = end.client() ? LifecycleProgram.RESPONSE : LifecycleProgram.REQUEST;
                 assertEquals(out, close.path("bytesOut").asLong(-1), "bytesOut of the " + end + ": " + close);
                 assertEquals(in, close.path("bytesIn").asLong(-1), "bytesIn of the " + end + ": " + close);
+                assertTrue(close.path("sinceDataInMs").asLong(-1) >= 0, "sinceDataInMs of the " + end + ": " + close);
+                assertTrue(close.path("sinceDataOutMs").asLong(-1) >= 0, "sinceDataOutMs of the " + end + ": " + close);
             });
         }
         assertAll("byte counts on " + jdk, checks);

@@ -18,7 +18,7 @@ class CloseClassifierTest {
     private static final InetSocketAddress REMOTE = new InetSocketAddress(InetAddress.getLoopbackAddress(), 6000);
 
     static TcpSnapshot snapshot(int state, int recvQueue, int sendQueue, boolean lingerZero) {
-        return new TcpSnapshot(state, recvQueue, sendQueue, lingerZero, 0, 0, 0, TcpSnapshot.encode(LOCAL, REMOTE));
+        return new TcpSnapshot(state, recvQueue, sendQueue, lingerZero, 0, 0, 0, 0, 0, TcpSnapshot.encode(LOCAL, REMOTE));
     }
 
     static PendingClose close(int api, int op, TcpSnapshot entry, TcpSnapshot release, boolean outputShutdown) {
@@ -138,9 +138,18 @@ class CloseClassifierTest {
     }
 
     @Test
+    void idleTimesAreTheKernelsAtTheStartOfTheClose() {
+        TcpSnapshot idle = new TcpSnapshot(TcpState.CLOSE_WAIT, 0, 0, false, 10, 0, 11, 30_000, 29_990,
+                TcpSnapshot.encode(LOCAL, REMOTE));
+        CloseEvent e = classify(close(CloseBridge.SOCKET, CloseBridge.CLOSE, idle, idle, false));
+        assertEquals(30_000L, e.sinceDataInMs());
+        assertEquals(29_990L, e.sinceDataOutMs());
+    }
+
+    @Test
     void listenersHaveNoRemoteNoHowAndNoPending() {
         CloseEvent e = classify(close(CloseBridge.SERVER_SOCKET, CloseBridge.CLOSE,
-                new TcpSnapshot(TcpState.LISTEN, 0, 0, false, -1, -1, -1, TcpSnapshot.encode(LOCAL, null)), null, false));
+                new TcpSnapshot(TcpState.LISTEN, 0, 0, false, -1, -1, -1, -1, -1, TcpSnapshot.encode(LOCAL, null)), null, false));
         assertEquals("ServerSocket", e.api());
         assertNull(e.remote());
         assertNull(e.how());
@@ -161,6 +170,8 @@ class CloseClassifierTest {
         assertNull(e.pendingIn());
         assertNull(e.pendingOut());
         assertNull(e.tcpState());
+        assertNull(e.sinceDataInMs());
+        assertNull(e.sinceDataOutMs());
         assertNull(e.local());
         assertEquals("127.0.0.1:7000", e.remote());
     }

@@ -21,7 +21,7 @@ public final class PendingCloses {
         PendingClose p = new PendingClose(CloseBridge.SOCKET, CloseBridge.CLOSE);
         InetAddress loopback = InetAddress.getLoopbackAddress();
         p.bind(new Object(), new FileDescriptor(), null, null, 0, false, new TcpSnapshot(TcpState.ESTABLISHED, 0, 0,
-                false, 0, 0, 0, TcpSnapshot.encode(new InetSocketAddress(loopback, 5000), new InetSocketAddress(loopback, 6000))));
+                false, 0, 0, 0, 0, 0, TcpSnapshot.encode(new InetSocketAddress(loopback, 5000), new InetSocketAddress(loopback, 6000))));
         p.connection = CONNECTIONS.onClose(new Object(), CloseBridge.SOCKET, null, null, 0);
         return p;
     }

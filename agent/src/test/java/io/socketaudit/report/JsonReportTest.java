@@ -26,7 +26,7 @@ class JsonReportTest {
         List<String> keys = new ArrayList<>();
         report.fieldNames().forEachRemaining(keys::add);
         assertEquals(List.of("reportFormat", "inputs", "timeRange", "agentHealth", "inputProblems", "lines", "socketEvents",
-                "callSites", "atRisk", "remoteEndpoints", "neverClosed", "pairs", "timeline"), keys);
+                "callSites", "atRisk", "remoteEndpoints", "services", "peerHosts", "neverClosed", "pairs", "diagnoses", "timeline"), keys);
         assertEquals(1, report.get("reportFormat").asInt());
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -66,9 +67,9 @@ class PairingTest {
 
         assertTrue(report.contains("BOTH ENDS AUDITED: 2 connections paired, 1 end without the other end in the logs\n"), report);
         assertTrue(report.contains("  1 connection ended this way:\n"
-                + "      first: 10.0.0.1:8080 Socket close: abortive, cause unread-input, initiator local, 512 bytes unread"
+                + "      first: one side (connect or accept unknown) 10.0.0.1:8080 Socket close: abortive, cause unread-input, initiator local, 512 bytes unread"
                 + " at app.Server.reject(Server.java:42)\n"
-                + "      then:  10.0.0.2:50000 Socket close: graceful, cause peer-reset, initiator peer"
+                + "      then:  one side (connect or accept unknown) 10.0.0.2:50000 Socket close: graceful, cause peer-reset, initiator peer"
                 + " at app.Client.call(Client.java:10), 5.0 ms later\n"), report);
     }
 
@@ -96,6 +97,86 @@ class PairingTest {
         assertEquals(1, pairs.get("paired").asLong());
         assertEquals(0, pairs.get("unpairedEnds").asLong());
         assertEquals(CLIENT_A, pairs.at("/patterns/0/first/local").asText());
+    }
+
+    @Test
+    void keepsTheSidesApartWhenTheServerEndsOneConnectionOfThree() throws IOException {
+        String clientC = "10.0.0.2:50002";
+        Path server = SyntheticLog.started(100)
+                .atMillis(1).open(SERVER, CLIENT_A, 1, "accept")
+                .atMillis(2).open(SERVER, CLIENT_B, 2, "accept")
+                .atMillis(3).open(SERVER, clientC, 3, "accept")
+                .atMillis(20).close(SERVER, CLIENT_A, "conn", 1, "initiator", "peer", "tcpState", "CLOSE_WAIT")
+                .atMillis(30).close(SERVER, CLIENT_B, "conn", 2, "initiator", "peer", "tcpState", "CLOSE_WAIT")
+                .atMillis(40).close(SERVER, clientC, "conn", 3, "caller", "app.Server.idle(Server.java:60)")
+                .stop().writeTo(dir.resolve("server.jsonl"));
+        Path client = SyntheticLog.started(200)
+                .atMillis(1).open(CLIENT_A, SERVER, 1, "connect")
+                .atMillis(2).open(CLIENT_B, SERVER, 2, "connect")
+                .atMillis(3).open(clientC, SERVER, 3, "connect")
+                .atMillis(10).close(CLIENT_A, SERVER, "conn", 1)
+                .atMillis(15).close(CLIENT_B, SERVER, "conn", 2)
+                .atMillis(45).close(clientC, SERVER, "conn", 3, "initiator", "peer", "tcpState", "CLOSE_WAIT")
+                .stop().writeTo(dir.resolve("client.jsonl"));
+
+        JsonNode pairs = CommandResult.json(server, client).get("pairs");
+
+        assertEquals(3, pairs.get("paired").asLong());
+        assertEquals(2, pairs.get("patterns").size(), pairs.toPrettyString());
+        JsonNode clientFirst = pairs.at("/patterns/0");
+        assertEquals(2, clientFirst.get("count").asLong());
+        assertEquals("connect", clientFirst.at("/first/role").asText());
+        assertEquals("accept", clientFirst.at("/second/role").asText());
+        JsonNode serverFirst = pairs.at("/patterns/1");
+        assertEquals(1, serverFirst.get("count").asLong());
+        assertEquals("accept", serverFirst.at("/first/role").asText());
+        assertEquals(clientC, serverFirst.at("/first/remote").asText(), "the example is the pattern's own connection");
+        assertEquals("app.Server.idle(Server.java:60)", serverFirst.at("/first/caller").asText());
+
+        JsonNode connections = pairs.get("connections");
+        assertEquals(3, connections.size());
+        assertEquals(0, pairs.get("connectionsNotListed").asLong());
+        assertEquals(ConnectionPairing.MAX_CONNECTIONS_LISTED, pairs.get("connectionsLimit").asInt());
+        assertEquals(List.of("connect", "connect", "accept"),
+                List.of(connections.at("/0/first/role").asText(), connections.at("/1/first/role").asText(),
+                        connections.at("/2/first/role").asText()));
+        assertEquals(clientC, connections.at("/2/second/local").asText());
+        assertEquals(5.0, connections.at("/2/laterByMs").asDouble());
+
+        String text = CommandResult.report(server, client).out();
+        assertTrue(text.contains("      first: the accepting side 10.0.0.1:8080 Socket close: graceful, cause none, initiator local"
+                + " at app.Server.idle(Server.java:60)\n"), text);
+    }
+
+    @Test
+    void aListenersPortSeenBeforeTellsTheSidesWithoutOpenLines() throws IOException {
+        Path server = SyntheticLog.started(100)
+                .atMillis(5).close("0.0.0.0:8080", null, "api", "ServerSocket", "how", null, "initiator", null)
+                .atMillis(10).close(SERVER, CLIENT_A)
+                .stop().writeTo(dir.resolve("server.jsonl"));
+        Path client = SyntheticLog.started(200)
+                .atMillis(20).close(CLIENT_A, SERVER, "initiator", "peer")
+                .stop().writeTo(dir.resolve("client.jsonl"));
+
+        JsonNode connection = CommandResult.json(server, client).at("/pairs/connections/0");
+
+        assertEquals("accept", connection.at("/first/role").asText());
+        assertEquals("connect", connection.at("/second/role").asText());
+    }
+
+    @Test
+    void listsAtMostTheLimitOfConnectionsAndCountsTheRest() throws IOException {
+        SyntheticLog log = SyntheticLog.started(1);
+        int connections = ConnectionPairing.MAX_CONNECTIONS_LISTED + 5;
+        for (int i = 0; i < connections; i++) {
+            String client = "10.0.0.2:" + (20_000 + i);
+            log.atMillis(2L * i).close(client, SERVER).atMillis(2L * i + 1).close(SERVER, client, "initiator", "peer");
+        }
+        JsonNode pairs = CommandResult.json(log.stop().writeTo(dir.resolve("many.jsonl"))).get("pairs");
+
+        assertEquals(connections, pairs.get("paired").asLong());
+        assertEquals(ConnectionPairing.MAX_CONNECTIONS_LISTED, pairs.get("connections").size());
+        assertEquals(5, pairs.get("connectionsNotListed").asLong());
     }
 
     private Path serverLog() throws IOException {

@@ -50,6 +50,14 @@ final class SyntheticLog {
         return socketEvent("close", "close", local, remote, overrides);
     }
 
+    /** An {@code open} line: {@code op} is {@code connect} or {@code accept}. */
+    SyntheticLog open(String local, String remote, long conn, String op) {
+        ObjectNode thread = JSON.createObjectNode().put("name", "main").put("id", 1).put("virtual", false);
+        return event("open", "conn", conn, "api", "Socket", "op", op, "local", local, "remote", remote,
+                "openedAt", Summary.formatTime(micros), "thread", thread, "caller", "app.Opener.open(Opener.java:5)",
+                "stackId", null);
+    }
+
     SyntheticLog shutdownOutput(String local, String remote, Object... overrides) {
         return socketEvent("shutdown", "shutdownOutput", local, remote, overrides);
     }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -51,12 +52,38 @@ class TextReportTest {
                 + "        at java.net.Socket.close(Socket.java:1500)\n"
                 + "        at app.Server.reject(Server.java:42)\n"
                 + "        at app.Server.run(Server.java:20)\n"), report);
-        assertTrue(report.contains("REMOTE ENDPOINTS (3)\n"
-                + "  connections  abortive  endpoint\n"
-                + "            1         0  10.0.0.5:5432\n"
-                + "            1         1  10.0.0.9:50000\n"
-                + "            1         0  10.0.0.9:50001\n"), report);
+        assertTrue(report.contains("SERVICES: closed connections by the accepting side's address (0);"
+                + " 3 closes without a known side (no open line) left out\n  none\n"), report);
+        assertTrue(report.contains("PEER HOSTS (2)\n"
+                + "  connections  abortive  host\n"
+                + "            2         1  10.0.0.9\n"
+                + "            1         0  10.0.0.5\n"), report);
         assertTrue(report.contains("BOTH ENDS AUDITED: 0 connections paired, 3 ends without the other end in the logs\n"), report);
+    }
+
+    @Test
+    void groupsConnectionsByServiceNotByEphemeralPort() throws IOException {
+        Path log = SyntheticLog.started(7)
+                .atMillis(1).open("10.0.0.1:8080", "10.0.0.9:50000", 1, "accept")
+                .atMillis(2).open("10.0.0.1:8080", "10.0.0.8:50001", 2, "accept")
+                .atMillis(3).open("10.0.0.1:40000", "10.0.0.5:5432", 3, "connect")
+                .atMillis(10).close("10.0.0.1:8080", "10.0.0.9:50000", "conn", 1, "how", "abortive")
+                .atMillis(20).close("10.0.0.1:8080", "10.0.0.8:50001", "conn", 2)
+                .atMillis(30).close("10.0.0.1:40000", "10.0.0.5:5432", "conn", 3)
+                .stop()
+                .writeTo(dir.resolve("server.jsonl"));
+
+        String report = CommandResult.report(log).out();
+
+        assertTrue(report.contains("SERVICES: closed connections by the accepting side's address (2)\n"
+                + "  connections  abortive         we  service\n"
+                + "            2         1   accepted  10.0.0.1:8080\n"
+                + "            1         0  connected  10.0.0.5:5432\n"), report);
+        JsonNode services = CommandResult.json(log).get("services");
+        assertEquals("accepted", services.at("/top/0/side").asText());
+        assertEquals("10.0.0.1:8080", services.at("/top/0/service").asText());
+        assertEquals(0, services.get("closesWithoutSide").asLong());
+        assertEquals(3, CommandResult.json(log).at("/peerHosts/distinct").asLong());
     }
 
     @Test
