@@ -61,16 +61,8 @@ class GrpcIT {
         Path dir = ScenarioRun.runDirectory("grpc-jdk" + jdk.feature() + "-");
         AgentJvm child = AgentJvm.on(jdk).workDir(dir).logTo(dir.resolve("audit.jsonl"))
                 .classPath(grpcJars()).main(GrpcScenario.class);
-        AgentJvm.Result result;
-        List<Packet> packets;
-        LoopbackCapture capture = LoopbackCapture.start();
-        try {
-            result = child.run();
-            capture.sync();
-            packets = capture.packets();
-        } finally {
-            capture.close();
-        }
+        LoopbackCapture.Run captured = LoopbackCapture.around(child);
+        AgentJvm.Result result = captured.result();
         assertEquals(0, result.exitCode(), result::describe);
         int serverPort = -1;
         int clientPort = -1;
@@ -87,7 +79,7 @@ class GrpcIT {
             }
         }
         assertTrue(serverPort > 0 && listenerPort > 0, result::describe);
-        Run run = new Run(result, packets, capture.droppedByKernel(), serverPort, clientPort, listenerPort);
+        Run run = new Run(result, captured.packets(), captured.droppedByKernel(), serverPort, clientPort, listenerPort);
         runs.put(jdk.home().toString(), run);
         return run;
     }

@@ -85,6 +85,28 @@ public final class LoopbackCapture implements AutoCloseable {
         stderrReader.start();
     }
 
+    /** A child JVM's run, what crossed the loopback while it ran, and what the capture itself reported. */
+    public record Run(AgentJvm.Result result, List<Packet> packets, long droppedByKernel, String diagnostics) {
+    }
+
+    /**
+     * Runs {@code child} to its end under a capture of its own; the drop count and diagnostics are read after
+     * tcpdump has stopped, which is when it reports them.
+     */
+    public static Run around(AgentJvm child) throws Exception {
+        LoopbackCapture capture = start();
+        AgentJvm.Result result;
+        List<Packet> packets;
+        try {
+            result = child.run();
+            capture.sync();
+            packets = capture.packets();
+        } finally {
+            capture.close();
+        }
+        return new Run(result, packets, capture.droppedByKernel(), capture.diagnostics());
+    }
+
     /** Starts tcpdump on {@code lo} and returns when it is capturing. */
     public static LoopbackCapture start() throws IOException, InterruptedException {
         Path exe = findTcpdump();

@@ -128,16 +128,8 @@ class NettyEpollIT {
         Path dir = ScenarioRun.runDirectory("netty-epoll-jdk" + jdk.feature() + "-");
         AgentJvm child = AgentJvm.on(jdk).workDir(dir).logTo(dir.resolve("audit.jsonl"))
                 .classPath(nettyJars()).main(NettyScenarios.class);
-        AgentJvm.Result result;
-        List<Packet> packets;
-        LoopbackCapture capture = LoopbackCapture.start();
-        try {
-            result = child.run();
-            capture.sync();
-            packets = capture.packets();
-        } finally {
-            capture.close();
-        }
+        LoopbackCapture.Run captured = LoopbackCapture.around(child);
+        AgentJvm.Result result = captured.result();
         Map<String, int[]> ends = new LinkedHashMap<>();
         List<Integer> listenerPorts = new ArrayList<>();
         for (String line : result.stdout()) {
@@ -151,7 +143,7 @@ class NettyEpollIT {
                 listenerPorts.add(Integer.parseInt(listener.group(1)));
             }
         }
-        Run run = new Run(result, packets, capture.droppedByKernel(), capture.diagnostics(), ends, listenerPorts);
+        Run run = new Run(result, captured.packets(), captured.droppedByKernel(), captured.diagnostics(), ends, listenerPorts);
         runs.put(jdk.home().toString(), run);
         return run;
     }

@@ -45,17 +45,10 @@ final class ScenarioRun {
         } else {
             child.withoutAgent();
         }
-        ScenarioRun run;
-        LoopbackCapture capture = LoopbackCapture.start();
-        try {
-            AgentJvm.Result result = child.run();
-            capture.sync();
-            run = new ScenarioRun(jdk, result, capture.packets(), withAgent);
-        } finally {
-            capture.close();
-        }
-        run.captureDrops = capture.droppedByKernel();
-        run.captureDiagnostics = capture.diagnostics();
+        LoopbackCapture.Run captured = LoopbackCapture.around(child);
+        ScenarioRun run = new ScenarioRun(jdk, captured.result(), captured.packets(), withAgent);
+        run.captureDrops = captured.droppedByKernel();
+        run.captureDiagnostics = captured.diagnostics();
         return run;
     }
 
