@@ -1,13 +1,13 @@
 package io.socketaudit.agent;
 
-import io.socketaudit.bootstrap.CloseBridge;
+import io.socketaudit.bootstrap.SocketBridge;
 import io.socketaudit.config.AgentConfig;
 import io.socketaudit.config.ConfigException;
 import io.socketaudit.event.ApplicationFrames;
-import io.socketaudit.event.CloseRecorder;
+import io.socketaudit.event.SocketEventRecorder;
 import io.socketaudit.event.OpenConnections;
 import io.socketaudit.instrumentation.AdvisedTypes;
-import io.socketaudit.instrumentation.CloseInstrumentation;
+import io.socketaudit.instrumentation.SocketInstrumentation;
 import io.socketaudit.kernel.KernelProbe;
 import io.socketaudit.output.AgentErrors;
 import io.socketaudit.output.AuditLog;
@@ -86,9 +86,9 @@ public final class AgentRuntime {
             return;
         }
         ApplicationFrames.addLibraries(config.libraries());
-        CloseBridge.setListener(new CloseRecorder(connections, log::submit));
+        SocketBridge.setListener(new SocketEventRecorder(connections, log::submit));
         Set<String> transformed = ConcurrentHashMap.newKeySet();
-        ClassFileTransformer transformer = CloseInstrumentation.transformer(transformed,
+        ClassFileTransformer transformer = SocketInstrumentation.transformer(transformed,
                 (type, error) -> errors.record("advising " + type, error));
         instrumentation.addTransformer(transformer, true);
         try {
@@ -97,7 +97,7 @@ public final class AgentRuntime {
             errors.record("advising the socket classes loaded before the agent", e);
         }
         if (transformed.isEmpty()) {
-            CloseInstrumentation.prepareInBackground(); // no socket class yet: prepare the weaving meanwhile
+            SocketInstrumentation.prepareInBackground(); // no socket class yet: prepare the weaving meanwhile
         }
         Thread hook = new Thread(() -> log.stop("shutdown", true, STOP_TIMEOUT_MILLIS), "socket-audit-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
@@ -151,7 +151,7 @@ public final class AgentRuntime {
         }
         running = null;
         System.clearProperty(LOG_PROPERTY);
-        CloseBridge.setListener(null);
+        SocketBridge.setListener(null);
         r.instrumentation().removeTransformer(r.transformer());
         try {
             retransformAdvisedTypes(r.instrumentation());

@@ -24,8 +24,8 @@ final class BootstrapJar {
      * thousands of entries (a test keeps the list equal to the package).
      */
     static final List<String> BRIDGE_CLASSES = List.of(
-            "io/socketaudit/bootstrap/CloseBridge.class",
-            "io/socketaudit/bootstrap/CloseListener.class");
+            "io/socketaudit/bootstrap/SocketBridge.class",
+            "io/socketaudit/bootstrap/SocketEventListener.class");
     /**
      * The time stamp of the copied entries. Any fixed local time will do; left to itself, the zip writer
      * asks for the time zone of the current time, and loading the time-zone rules costs the start 15-25 ms.
@@ -80,7 +80,7 @@ final class BootstrapJar {
 
     private static boolean isBridgeOnBootstrapPath() {
         try {
-            Class.forName("io.socketaudit.bootstrap.CloseBridge", false, null);
+            Class.forName("io.socketaudit.bootstrap.SocketBridge", false, null);
             return true;
         } catch (ClassNotFoundException e) {
             return false;

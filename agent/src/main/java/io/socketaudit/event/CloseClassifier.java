@@ -1,6 +1,6 @@
 package io.socketaudit.event;
 
-import io.socketaudit.bootstrap.CloseBridge;
+import io.socketaudit.bootstrap.SocketBridge;
 import io.socketaudit.kernel.TcpSnapshot;
 import io.socketaudit.kernel.TcpState;
 import io.socketaudit.logformat.Api;
@@ -27,10 +27,10 @@ public final class CloseClassifier {
         StackDecoder.Decoded stack = stacks.decode(p.stack);
         int api = p.api;
         // A TLS socket's own shutdowns and the closes its engine makes reach the plain socket underneath.
-        if (api == CloseBridge.SOCKET && stack.underTlsSocket) {
-            api = CloseBridge.SSL_SOCKET;
+        if (api == SocketBridge.SOCKET && stack.underTlsSocket) {
+            api = SocketBridge.SSL_SOCKET;
         }
-        boolean close = p.op == CloseBridge.CLOSE;
+        boolean close = p.op == SocketBridge.CLOSE;
         TcpSnapshot entry = p.entry;
         String how = null;
         String cause = null;
@@ -120,7 +120,7 @@ public final class CloseClassifier {
 
     /** TLS closes and output shutdowns only: whether this operation wrote a close_notify alert. */
     private static Boolean closeNotify(int api, PendingClose p) {
-        if (api != CloseBridge.SSL_SOCKET || p.op == CloseBridge.SHUTDOWN_INPUT) {
+        if (api != SocketBridge.SSL_SOCKET || p.op == SocketBridge.SHUTDOWN_INPUT) {
             return null;
         }
         return p.closeNotify != null ? p.closeNotify : Boolean.FALSE;

@@ -1,6 +1,6 @@
 package io.socketaudit.event;
 
-import io.socketaudit.bootstrap.CloseBridge;
+import io.socketaudit.bootstrap.SocketBridge;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -85,7 +85,7 @@ final class StackFrames {
         return c.equals(Captured.class.getName()) || c.equals(PendingClose.class.getName())
                 || c.equals(PendingOpen.class.getName()) || c.equals(PendingOpen.Request.class.getName())
                 || c.equals(PendingClose.Request.class.getName())
-                || c.equals(CloseRecorder.class.getName())
-                || c.equals(CloseBridge.class.getName());
+                || c.equals(SocketEventRecorder.class.getName())
+                || c.equals(SocketBridge.class.getName());
     }
 }

@@ -1,6 +1,6 @@
 package io.socketaudit.instrumentation;
 
-import io.socketaudit.bootstrap.CloseBridge;
+import io.socketaudit.bootstrap.SocketBridge;
 import net.bytebuddy.asm.Advice;
 
 import java.io.FileDescriptor;
@@ -34,7 +34,7 @@ final class AsyncChannelAdvice {
                             @Advice.FieldValue("localAddress") SocketAddress local,
                             @Advice.FieldValue("remoteAddress") SocketAddress remote) {
             return state == ST_CONNECTED
-                    ? CloseBridge.enter(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.CLOSE, self, fd, local, remote, 0,
+                    ? SocketBridge.enter(SocketBridge.ASYNC_SOCKET_CHANNEL, SocketBridge.CLOSE, self, fd, local, remote, 0,
                             false, false)
                     : null;
         }
@@ -49,7 +49,7 @@ final class AsyncChannelAdvice {
                             @Advice.FieldValue("remoteAddress") SocketAddress remote,
                             @Advice.FieldValue("writeShutdown") boolean writeShutdown) {
             return state == ST_CONNECTED && !writeShutdown
-                    ? CloseBridge.enter(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.SHUTDOWN_OUTPUT, self, fd, local, remote,
+                    ? SocketBridge.enter(SocketBridge.ASYNC_SOCKET_CHANNEL, SocketBridge.SHUTDOWN_OUTPUT, self, fd, local, remote,
                             0, false, false)
                     : null;
         }
@@ -65,7 +65,7 @@ final class AsyncChannelAdvice {
                             @Advice.FieldValue("readShutdown") boolean readShutdown,
                             @Advice.FieldValue("writeShutdown") boolean writeShutdown) {
             return state == ST_CONNECTED && !readShutdown
-                    ? CloseBridge.enter(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.SHUTDOWN_INPUT, self, fd, local, remote,
+                    ? SocketBridge.enter(SocketBridge.ASYNC_SOCKET_CHANNEL, SocketBridge.SHUTDOWN_INPUT, self, fd, local, remote,
                             0, writeShutdown, false)
                     : null;
         }
@@ -77,7 +77,7 @@ final class AsyncChannelAdvice {
                             @Advice.FieldValue("fd") FileDescriptor fd,
                             @Advice.FieldValue("localAddress") SocketAddress local) {
             return local != null
-                    ? CloseBridge.enter(CloseBridge.ASYNC_SERVER_SOCKET_CHANNEL, CloseBridge.CLOSE, self, fd, local, null, 0,
+                    ? SocketBridge.enter(SocketBridge.ASYNC_SERVER_SOCKET_CHANNEL, SocketBridge.CLOSE, self, fd, local, null, 0,
                             false, false)
                     : null;
         }
@@ -87,7 +87,7 @@ final class AsyncChannelAdvice {
     static final class ConnectRequested {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.This Object self) {
-            CloseBridge.connecting(self);
+            SocketBridge.connecting(self);
         }
     }
 
@@ -98,7 +98,7 @@ final class AsyncChannelAdvice {
                          @Advice.FieldValue("fd") FileDescriptor fd,
                          @Advice.FieldValue("localAddress") SocketAddress local,
                          @Advice.FieldValue("remoteAddress") SocketAddress remote) {
-            CloseBridge.opened(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.CONNECT, self, fd, local, remote, 0);
+            SocketBridge.opened(SocketBridge.ASYNC_SOCKET_CHANNEL, SocketBridge.CONNECT, self, fd, local, remote, 0);
         }
     }
 
@@ -109,7 +109,7 @@ final class AsyncChannelAdvice {
                          @Advice.FieldValue("fd") FileDescriptor fd,
                          @Advice.FieldValue("localAddress") SocketAddress local,
                          @Advice.FieldValue("remoteAddress") SocketAddress remote) {
-            CloseBridge.opened(CloseBridge.ASYNC_SOCKET_CHANNEL, CloseBridge.ACCEPT, self, fd, local, remote, 0);
+            SocketBridge.opened(SocketBridge.ASYNC_SOCKET_CHANNEL, SocketBridge.ACCEPT, self, fd, local, remote, 0);
         }
     }
 }

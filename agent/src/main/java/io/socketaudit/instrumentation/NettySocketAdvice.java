@@ -1,6 +1,6 @@
 package io.socketaudit.instrumentation;
 
-import io.socketaudit.bootstrap.CloseBridge;
+import io.socketaudit.bootstrap.SocketBridge;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -40,7 +40,7 @@ final class NettySocketAdvice {
                          @Advice.This Object self,
                          @Advice.FieldValue("fd") int fd) {
             if (marked) {
-                CloseBridge.nativeClose(self, fd, (stateBefore & OUTPUT_SHUT_DOWN) != 0);
+                SocketBridge.nativeClose(self, fd, (stateBefore & OUTPUT_SHUT_DOWN) != 0);
             }
         }
     }
@@ -61,9 +61,9 @@ final class NettySocketAdvice {
             if (!input && !output) {
                 return null;
             }
-            int op = input && output ? CloseBridge.SHUTDOWN_BOTH
-                    : output ? CloseBridge.SHUTDOWN_OUTPUT : CloseBridge.SHUTDOWN_INPUT;
-            return CloseBridge.enterNative(op, self, fd, (state & OUTPUT_SHUT_DOWN) != 0);
+            int op = input && output ? SocketBridge.SHUTDOWN_BOTH
+                    : output ? SocketBridge.SHUTDOWN_OUTPUT : SocketBridge.SHUTDOWN_INPUT;
+            return SocketBridge.enterNative(op, self, fd, (state & OUTPUT_SHUT_DOWN) != 0);
         }
     }
 
@@ -74,7 +74,7 @@ final class NettySocketAdvice {
                          @Advice.This Object self,
                          @Advice.FieldValue("fd") int fd) {
             if (connected) {
-                CloseBridge.nativeOpened(CloseBridge.CONNECT, self, fd);
+                SocketBridge.nativeOpened(SocketBridge.CONNECT, self, fd);
             }
         }
     }
@@ -87,7 +87,7 @@ final class NettySocketAdvice {
         @Advice.OnMethodExit(suppress = Throwable.class)
         static void exit(@Advice.This Object self,
                          @Advice.FieldValue("fd") int fd) {
-            CloseBridge.nativeOpened(CloseBridge.ACCEPT, self, fd);
+            SocketBridge.nativeOpened(SocketBridge.ACCEPT, self, fd);
         }
     }
 
@@ -99,7 +99,7 @@ final class NettySocketAdvice {
     static final class CloseRequested {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.Argument(0) Object promise) {
-            CloseBridge.nettyCloseRequested(promise);
+            SocketBridge.nettyCloseRequested(promise);
         }
     }
 
@@ -107,12 +107,12 @@ final class NettySocketAdvice {
     static final class Closing {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.Argument(0) Object promise) {
-            CloseBridge.nettyCloseRuns(promise);
+            SocketBridge.nettyCloseRuns(promise);
         }
 
         @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
         static void exit() {
-            CloseBridge.nettyCloseDone();
+            SocketBridge.nettyCloseDone();
         }
     }
 }

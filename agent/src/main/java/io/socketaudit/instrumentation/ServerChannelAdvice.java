@@ -1,6 +1,6 @@
 package io.socketaudit.instrumentation;
 
-import io.socketaudit.bootstrap.CloseBridge;
+import io.socketaudit.bootstrap.SocketBridge;
 import net.bytebuddy.asm.Advice;
 
 import java.io.FileDescriptor;
@@ -21,7 +21,7 @@ final class ServerChannelAdvice {
                             @Advice.FieldValue("localAddress") SocketAddress local) {
             // An unbound channel has no address and was never a listener.
             return local != null
-                    ? CloseBridge.enter(CloseBridge.SERVER_SOCKET_CHANNEL, CloseBridge.CLOSE, self, fd, local, null, 0,
+                    ? SocketBridge.enter(SocketBridge.SERVER_SOCKET_CHANNEL, SocketBridge.CLOSE, self, fd, local, null, 0,
                             false, false)
                     : null;
         }

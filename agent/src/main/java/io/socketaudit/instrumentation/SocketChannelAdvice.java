@@ -1,6 +1,6 @@
 package io.socketaudit.instrumentation;
 
-import io.socketaudit.bootstrap.CloseBridge;
+import io.socketaudit.bootstrap.SocketBridge;
 import net.bytebuddy.asm.Advice;
 
 import java.io.FileDescriptor;
@@ -34,7 +34,7 @@ final class SocketChannelAdvice {
                             @Advice.FieldValue("readerThread") long readerThread,
                             @Advice.FieldValue("writerThread") long writerThread) {
             return state == ST_CONNECTED
-                    ? CloseBridge.enter(CloseBridge.SOCKET_CHANNEL, CloseBridge.CLOSE, self, fd, local, remote, 0,
+                    ? SocketBridge.enter(SocketBridge.SOCKET_CHANNEL, SocketBridge.CLOSE, self, fd, local, remote, 0,
                             outputClosed, readerThread != 0 || writerThread != 0)
                     : null;
         }
@@ -52,7 +52,7 @@ final class SocketChannelAdvice {
                           @Advice.FieldValue("readerThread") long readerThread,
                           @Advice.FieldValue("writerThread") long writerThread) {
             if (readerThread == 0 && writerThread == 0 && !self.isRegistered()) {
-                CloseBridge.beforeRelease(fd);
+                SocketBridge.beforeRelease(fd);
             }
         }
     }
@@ -66,7 +66,7 @@ final class SocketChannelAdvice {
                             @Advice.FieldValue("remoteAddress") SocketAddress remote,
                             @Advice.FieldValue("isOutputClosed") boolean outputClosed) {
             return state == ST_CONNECTED && !outputClosed
-                    ? CloseBridge.enter(CloseBridge.SOCKET_CHANNEL, CloseBridge.SHUTDOWN_OUTPUT, self, fd, local, remote, 0,
+                    ? SocketBridge.enter(SocketBridge.SOCKET_CHANNEL, SocketBridge.SHUTDOWN_OUTPUT, self, fd, local, remote, 0,
                             false, false)
                     : null;
         }
@@ -82,7 +82,7 @@ final class SocketChannelAdvice {
                             @Advice.FieldValue("isInputClosed") boolean inputClosed,
                             @Advice.FieldValue("isOutputClosed") boolean outputClosed) {
             return state == ST_CONNECTED && !inputClosed
-                    ? CloseBridge.enter(CloseBridge.SOCKET_CHANNEL, CloseBridge.SHUTDOWN_INPUT, self, fd, local, remote, 0,
+                    ? SocketBridge.enter(SocketBridge.SOCKET_CHANNEL, SocketBridge.SHUTDOWN_INPUT, self, fd, local, remote, 0,
                             outputClosed, false)
                     : null;
         }
@@ -97,7 +97,7 @@ final class SocketChannelAdvice {
                          @Advice.FieldValue("localAddress") SocketAddress local,
                          @Advice.FieldValue("remoteAddress") SocketAddress remote) {
             if (connected) {
-                CloseBridge.opened(CloseBridge.SOCKET_CHANNEL, CloseBridge.CONNECT, self, fd, local, remote, 0);
+                SocketBridge.opened(SocketBridge.SOCKET_CHANNEL, SocketBridge.CONNECT, self, fd, local, remote, 0);
             }
         }
     }
@@ -111,7 +111,7 @@ final class SocketChannelAdvice {
                          @Advice.FieldValue("localAddress") SocketAddress local,
                          @Advice.FieldValue("remoteAddress") SocketAddress remote) {
             if (state == ST_CONNECTED) {
-                CloseBridge.opened(CloseBridge.SOCKET_CHANNEL, CloseBridge.CONNECT, self, fd, local, remote, 0);
+                SocketBridge.opened(SocketBridge.SOCKET_CHANNEL, SocketBridge.CONNECT, self, fd, local, remote, 0);
             }
         }
     }
@@ -123,7 +123,7 @@ final class SocketChannelAdvice {
                          @Advice.FieldValue("fd") FileDescriptor fd,
                          @Advice.FieldValue("localAddress") SocketAddress local,
                          @Advice.FieldValue("remoteAddress") SocketAddress remote) {
-            CloseBridge.opened(CloseBridge.SOCKET_CHANNEL, CloseBridge.ACCEPT, self, fd, local, remote, 0);
+            SocketBridge.opened(SocketBridge.SOCKET_CHANNEL, SocketBridge.ACCEPT, self, fd, local, remote, 0);
         }
     }
 }

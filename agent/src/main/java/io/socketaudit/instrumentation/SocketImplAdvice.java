@@ -1,6 +1,6 @@
 package io.socketaudit.instrumentation;
 
-import io.socketaudit.bootstrap.CloseBridge;
+import io.socketaudit.bootstrap.SocketBridge;
 import net.bytebuddy.asm.Advice;
 
 import java.io.FileDescriptor;
@@ -40,12 +40,12 @@ final class SocketImplAdvice {
             if (server) {
                 // ST_UNCONNECTED: created and possibly listening; ST_NEW is a never-opened impl.
                 return state == ST_UNCONNECTED
-                        ? CloseBridge.enter(CloseBridge.SERVER_SOCKET, CloseBridge.CLOSE, self, fd, null, null, 0, false, false)
+                        ? SocketBridge.enter(SocketBridge.SERVER_SOCKET, SocketBridge.CLOSE, self, fd, null, null, 0, false, false)
                         : null;
             }
             // ST_CONNECTED only: unconnected, failed or already closing sockets are no connection to report.
             return state == ST_CONNECTED
-                    ? CloseBridge.enter(CloseBridge.SOCKET, CloseBridge.CLOSE, self, fd, null, address, port,
+                    ? SocketBridge.enter(SocketBridge.SOCKET, SocketBridge.CLOSE, self, fd, null, address, port,
                             outputClosed, readerThread != 0 || writerThread != 0)
                     : null;
         }
@@ -55,7 +55,7 @@ final class SocketImplAdvice {
     static final class BeforeRelease {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.FieldValue("fd") FileDescriptor fd) {
-            CloseBridge.beforeRelease(fd);
+            SocketBridge.beforeRelease(fd);
         }
     }
 
@@ -68,7 +68,7 @@ final class SocketImplAdvice {
                             @Advice.FieldValue("port") int port,
                             @Advice.FieldValue("isOutputClosed") boolean outputClosed) {
             return state == ST_CONNECTED && !outputClosed
-                    ? CloseBridge.enter(CloseBridge.SOCKET, CloseBridge.SHUTDOWN_OUTPUT, self, fd, null, address, port, false, false)
+                    ? SocketBridge.enter(SocketBridge.SOCKET, SocketBridge.SHUTDOWN_OUTPUT, self, fd, null, address, port, false, false)
                     : null;
         }
     }
@@ -83,7 +83,7 @@ final class SocketImplAdvice {
                             @Advice.FieldValue("isInputClosed") boolean inputClosed,
                             @Advice.FieldValue("isOutputClosed") boolean outputClosed) {
             return state == ST_CONNECTED && !inputClosed
-                    ? CloseBridge.enter(CloseBridge.SOCKET, CloseBridge.SHUTDOWN_INPUT, self, fd, null, address, port,
+                    ? SocketBridge.enter(SocketBridge.SOCKET, SocketBridge.SHUTDOWN_INPUT, self, fd, null, address, port,
                             outputClosed, false)
                     : null;
         }
@@ -98,7 +98,7 @@ final class SocketImplAdvice {
                          @Advice.FieldValue("address") InetAddress address,
                          @Advice.FieldValue("port") int port) {
             if (state == ST_CONNECTED) {
-                CloseBridge.opened(CloseBridge.SOCKET, CloseBridge.CONNECT, self, fd, null, address, port);
+                SocketBridge.opened(SocketBridge.SOCKET, SocketBridge.CONNECT, self, fd, null, address, port);
             }
         }
     }
@@ -107,7 +107,7 @@ final class SocketImplAdvice {
     static final class Accept {
         @Advice.OnMethodExit(suppress = Throwable.class)
         static void exit(@Advice.Argument(0) Object accepted) {
-            CloseBridge.opened(CloseBridge.SOCKET, CloseBridge.ACCEPT, accepted, null, null, null, 0);
+            SocketBridge.opened(SocketBridge.SOCKET, SocketBridge.ACCEPT, accepted, null, null, null, 0);
         }
     }
 }

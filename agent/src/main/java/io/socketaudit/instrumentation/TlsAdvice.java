@@ -1,6 +1,6 @@
 package io.socketaudit.instrumentation;
 
-import io.socketaudit.bootstrap.CloseBridge;
+import io.socketaudit.bootstrap.SocketBridge;
 import net.bytebuddy.asm.Advice;
 
 /**
@@ -19,14 +19,14 @@ final class TlsAdvice {
     static final class Close {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static Object enter(@Advice.This Object self) {
-            return CloseBridge.enterTlsClose(self);
+            return SocketBridge.enterTlsClose(self);
         }
     }
 
     static final class AlertWritten {
         @Advice.OnMethodExit(suppress = Throwable.class)
         static void exit(@Advice.Argument(1) byte description) {
-            CloseBridge.tlsAlert(description);
+            SocketBridge.tlsAlert(description);
         }
     }
 }

@@ -1,23 +1,23 @@
 package io.socketaudit.logformat;
 
-import io.socketaudit.bootstrap.CloseBridge;
+import io.socketaudit.bootstrap.SocketBridge;
 
 /**
  * The {@code api} field: which type the connection was used through (a JDK type, or Netty's native socket), keyed
  * by the bridge's code for it; with the {@code transport} field for Netty's native sockets.
  */
 public enum Api {
-    SOCKET(CloseBridge.SOCKET, "Socket", null),
-    SSL_SOCKET(CloseBridge.SSL_SOCKET, "SSLSocket", null),
-    SOCKET_CHANNEL(CloseBridge.SOCKET_CHANNEL, "SocketChannel", null),
-    ASYNC_SOCKET_CHANNEL(CloseBridge.ASYNC_SOCKET_CHANNEL, "AsynchronousSocketChannel", null),
-    SERVER_SOCKET(CloseBridge.SERVER_SOCKET, "ServerSocket", null),
-    SERVER_SOCKET_CHANNEL(CloseBridge.SERVER_SOCKET_CHANNEL, "ServerSocketChannel", null),
-    ASYNC_SERVER_SOCKET_CHANNEL(CloseBridge.ASYNC_SERVER_SOCKET_CHANNEL, "AsynchronousServerSocketChannel", null),
-    NETTY_EPOLL_SOCKET(CloseBridge.NETTY_EPOLL_SOCKET, "NettySocket", "epoll"),
-    NETTY_EPOLL_SERVER_SOCKET(CloseBridge.NETTY_EPOLL_SERVER_SOCKET, "NettyServerSocket", "epoll"),
-    NETTY_IO_URING_SOCKET(CloseBridge.NETTY_IO_URING_SOCKET, "NettySocket", "io_uring"),
-    NETTY_IO_URING_SERVER_SOCKET(CloseBridge.NETTY_IO_URING_SERVER_SOCKET, "NettyServerSocket", "io_uring");
+    SOCKET(SocketBridge.SOCKET, "Socket", null),
+    SSL_SOCKET(SocketBridge.SSL_SOCKET, "SSLSocket", null),
+    SOCKET_CHANNEL(SocketBridge.SOCKET_CHANNEL, "SocketChannel", null),
+    ASYNC_SOCKET_CHANNEL(SocketBridge.ASYNC_SOCKET_CHANNEL, "AsynchronousSocketChannel", null),
+    SERVER_SOCKET(SocketBridge.SERVER_SOCKET, "ServerSocket", null),
+    SERVER_SOCKET_CHANNEL(SocketBridge.SERVER_SOCKET_CHANNEL, "ServerSocketChannel", null),
+    ASYNC_SERVER_SOCKET_CHANNEL(SocketBridge.ASYNC_SERVER_SOCKET_CHANNEL, "AsynchronousServerSocketChannel", null),
+    NETTY_EPOLL_SOCKET(SocketBridge.NETTY_EPOLL_SOCKET, "NettySocket", "epoll"),
+    NETTY_EPOLL_SERVER_SOCKET(SocketBridge.NETTY_EPOLL_SERVER_SOCKET, "NettyServerSocket", "epoll"),
+    NETTY_IO_URING_SOCKET(SocketBridge.NETTY_IO_URING_SOCKET, "NettySocket", "io_uring"),
+    NETTY_IO_URING_SERVER_SOCKET(SocketBridge.NETTY_IO_URING_SERVER_SOCKET, "NettyServerSocket", "io_uring");
 
     private static final Api[] BY_CODE = new Api[values().length];
 
@@ -37,7 +37,7 @@ public enum Api {
         this.transport = transport;
     }
 
-    /** The api of a {@code CloseBridge} code. */
+    /** The api of a {@code SocketBridge} code. */
     public static Api of(int bridgeCode) {
         return BY_CODE[bridgeCode];
     }
@@ -50,8 +50,8 @@ public enum Api {
 
     /** The listening counterpart of a Netty native socket's code: the same transport. */
     public static int nettyListener(int bridgeCode) {
-        return bridgeCode == CloseBridge.NETTY_IO_URING_SOCKET
-                ? CloseBridge.NETTY_IO_URING_SERVER_SOCKET : CloseBridge.NETTY_EPOLL_SERVER_SOCKET;
+        return bridgeCode == SocketBridge.NETTY_IO_URING_SOCKET
+                ? SocketBridge.NETTY_IO_URING_SERVER_SOCKET : SocketBridge.NETTY_EPOLL_SERVER_SOCKET;
     }
 
     /** The {@code transport} field: Netty's native transport, {@code null} for the JDK's types. */

@@ -1,6 +1,6 @@
 package io.socketaudit.logformat;
 
-import io.socketaudit.bootstrap.CloseBridge;
+import io.socketaudit.bootstrap.SocketBridge;
 
 /** The {@code op} field: what the application did to the connection. */
 public enum Operation {
@@ -17,22 +17,22 @@ public enum Operation {
         this.text = text;
     }
 
-    /** The operation of a {@code CloseBridge} close or shutdown code. */
+    /** The operation of a {@code SocketBridge} close or shutdown code. */
     public static Operation ofEnding(int bridgeCode) {
         return switch (bridgeCode) {
-            case CloseBridge.CLOSE -> CLOSE;
-            case CloseBridge.SHUTDOWN_OUTPUT -> SHUTDOWN_OUTPUT;
-            case CloseBridge.SHUTDOWN_INPUT -> SHUTDOWN_INPUT;
-            case CloseBridge.SHUTDOWN_BOTH -> SHUTDOWN_BOTH;
+            case SocketBridge.CLOSE -> CLOSE;
+            case SocketBridge.SHUTDOWN_OUTPUT -> SHUTDOWN_OUTPUT;
+            case SocketBridge.SHUTDOWN_INPUT -> SHUTDOWN_INPUT;
+            case SocketBridge.SHUTDOWN_BOTH -> SHUTDOWN_BOTH;
             default -> throw new IllegalArgumentException("operation " + bridgeCode);
         };
     }
 
-    /** The operation of a {@code CloseBridge} open code. */
+    /** The operation of a {@code SocketBridge} open code. */
     public static Operation ofOpening(int bridgeCode) {
         return switch (bridgeCode) {
-            case CloseBridge.CONNECT -> CONNECT;
-            case CloseBridge.ACCEPT -> ACCEPT;
+            case SocketBridge.CONNECT -> CONNECT;
+            case SocketBridge.ACCEPT -> ACCEPT;
             default -> throw new IllegalArgumentException("open " + bridgeCode);
         };
     }

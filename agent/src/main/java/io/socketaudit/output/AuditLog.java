@@ -1,6 +1,6 @@
 package io.socketaudit.output;
 
-import io.socketaudit.bootstrap.CloseBridge;
+import io.socketaudit.bootstrap.SocketBridge;
 import io.socketaudit.event.Clock;
 import io.socketaudit.event.Captured;
 import io.socketaudit.event.CloseClassifier;
@@ -303,11 +303,11 @@ public final class AuditLog {
             writer.writeDropped(lost - lostReported, Value.DROPPED_WRITE_FAILED);
             lostReported = lost;
         }
-        long bridgeFailures = CloseBridge.failures();
+        long bridgeFailures = SocketBridge.failures();
         if (bridgeFailures > bridgeFailuresReported) {
             bridgeFailuresReported = bridgeFailures;
             writer.writeError(new AgentErrors.Report(Clock.nowMicros(), "close path",
-                    String.valueOf(CloseBridge.firstFailure()), bridgeFailures));
+                    String.valueOf(SocketBridge.firstFailure()), bridgeFailures));
         }
         for (AgentErrors.Report report; (report = errors.poll()) != null; ) {
             errorsNotOnDisk.add(report);
@@ -340,6 +340,6 @@ public final class AuditLog {
     }
 
     private long totalErrors() {
-        return errors.count() + CloseBridge.failures();
+        return errors.count() + SocketBridge.failures();
     }
 }

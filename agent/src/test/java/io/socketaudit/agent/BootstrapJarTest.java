@@ -1,6 +1,6 @@
 package io.socketaudit.agent;
 
-import io.socketaudit.bootstrap.CloseBridge;
+import io.socketaudit.bootstrap.SocketBridge;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -18,7 +18,7 @@ class BootstrapJarTest {
     /** A class added to the bridge package and missing from the list would be missing at run time. */
     @Test
     void theBridgeClassesAreExactlyThoseOfTheBridgePackage() throws IOException, URISyntaxException {
-        Path classes = Path.of(CloseBridge.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(SocketBridge.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         try (Stream<Path> files = Files.list(classes.resolve(BootstrapJar.BRIDGE_PACKAGE))) {
             List<String> compiled = files.map(f -> BootstrapJar.BRIDGE_PACKAGE + f.getFileName()).sorted()
                     .collect(Collectors.toList());

@@ -1,6 +1,6 @@
 package io.socketaudit.event;
 
-import io.socketaudit.bootstrap.CloseBridge;
+import io.socketaudit.bootstrap.SocketBridge;
 import io.socketaudit.kernel.TcpSnapshot;
 import io.socketaudit.kernel.TcpState;
 import org.junit.jupiter.api.Test;
@@ -35,7 +35,7 @@ class CloseClassifierTest {
 
     @Test
     void plainCloseIsGracefulAndOurs() {
-        CloseEvent e = classify(close(CloseBridge.SOCKET, CloseBridge.CLOSE,
+        CloseEvent e = classify(close(SocketBridge.SOCKET, SocketBridge.CLOSE,
                 snapshot(TcpState.ESTABLISHED, 0, 0, false), snapshot(TcpState.FIN_WAIT2, 0, 0, false), false));
         assertEquals("close", e.event());
         assertEquals("graceful", e.how());
@@ -49,7 +49,7 @@ class CloseClassifierTest {
 
     @Test
     void unreadInputMakesTheCloseAReset() {
-        CloseEvent e = classify(close(CloseBridge.SOCKET_CHANNEL, CloseBridge.CLOSE,
+        CloseEvent e = classify(close(SocketBridge.SOCKET_CHANNEL, SocketBridge.CLOSE,
                 snapshot(TcpState.ESTABLISHED, 1000, 0, false), null, false));
         assertEquals("abortive", e.how());
         assertEquals("unread-input", e.cause());
@@ -59,7 +59,7 @@ class CloseClassifierTest {
     @Test
     void unreadInputAfterBothFinsIsNoLongerAReset() {
         // Socket.close() in CLOSE_WAIT: the JDK's own shutdown completes the exchange before the descriptor goes.
-        CloseEvent e = classify(close(CloseBridge.SOCKET, CloseBridge.CLOSE,
+        CloseEvent e = classify(close(SocketBridge.SOCKET, SocketBridge.CLOSE,
                 snapshot(TcpState.CLOSE_WAIT, 100, 0, false), snapshot(TcpState.CLOSE, 100, 0, false), false));
         assertEquals("graceful", e.how());
         assertEquals("peer", e.initiator());
@@ -68,7 +68,7 @@ class CloseClassifierTest {
 
     @Test
     void lingerZeroIsAReset() {
-        CloseEvent e = classify(close(CloseBridge.SOCKET, CloseBridge.CLOSE,
+        CloseEvent e = classify(close(SocketBridge.SOCKET, SocketBridge.CLOSE,
                 snapshot(TcpState.ESTABLISHED, 0, 5000, true), null, false));
         assertEquals("abortive", e.how());
         assertEquals("linger-zero", e.cause());
@@ -77,7 +77,7 @@ class CloseClassifierTest {
 
     @Test
     void aClosedKernelSocketWithoutOurFinWasResetByThePeer() {
-        CloseEvent e = classify(close(CloseBridge.SOCKET, CloseBridge.CLOSE,
+        CloseEvent e = classify(close(SocketBridge.SOCKET, SocketBridge.CLOSE,
                 snapshot(TcpState.CLOSE, 0, 0, false), null, false));
         assertEquals("abortive", e.how());
         assertEquals("peer-reset", e.cause());
@@ -86,7 +86,7 @@ class CloseClassifierTest {
 
     @Test
     void aClosedKernelSocketAfterOurShutdownKeepsTheShutdownsInitiator() {
-        PendingClose p = close(CloseBridge.SOCKET, CloseBridge.CLOSE, snapshot(TcpState.CLOSE, 0, 0, false), null, true);
+        PendingClose p = close(SocketBridge.SOCKET, SocketBridge.CLOSE, snapshot(TcpState.CLOSE, 0, 0, false), null, true);
         p.priorInitiator = "local";
         CloseEvent e = classify(p);
         assertEquals("graceful", e.how());
@@ -96,7 +96,7 @@ class CloseClassifierTest {
 
     @Test
     void aResetSeenByAnEarlierShutdownMakesTheCloseAPeerReset() {
-        PendingClose p = close(CloseBridge.SSL_SOCKET, CloseBridge.CLOSE, snapshot(TcpState.CLOSE, 0, 40, false), null, true);
+        PendingClose p = close(SocketBridge.SSL_SOCKET, SocketBridge.CLOSE, snapshot(TcpState.CLOSE, 0, 40, false), null, true);
         p.priorInitiator = "peer";
         p.priorPeerReset = true;
         CloseEvent e = classify(p);
@@ -108,7 +108,7 @@ class CloseClassifierTest {
 
     @Test
     void withoutAnEarlierShutdownOnRecordTheInitiatorOfAFinishedExchangeIsUnknown() {
-        CloseEvent e = classify(close(CloseBridge.SOCKET, CloseBridge.CLOSE,
+        CloseEvent e = classify(close(SocketBridge.SOCKET, SocketBridge.CLOSE,
                 snapshot(TcpState.CLOSE, 0, 0, false), null, true));
         assertNull(e.initiator());
         assertEquals("graceful", e.how());
@@ -116,7 +116,7 @@ class CloseClassifierTest {
 
     @Test
     void shutdownIsAHalfCloseAndTheFinIsNotCountedAsPendingOutput() {
-        CloseEvent e = classify(close(CloseBridge.SOCKET, CloseBridge.SHUTDOWN_OUTPUT,
+        CloseEvent e = classify(close(SocketBridge.SOCKET, SocketBridge.SHUTDOWN_OUTPUT,
                 snapshot(TcpState.CLOSE_WAIT, 0, 0, false), null, false));
         assertEquals("shutdown", e.event());
         assertEquals("shutdownOutput", e.op());
@@ -129,7 +129,7 @@ class CloseClassifierTest {
 
     @Test
     void anotherThreadBlockedInIoMakesItAnAsyncClose() {
-        PendingClose p = close(CloseBridge.SOCKET_CHANNEL, CloseBridge.CLOSE,
+        PendingClose p = close(SocketBridge.SOCKET_CHANNEL, SocketBridge.CLOSE,
                 snapshot(TcpState.ESTABLISHED, 0, 0, false), null, false);
         p.otherThreadBusy = true;
         CloseEvent e = classify(p);
@@ -141,14 +141,14 @@ class CloseClassifierTest {
     void idleTimesAreTheKernelsAtTheStartOfTheClose() {
         TcpSnapshot idle = new TcpSnapshot(TcpState.CLOSE_WAIT, 0, 0, false, 10, 0, 11, 30_000, 29_990,
                 TcpSnapshot.encode(LOCAL, REMOTE));
-        CloseEvent e = classify(close(CloseBridge.SOCKET, CloseBridge.CLOSE, idle, idle, false));
+        CloseEvent e = classify(close(SocketBridge.SOCKET, SocketBridge.CLOSE, idle, idle, false));
         assertEquals(30_000L, e.sinceDataInMs());
         assertEquals(29_990L, e.sinceDataOutMs());
     }
 
     @Test
     void listenersHaveNoRemoteNoHowAndNoPending() {
-        CloseEvent e = classify(close(CloseBridge.SERVER_SOCKET, CloseBridge.CLOSE,
+        CloseEvent e = classify(close(SocketBridge.SERVER_SOCKET, SocketBridge.CLOSE,
                 new TcpSnapshot(TcpState.LISTEN, 0, 0, false, -1, -1, -1, -1, -1, TcpSnapshot.encode(LOCAL, null)), null, false));
         assertEquals("ServerSocket", e.api());
         assertNull(e.remote());
@@ -161,7 +161,7 @@ class CloseClassifierTest {
 
     @Test
     void withoutTheKernelNothingIsGuessed() {
-        PendingClose p = close(CloseBridge.SOCKET, CloseBridge.CLOSE, null, null, false);
+        PendingClose p = close(SocketBridge.SOCKET, SocketBridge.CLOSE, null, null, false);
         p.javaRemote = InetAddress.getLoopbackAddress();
         p.javaRemotePort = 7000;
         CloseEvent e = classify(p);
@@ -178,7 +178,7 @@ class CloseClassifierTest {
 
     @Test
     void callerIsTheFirstFrameOutsideTheJdkAndTheStackStartsBelowTheAgent() {
-        CloseEvent e = classify(close(CloseBridge.SOCKET, CloseBridge.CLOSE,
+        CloseEvent e = classify(close(SocketBridge.SOCKET, SocketBridge.CLOSE,
                 snapshot(TcpState.ESTABLISHED, 0, 0, false), null, false));
         assertTrue(e.caller().startsWith("io.socketaudit.event.CloseClassifierTest.close(CloseClassifierTest.java:"),
                 e.caller());

@@ -101,7 +101,7 @@ final class AgentInternals {
     /** The agent's close recorder, handing what it captures to {@code sink}. */
     static Recorder recorder(Object connections, Consumer<Object> sink) {
         try {
-            Class<?> type = type("io.socketaudit.event.CloseRecorder");
+            Class<?> type = type("io.socketaudit.event.SocketEventRecorder");
             Class<?> captured = type("io.socketaudit.event.Captured");
             Object recorder = newWithSink(type, connections, sink);
             MethodHandle opened = LOOKUP.findVirtual(type, "opened", MethodType.methodType(void.class, int.class,
@@ -116,12 +116,12 @@ final class AgentInternals {
             }
             return new Recorder(opened, enter, exit);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("CloseRecorder(OpenConnections, sink) with opened/enter/exit", e);
+            throw new IllegalStateException("SocketEventRecorder(OpenConnections, sink) with opened/enter/exit", e);
         }
     }
 
     /**
-     * {@code new CloseRecorder(connections, sink)} whatever functional interface the sink parameter is
+     * {@code new SocketEventRecorder(connections, sink)} whatever functional interface the sink parameter is
      * ({@code Consumer}, {@code Predicate}, ...): a proxy passes each event to {@code sink} and answers
      * {@code true} where an answer is expected (accepted).
      */

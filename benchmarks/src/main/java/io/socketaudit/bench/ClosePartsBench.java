@@ -39,7 +39,7 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>{@code handOffWakeWriter}: one {@code offer} to the queue while a writer-like thread waits on it in
  *   {@code poll(timeout)}: the offer must wake it, which the agent's hand-off avoids (sample time, an
  *   invocation-level setup waits until the consumer is parked again);</li>
- *   <li>{@code recorderClose}: the agent's {@code CloseRecorder.enter} + {@code exit} for one Socket close,
+ *   <li>{@code recorderClose}: the agent's {@code SocketEventRecorder.enter} + {@code exit} for one Socket close,
  *   called {@code depth} frames deep, of a connection the recorder saw opening (an invocation-level setup, untimed),
  *   with a sink that drops the event: kernel query, stack capture, thread-local and open-connection bookkeeping,
  *   without the JDK's close, the advice dispatch and the queue.</li>
@@ -101,9 +101,9 @@ public class ClosePartsBench {
             channelServer = channelListener.accept();
             channelFd = AgentInternals.channelFd(channelClient);
             recorder = AgentInternals.recorder(AgentInternals.openConnections(), event -> { });
-            socketApi = AgentInternals.constant("io.socketaudit.bootstrap.CloseBridge", "SOCKET");
-            closeOp = AgentInternals.constant("io.socketaudit.bootstrap.CloseBridge", "CLOSE");
-            connectOp = AgentInternals.constant("io.socketaudit.bootstrap.CloseBridge", "CONNECT");
+            socketApi = AgentInternals.constant("io.socketaudit.bootstrap.SocketBridge", "SOCKET");
+            closeOp = AgentInternals.constant("io.socketaudit.bootstrap.SocketBridge", "CLOSE");
+            connectOp = AgentInternals.constant("io.socketaudit.bootstrap.SocketBridge", "CONNECT");
         }
 
         @TearDown(Level.Trial)

@@ -1,7 +1,7 @@
 package io.socketaudit.bench;
 
-import io.socketaudit.bootstrap.CloseBridge;
-import io.socketaudit.bootstrap.CloseListener;
+import io.socketaudit.bootstrap.SocketBridge;
+import io.socketaudit.bootstrap.SocketEventListener;
 import io.socketaudit.kernel.KernelProbe;
 
 import java.io.FileDescriptor;
@@ -13,7 +13,7 @@ import java.io.FileDescriptor;
  * bookkeeping, no queue, no writer work. What the paced benchmark measures with it is the cost no implementation
  * of this design can go below.
  */
-final class FloorListener implements CloseListener {
+final class FloorListener implements SocketEventListener {
 
     /** Read by no one: keeps the JIT from removing the work. */
     static volatile Object sink;
@@ -23,7 +23,7 @@ final class FloorListener implements CloseListener {
 
     /** Replaces the agent's recorder; the agent must be attached. */
     static void install() {
-        CloseBridge.setListener(new FloorListener());
+        SocketBridge.setListener(new FloorListener());
     }
 
     @Override

@@ -396,7 +396,7 @@ public final class Harness {
                 + " hand-off = `ArrayBlockingQueue.offer` + `poll` with no one waiting, and one `offer` that must wake a"
                 + " writer-like thread parked in `poll(timeout)` (sample time, p50): what the closing thread would pay if"
                 + " it woke the agent's writer, which it does not (the writer looks for work on its own schedule);"
-                + " recorder = the agent's own `CloseRecorder.enter` + `exit` for one Socket close at depth N, of a"
+                + " recorder = the agent's own `SocketEventRecorder.enter` + `exit` for one Socket close at depth N, of a"
                 + " connection it saw opening (untimed invocation-level setup), with a sink"
                 + " that drops the event (kernel query + stack capture + bookkeeping, without the JDK's close, the advice"
                 + " and the queue). \"Rest\" = added time measured above − recorder: advice dispatch, the queue hand-off"
@@ -500,7 +500,7 @@ public final class Harness {
         double rate = Stats.median(rates.getOrDefault("none", List.of()));
         double pacedPlainDropped = pacedDropped.getOrDefault("none", Double.NaN);
         section("4. Log writer",
-                "The agent's own `CloseRecorder` and `AuditLog` (agent jar on the class path, not attached), JDK 17: " + Md.num(events, 0)
+                "The agent's own `SocketEventRecorder` and `AuditLog` (agent jar on the class path, not attached), JDK 17: " + Md.num(events, 0)
                 + " Socket close events are first captured the way the agent captures them (kernel query of a real loopback"
                 + " connection, undecoded stack ~30 frames deep from one of two call sites, like the two ends of the churn"
                 + " benchmark), then handed to the log: all at once into a queue that holds them all, timed until the writer"

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The log writer alone, fed by the agent's own {@code CloseRecorder} and {@code AuditLog} (the agent jar on
+ * The log writer alone, fed by the agent's own {@code SocketEventRecorder} and {@code AuditLog} (the agent jar on
  * the class path, not attached). Close events are captured first, on this thread, as the agent captures them
  * (kernel query of a real loopback socket, undecoded stack from one of two call sites ~{@code depth} frames
  * deep, like the two ends in the churn benchmark); then they are handed to the log:
@@ -47,9 +47,9 @@ public final class WriterBench {
         Path file = dir.resolve(gzip ? "writer.jsonl.gz" : "writer.jsonl");
 
         AgentInternals.loadKernelProbe();
-        int socketApi = AgentInternals.constant("io.socketaudit.bootstrap.CloseBridge", "SOCKET");
-        int close = AgentInternals.constant("io.socketaudit.bootstrap.CloseBridge", "CLOSE");
-        int connect = AgentInternals.constant("io.socketaudit.bootstrap.CloseBridge", "CONNECT");
+        int socketApi = AgentInternals.constant("io.socketaudit.bootstrap.SocketBridge", "SOCKET");
+        int close = AgentInternals.constant("io.socketaudit.bootstrap.SocketBridge", "CLOSE");
+        int connect = AgentInternals.constant("io.socketaudit.bootstrap.SocketBridge", "CONNECT");
         Class<?> pendingClose = AgentInternals.type("io.socketaudit.event.PendingClose");
 
         Object connections = AgentInternals.openConnections();

@@ -9,8 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class ProfileSharesTest {
 
     private static final String CLOSE = "[client-0 tid=12];java/lang/Thread.run;io/socketaudit/bench/Paced.connectOnce;"
-            + "java/net/Socket.close;sun/nio/ch/NioSocketImpl.close;io/socketaudit/bootstrap/CloseBridge.enter;"
-            + "io/socketaudit/event/CloseRecorder.enter";
+            + "java/net/Socket.close;sun/nio/ch/NioSocketImpl.close;io/socketaudit/bootstrap/SocketBridge.enter;"
+            + "io/socketaudit/event/SocketEventRecorder.enter";
 
     @Test
     void sortsEachStackIntoOneCategoryByThreadThenByFrames() {

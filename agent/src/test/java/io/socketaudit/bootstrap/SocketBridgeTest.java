@@ -16,13 +16,13 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-/** The build keeps every hook of the bridge out of the JIT's inlining (see CloseBridge and the agent's pom). */
-class CloseBridgeTest {
+/** The build keeps every hook of the bridge out of the JIT's inlining (see SocketBridge and the agent's pom). */
+class SocketBridgeTest {
 
     @Test
     void everyHookIsCompiledWithDontInline() throws Exception {
         Set<String> annotated = new HashSet<>();
-        try (InputStream in = CloseBridge.class.getResourceAsStream("CloseBridge.class")) {
+        try (InputStream in = SocketBridge.class.getResourceAsStream("SocketBridge.class")) {
             new ClassReader(in).accept(new ClassVisitor(Opcodes.ASM9) {
                 @Override
                 public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
@@ -40,7 +40,7 @@ class CloseBridgeTest {
             }, ClassReader.SKIP_CODE);
         }
         Set<String> hooks = new HashSet<>();
-        for (Method method : CloseBridge.class.getDeclaredMethods()) {
+        for (Method method : SocketBridge.class.getDeclaredMethods()) {
             int modifiers = method.getModifiers();
             // The hooks advice calls: public static, called from JDK code; not the agent-side accessors.
             if (Modifier.isPublic(modifiers) && Modifier.isStatic(modifiers)

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * method stays a call, so the JIT compiles the agent's side of a hook once, not into every JDK method and
  * every caller that reaches it (without it, {@code Socket.close} alone compiled to three times its size).
  */
-public final class CloseBridge {
+public final class SocketBridge {
 
     public static final int SOCKET = 0;
     public static final int SSL_SOCKET = 1;
@@ -41,14 +41,14 @@ public final class CloseBridge {
     public static final int CONNECT = 0;
     public static final int ACCEPT = 1;
 
-    private static volatile CloseListener listener;
+    private static volatile SocketEventListener listener;
     private static final AtomicLong failures = new AtomicLong();
     private static final AtomicReference<Throwable> firstFailure = new AtomicReference<>();
 
-    private CloseBridge() {
+    private SocketBridge() {
     }
 
-    public static void setListener(CloseListener newListener) {
+    public static void setListener(SocketEventListener newListener) {
         listener = newListener;
     }
 
@@ -63,7 +63,7 @@ public final class CloseBridge {
     @DontInline
     public static Object enter(int api, int op, Object owner, FileDescriptor fd, Object local, Object remote,
                                int remotePort, boolean outputShutdown, boolean otherThreadBusy) {
-        CloseListener l = listener;
+        SocketEventListener l = listener;
         if (l == null) {
             return null;
         }
@@ -78,7 +78,7 @@ public final class CloseBridge {
     @DontInline
     public static void opened(int api, int how, Object owner, FileDescriptor fd, Object local, Object remote,
                               int remotePort) {
-        CloseListener l = listener;
+        SocketEventListener l = listener;
         if (l == null) {
             return;
         }
@@ -96,7 +96,7 @@ public final class CloseBridge {
      */
     @DontInline
     public static void nativeClose(Object owner, int fd, boolean outputShutdown) {
-        CloseListener l = listener;
+        SocketEventListener l = listener;
         if (l == null) {
             return;
         }
@@ -113,7 +113,7 @@ public final class CloseBridge {
     /** A shutdown of Netty's native socket {@code owner} starts; {@link #exit} ends it. */
     @DontInline
     public static Object enterNative(int op, Object owner, int fd, boolean outputShutdown) {
-        CloseListener l = listener;
+        SocketEventListener l = listener;
         if (l == null) {
             return null;
         }
@@ -131,7 +131,7 @@ public final class CloseBridge {
      */
     @DontInline
     public static void nativeOpened(int how, Object owner, int fd) {
-        CloseListener l = listener;
+        SocketEventListener l = listener;
         if (l == null) {
             return;
         }
@@ -148,7 +148,7 @@ public final class CloseBridge {
      */
     @DontInline
     public static void nettyCloseRequested(Object promise) {
-        CloseListener l = listener;
+        SocketEventListener l = listener;
         if (l == null) {
             return;
         }
@@ -162,7 +162,7 @@ public final class CloseBridge {
     /** Netty starts closing the channel whose close was asked for with {@code promise}, on this thread. */
     @DontInline
     public static void nettyCloseRuns(Object promise) {
-        CloseListener l = listener;
+        SocketEventListener l = listener;
         if (l == null) {
             return;
         }
@@ -176,7 +176,7 @@ public final class CloseBridge {
     /** The close {@link #nettyCloseRuns} started is done. */
     @DontInline
     public static void nettyCloseDone() {
-        CloseListener l = listener;
+        SocketEventListener l = listener;
         if (l == null) {
             return;
         }
@@ -189,7 +189,7 @@ public final class CloseBridge {
 
     @DontInline
     public static void connecting(Object owner) {
-        CloseListener l = listener;
+        SocketEventListener l = listener;
         if (l == null) {
             return;
         }
@@ -202,7 +202,7 @@ public final class CloseBridge {
 
     @DontInline
     public static void beforeRelease(FileDescriptor fd) {
-        CloseListener l = listener;
+        SocketEventListener l = listener;
         if (l == null) {
             return;
         }
@@ -215,7 +215,7 @@ public final class CloseBridge {
 
     @DontInline
     public static void exit(Object token) {
-        CloseListener l = listener;
+        SocketEventListener l = listener;
         if (l == null || token == null) {
             return;
         }
@@ -228,7 +228,7 @@ public final class CloseBridge {
 
     @DontInline
     public static Object enterTlsClose(Object tlsSocket) {
-        CloseListener l = listener;
+        SocketEventListener l = listener;
         if (l == null) {
             return null;
         }
@@ -242,7 +242,7 @@ public final class CloseBridge {
 
     @DontInline
     public static void tlsAlert(byte description) {
-        CloseListener l = listener;
+        SocketEventListener l = listener;
         if (l == null) {
             return;
         }

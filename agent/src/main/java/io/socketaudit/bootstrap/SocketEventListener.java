@@ -3,16 +3,16 @@ package io.socketaudit.bootstrap;
 import java.io.FileDescriptor;
 
 /**
- * What the agent does when instrumented JDK code closes or shuts down a socket. Implemented on the
- * agent's side of the hand-off; {@link CloseBridge} is the only caller.
+ * What the agent does when instrumented code opens, closes or shuts down a socket. Implemented on the
+ * agent's side of the hand-off; {@link SocketBridge} is the only caller.
  */
-public interface CloseListener {
+public interface SocketEventListener {
 
     /**
      * Called at the entry of a close or shutdown funnel, before the JDK touches the socket.
      *
-     * @param api             one of the {@code CloseBridge} API constants
-     * @param op              one of the {@code CloseBridge} operation constants
+     * @param api             one of the {@code SocketBridge} API constants
+     * @param op              one of the {@code SocketBridge} operation constants
      * @param owner           the JDK object that owns the descriptor (the same on every event of the connection)
      * @param fd              the socket's descriptor object, still open
      * @param local           the local address the JDK holds ({@code SocketAddress}), or {@code null}
@@ -28,7 +28,7 @@ public interface CloseListener {
     /**
      * Called when a connection has been established.
      *
-     * @param how   {@code CloseBridge.CONNECT} or {@code CloseBridge.ACCEPT}
+     * @param how   {@code SocketBridge.CONNECT} or {@code SocketBridge.ACCEPT}
      * @param owner the JDK object that owns the descriptor and will be closed
      * @param fd    its descriptor object, or {@code null} when the owner is a {@code java.net.SocketImpl}
      *              (the listener reads it itself)
@@ -57,15 +57,15 @@ public interface CloseListener {
      * Called when Netty's native socket {@code owner}, a descriptor {@code fd} of Netty's own (no
      * {@code java.io.FileDescriptor}), starts a close or shutdown; for a close, the descriptor is still open.
      *
-     * @param op             one of the {@code CloseBridge} operation constants
+     * @param op             one of the {@code SocketBridge} operation constants
      * @param outputShutdown whether Netty had already shut the output down
      * @return a token handed back to {@link #exit}, or {@code null} when nothing is to be recorded
      */
     Object enterNative(int op, Object owner, int fd, boolean outputShutdown);
 
     /**
-     * Called when Netty's native socket {@code owner} connected ({@code CloseBridge.CONNECT}), or was made around
-     * the descriptor {@code fd} ({@code CloseBridge.ACCEPT}, a connection only if the kernel says so).
+     * Called when Netty's native socket {@code owner} connected ({@code SocketBridge.CONNECT}), or was made around
+     * the descriptor {@code fd} ({@code SocketBridge.ACCEPT}, a connection only if the kernel says so).
      */
     void nativeOpened(int how, Object owner, int fd);
 

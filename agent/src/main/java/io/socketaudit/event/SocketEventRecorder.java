@@ -1,7 +1,7 @@
 package io.socketaudit.event;
 
-import io.socketaudit.bootstrap.CloseBridge;
-import io.socketaudit.bootstrap.CloseListener;
+import io.socketaudit.bootstrap.SocketBridge;
+import io.socketaudit.bootstrap.SocketEventListener;
 import io.socketaudit.kernel.KernelProbe;
 import io.socketaudit.kernel.TcpSnapshot;
 import io.socketaudit.kernel.TcpState;
@@ -20,7 +20,7 @@ import java.util.function.Predicate;
  * the thread and an undecoded stack, and hands the result to the log writer's bounded queue. It never
  * blocks and never throws into the application (the bridge catches and counts).
  */
-public final class CloseRecorder implements CloseListener {
+public final class SocketEventRecorder implements SocketEventListener {
 
     /** The operation being recorded on this thread, so that nested JDK calls attach to it. */
     private static final ThreadLocal<PendingClose> CURRENT = new ThreadLocal<>();
@@ -45,7 +45,7 @@ public final class CloseRecorder implements CloseListener {
     private final Map<Object, PendingClose.Request> closeRequests = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** @param sink takes an event for the log, and says whether it did (or had to drop it) */
-    public CloseRecorder(OpenConnections connections, Predicate<Captured> sink) {
+    public SocketEventRecorder(OpenConnections connections, Predicate<Captured> sink) {
         this.connections = connections;
         this.sink = sink;
     }
@@ -56,7 +56,7 @@ public final class CloseRecorder implements CloseListener {
             return; // UNIX-domain channels share these JDK classes
         }
         FileDescriptor descriptor = fd != null ? fd : KernelProbe.socketImplFd(owner);
-        if (how == CloseBridge.ACCEPT && fd == null && remote == null) {
+        if (how == SocketBridge.ACCEPT && fd == null && remote == null) {
             remote = KernelProbe.socketImplPeerAddress(owner); // an accepted SocketImpl: the JDK has the peer
             remotePort = KernelProbe.socketImplPeerPort(owner);
         }
@@ -69,7 +69,7 @@ public final class CloseRecorder implements CloseListener {
             connection.kernelAddresses = KernelProbe.addresses(descriptor, local == null, remote == null);
         }
         // Only asynchronous channels ask ahead (connecting); the map's lock stays off every other connect.
-        PendingOpen.Request request = how == CloseBridge.CONNECT && api == CloseBridge.ASYNC_SOCKET_CHANNEL
+        PendingOpen.Request request = how == SocketBridge.CONNECT && api == SocketBridge.ASYNC_SOCKET_CHANNEL
                 ? connectRequests.remove(owner) : null;
         connection.openLinePending = true;
         if (!sink.test(request != null ? new PendingOpen(connection, request) : new PendingOpen(connection))) {
@@ -80,7 +80,7 @@ public final class CloseRecorder implements CloseListener {
     @Override
     public void nettyCloseRequested(Object promise) {
         if (!closeRequests.containsKey(promise)) {
-            closeRequests.putIfAbsent(promise, new PendingClose.Request(CloseBridge.NETTY_EPOLL_SOCKET));
+            closeRequests.putIfAbsent(promise, new PendingClose.Request(SocketBridge.NETTY_EPOLL_SOCKET));
         }
     }
 
@@ -99,13 +99,13 @@ public final class CloseRecorder implements CloseListener {
 
     /** A close event, of the code that asked for it when Netty runs it for another thread. */
     private static PendingClose newPendingClose(int api, int op) {
-        PendingClose.Request requestedBy = op == CloseBridge.CLOSE ? CLOSE_REQUESTED_BY.get() : null;
+        PendingClose.Request requestedBy = op == SocketBridge.CLOSE ? CLOSE_REQUESTED_BY.get() : null;
         return requestedBy != null ? new PendingClose(api, op, requestedBy) : new PendingClose(api, op);
     }
 
     @Override
     public void connecting(Object owner) {
-        connectRequests.put(owner, new PendingOpen.Request(CloseBridge.ASYNC_SOCKET_CHANNEL));
+        connectRequests.put(owner, new PendingOpen.Request(SocketBridge.ASYNC_SOCKET_CHANNEL));
     }
 
     /**
@@ -157,7 +157,7 @@ public final class CloseRecorder implements CloseListener {
             return null;
         }
         PendingClose current = CURRENT.get();
-        if (current != null && current.api == CloseBridge.SSL_SOCKET) {
+        if (current != null && current.api == SocketBridge.SSL_SOCKET) {
             // The shutdowns and close a TLS close makes underneath belong to that one event; the kernel was
             // asked at the TLS close's entry, before its alerts were written, where that was possible.
             if (!current.isBound()) {
@@ -195,7 +195,7 @@ public final class CloseRecorder implements CloseListener {
         PendingClose current = CURRENT.get();
         if (current != null && current.fd == fd) {
             current.released = true;
-            if (current.op == CloseBridge.CLOSE && releaseDecidesTheWire(current.entry)) {
+            if (current.op == SocketBridge.CLOSE && releaseDecidesTheWire(current.entry)) {
                 current.release = KernelProbe.probeStateAndInput(fd);
             }
             return;
@@ -228,7 +228,7 @@ public final class CloseRecorder implements CloseListener {
                 return;
             }
         }
-        OpenConnections.Connection connection = pending.op == CloseBridge.CLOSE
+        OpenConnections.Connection connection = pending.op == SocketBridge.CLOSE
                 ? connections.onClose(pending.owner, pending.api, pending.javaLocal, pending.javaRemote,
                         pending.javaRemotePort)
                 : connections.onShutdown(pending.owner, pending.api, pending.javaLocal, pending.javaRemote,
@@ -249,7 +249,7 @@ public final class CloseRecorder implements CloseListener {
      * selector's thread (or by the last thread leaving I/O): its event waits for the release when that decides it.
      */
     private static boolean awaitsRelease(PendingClose pending) {
-        return pending.api == CloseBridge.SOCKET_CHANNEL && pending.op == CloseBridge.CLOSE && !pending.released
+        return pending.api == SocketBridge.SOCKET_CHANNEL && pending.op == SocketBridge.CLOSE && !pending.released
                 && releaseDecidesTheWire(pending.entry);
     }
 
@@ -258,11 +258,11 @@ public final class CloseRecorder implements CloseListener {
         pending.connection = connection;
         pending.priorInitiator = connection.initiator;
         pending.priorPeerReset = connection.peerReset;
-        if ((pending.op == CloseBridge.SHUTDOWN_OUTPUT || pending.op == CloseBridge.SHUTDOWN_BOTH)
+        if ((pending.op == SocketBridge.SHUTDOWN_OUTPUT || pending.op == SocketBridge.SHUTDOWN_BOTH)
                 && connection.initiator == null && pending.entry != null) {
             connection.initiator = CloseClassifier.initiator(pending.entry.state(), null, false);
         }
-        if (pending.op != CloseBridge.CLOSE && pending.foundPeerReset()) {
+        if (pending.op != SocketBridge.CLOSE && pending.foundPeerReset()) {
             connection.peerReset = true;
         }
         // The descriptor and its owner are not needed past this point; the queue should not keep them alive.
@@ -276,7 +276,7 @@ public final class CloseRecorder implements CloseListener {
         if (CURRENT.get() != null) {
             return null;
         }
-        PendingClose pending = new PendingClose(CloseBridge.SSL_SOCKET, CloseBridge.CLOSE);
+        PendingClose pending = new PendingClose(SocketBridge.SSL_SOCKET, SocketBridge.CLOSE);
         pending.closeNotify = Boolean.FALSE;
         FileDescriptor fd = KernelProbe.socketFd(tlsSocket);
         TcpSnapshot entry = fd != null ? KernelProbe.probe(fd, true, true) : null;
@@ -295,7 +295,7 @@ public final class CloseRecorder implements CloseListener {
         PendingClose current = CURRENT.get();
         if (current == null) {
             CLOSE_NOTIFY_WRITTEN.set(Boolean.TRUE);
-        } else if (current.api == CloseBridge.SSL_SOCKET) {
+        } else if (current.api == SocketBridge.SSL_SOCKET) {
             current.closeNotify = Boolean.TRUE;
         }
     }
@@ -303,7 +303,7 @@ public final class CloseRecorder implements CloseListener {
     /** Netty's transport, from the class of its socket: {@code io.netty.channel.uring.LinuxSocket} and the like. */
     private static int nettyApi(Object nettySocket) {
         return nettySocket.getClass().getName().contains(".uring.")
-                ? CloseBridge.NETTY_IO_URING_SOCKET : CloseBridge.NETTY_EPOLL_SOCKET;
+                ? SocketBridge.NETTY_IO_URING_SOCKET : SocketBridge.NETTY_EPOLL_SOCKET;
     }
 
     /** A connection, established or already half-closed by the peer; not a new socket, a listener or a failed connect. */

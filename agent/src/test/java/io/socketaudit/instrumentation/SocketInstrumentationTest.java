@@ -28,9 +28,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The transformer on the running JDK's own class files, as the JVM hands them over. */
-class CloseInstrumentationTest {
+class SocketInstrumentationTest {
 
-    private static final String BRIDGE = "io/socketaudit/bootstrap/CloseBridge";
+    private static final String BRIDGE = "io/socketaudit/bootstrap/SocketBridge";
 
     /**
      * Per advised class, the methods (by name) that call the bridge once woven, and which bridge methods each
@@ -72,7 +72,7 @@ class CloseInstrumentationTest {
 
     private final Set<String> transformed = ConcurrentHashMap.newKeySet();
     private final List<String> errors = new ArrayList<>();
-    private final ClassFileTransformer transformer = CloseInstrumentation.transformer(transformed,
+    private final ClassFileTransformer transformer = SocketInstrumentation.transformer(transformed,
             (type, error) -> errors.add(type + ": " + error));
 
     @Test
@@ -248,7 +248,7 @@ class CloseInstrumentationTest {
     }
 
     private static byte[] nettyClassFile(String name) throws IOException {
-        try (InputStream in = CloseInstrumentationTest.class.getClassLoader()
+        try (InputStream in = SocketInstrumentationTest.class.getClassLoader()
                 .getResourceAsStream(name.replace('.', '/') + ".class")) {
             assertNotNull(in, name + " is not on the test class path");
             return in.readAllBytes();

@@ -11,7 +11,7 @@ import java.util.function.BiConsumer;
  * but the few socket classes of {@code java.base} passes on a name check; nothing of Byte Buddy is loaded
  * until one of those arrives, and then only what advising that one class needs ({@link AdviceWeaver}).
  */
-public final class CloseInstrumentation implements ClassFileTransformer {
+public final class SocketInstrumentation implements ClassFileTransformer {
 
     private final Set<String> internalNames = AdvisedTypes.internalNames();
     private final Set<String> transformed;
@@ -19,7 +19,7 @@ public final class CloseInstrumentation implements ClassFileTransformer {
     /** Guarded by this: whether this transformer is already advising a class (on the thread holding the lock). */
     private boolean weaving;
 
-    private CloseInstrumentation(Set<String> transformed, BiConsumer<String, Throwable> onError) {
+    private SocketInstrumentation(Set<String> transformed, BiConsumer<String, Throwable> onError) {
         this.transformed = transformed;
         this.onError = onError;
     }
@@ -30,7 +30,7 @@ public final class CloseInstrumentation implements ClassFileTransformer {
      * not be advised, so that a JDK whose internals moved is reported in the log rather than silently unaudited.
      */
     public static ClassFileTransformer transformer(Set<String> transformed, BiConsumer<String, Throwable> onError) {
-        return new CloseInstrumentation(transformed, onError);
+        return new SocketInstrumentation(transformed, onError);
     }
 
     /**
