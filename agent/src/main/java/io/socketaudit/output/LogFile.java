@@ -87,6 +87,11 @@ final class LogFile implements AutoCloseable {
      * would take it are refused (and counted lost) rather than written.
      */
     static final int ROOM_FOR_LAST_LINES = 64 * 1024;
+    /**
+     * How far ahead of what a write needs the file's blocks are allocated: one allocation serves many flushes, where
+     * one per flush cost the writer a system call and a journal update each time.
+     */
+    static final int ALLOCATION_STEP = 1 << 20;
     /** A final, empty stored deflate block: ends a stream cut back to a sync-flush point. */
     private static final byte[] FINAL_EMPTY_BLOCK = {1, 0, 0, (byte) 0xff, (byte) 0xff};
 
@@ -113,6 +118,8 @@ final class LogFile implements AutoCloseable {
     /** Whether the file holds the room for its last lines, and whether the lines being written are those. */
     private boolean roomKept;
     private boolean lastLines;
+    /** The offset up to which the file's blocks are allocated, past its end where room is kept ahead. */
+    private long allocatedTo;
     /** A write failed: cut back (or create the file anew) before the next. */
     private boolean damaged;
     private int part;
@@ -172,6 +179,7 @@ final class LogFile implements AutoCloseable {
         current = name;
         allocatesAhead = KernelProbe.isLoaded();
         roomKept = false;
+        allocatedTo = committed;
         keepRoom(0);
         startStream();
         part++;
@@ -336,6 +344,7 @@ final class LogFile implements AutoCloseable {
         }
         FileChannel previous = channel;
         long previousEnd = committed;
+        long previousAllocatedTo = allocatedTo;
         try {
             openAt(path, null);
         } catch (IOException e) {
@@ -345,7 +354,7 @@ final class LogFile implements AutoCloseable {
             throw new RotationException("cannot create " + path + " after rotating (" + e + "); writing on into "
                     + current, e);
         }
-        releaseRoom(previous, previousEnd);
+        releaseRoom(previous, previousEnd, previousAllocatedTo);
         previous.close();
     }
 
@@ -436,7 +445,15 @@ final class LogFile implements AutoCloseable {
         if (!allocatesAhead) {
             return true;
         }
-        int error = allocate0(channel, committed, bytes + (lastLines ? 0 : ROOM_FOR_LAST_LINES), false);
+        long needed = committed + bytes + (lastLines ? 0 : ROOM_FOR_LAST_LINES);
+        if (needed <= allocatedTo) {
+            roomKept = !lastLines;
+            return true;
+        }
+        int error = allocate(lastLines ? needed : needed + ALLOCATION_STEP);
+        if (error == ENOSPC && !lastLines) {
+            error = allocate(needed); // a nearly full disk may still have what this write needs
+        }
         if (error == 0) {
             roomKept = !lastLines;
             return true;
@@ -448,15 +465,24 @@ final class LogFile implements AutoCloseable {
         return lastLines || !roomKept;
     }
 
+    /** Allocates the file's blocks from its end up to {@code to}; 0 or an errno value. */
+    private int allocate(long to) {
+        int error = allocate0(channel, committed, to - committed, false);
+        if (error == 0) {
+            allocatedTo = to;
+        }
+        return error;
+    }
+
     /** From now on the lines written may use the room kept for them. */
     void useRoomForLastLines() {
         lastLines = true;
     }
 
-    /** Gives back the room allocated past the end of a file that is left. */
-    private void releaseRoom(FileChannel file, long end) {
-        if (allocatesAhead) {
-            allocate0(file, end, ROOM_FOR_LAST_LINES, true);
+    /** Gives back the blocks allocated past the end of a file that is left. */
+    private void releaseRoom(FileChannel file, long end, long allocatedEnd) {
+        if (allocatesAhead && allocatedEnd > end) {
+            allocate0(file, end, allocatedEnd - end, true);
         }
     }
 
@@ -524,7 +550,7 @@ final class LogFile implements AutoCloseable {
         try {
             stream.close();
             writePending();
-            releaseRoom(channel, committed);
+            releaseRoom(channel, committed, allocatedTo);
         } finally {
             channel.close();
         }
