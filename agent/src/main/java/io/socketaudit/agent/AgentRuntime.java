@@ -5,6 +5,7 @@ import io.socketaudit.config.AgentConfig;
 import io.socketaudit.config.ConfigException;
 import io.socketaudit.event.ApplicationFrames;
 import io.socketaudit.event.SocketEventRecorder;
+import io.socketaudit.event.EventFinisher;
 import io.socketaudit.event.OpenConnections;
 import io.socketaudit.instrumentation.AdvisedTypes;
 import io.socketaudit.instrumentation.SocketInstrumentation;
@@ -79,7 +80,7 @@ public final class AgentRuntime {
         AuditLog log;
         try {
             log = new AuditLog(config.file(), config.rotateSize(), config.rotateKeep(), config.gzip(),
-                    config.queueSize(), config.stackDepth(), pid, connections, errors);
+                    config.queueSize(), pid, new EventFinisher(connections, config.stackDepth()), errors);
             log.startWriting(startFields(config, pid, kernelProbe));
         } catch (IOException | RuntimeException e) {
             unaudited("cannot write the audit log " + config.file() + " (" + e + ")");

@@ -29,7 +29,7 @@ public record CloseEvent(
         Long bytesOut,
         Long sinceDataInMs,
         Long sinceDataOutMs,
-        CapturedStack stack) {
+        CapturedStack stack) implements FinishedEvent {
 
     /** The first frame outside the JDK; computed, for tests and tools (the log writer caches it per stack). */
     public String caller() {

@@ -25,7 +25,7 @@ public record OpenEvent(
         long threadId,
         boolean virtualThread,
         CapturedStack stack,
-        int stackId) {
+        int stackId) implements FinishedEvent {
 
     /** The open line for a connection just established. */
     public static OpenEvent opened(PendingOpen p, StackDecoder stacks) {

@@ -3,13 +3,10 @@ package io.socketaudit.output;
 import io.socketaudit.bootstrap.SocketBridge;
 import io.socketaudit.event.Clock;
 import io.socketaudit.event.Captured;
-import io.socketaudit.event.CloseClassifier;
-import io.socketaudit.event.StackDecoder;
-import io.socketaudit.event.OpenConnections;
+import io.socketaudit.event.CloseEvent;
+import io.socketaudit.event.EventFinisher;
+import io.socketaudit.event.FinishedEvent;
 import io.socketaudit.event.OpenEvent;
-import io.socketaudit.event.PendingClose;
-import io.socketaudit.event.PendingOpen;
-import io.socketaudit.logformat.Event;
 import io.socketaudit.logformat.Value;
 
 import java.io.IOException;
@@ -25,8 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  * The hand-off between the application's threads and the disk. Application threads only
  * {@link #submit} into a bounded queue, which never blocks: when it is full the event is counted as
  * dropped, and the writer reports the count with a {@code dropped} line as soon as it can. One daemon
- * thread decodes, classifies and writes, and also reports the connections the garbage collector found
- * unclosed ({@code leak}) and, when the JVM exits, those still open ({@code open_at_exit}).
+ * thread has each event finished (by {@link EventFinisher}: stacks decoded, closes classified) and writes it,
+ * and also reports the connections the garbage collector found unclosed ({@code leak}) and, when the JVM
+ * exits, those still open ({@code open_at_exit}).
  */
 public final class AuditLog {
 
@@ -43,12 +41,11 @@ public final class AuditLog {
     private final EventQueue<Captured> queue;
     /** The queue length at which the submitting thread wakes a sleeping writer, long before the queue is full. */
     private final int wakeAt;
-    private final OpenConnections connections;
+    private final EventFinisher events;
     private final LogFile file;
     private final long pid;
     private LogWriter writer;
     private final AgentErrors errors;
-    private final StackDecoder stacks;
     /** Events the application's threads could not queue (it was full, or the writer had stopped). */
     private final AtomicLong dropped = new AtomicLong();
     /** Events the writer could not write (the disk was full, the directory gone, an event could not be prepared). */
@@ -71,8 +68,6 @@ public final class AuditLog {
     /** Each kind of failure is said on stderr once; later ones are counted in the log. */
     private boolean writeFailureSaid;
     private boolean rotationFailureSaid;
-    /** Leaks found before their connection's open line was written; reported once it is. */
-    private final List<OpenConnections.Connection> leaksAwaitingOpen = new ArrayList<>();
     private long bridgeFailuresReported;
     private long bridgeFailuresOnDisk;
     /** Failures taken from {@link #errors} whose lines are not known to be on disk yet, and how many of them are handed over. */
@@ -84,16 +79,15 @@ public final class AuditLog {
      *
      * @param gzip whether the log is a gzip stream ({@code path} should then end in {@code .gz})
      */
-    public AuditLog(Path path, long rotateSize, int rotateKeep, boolean gzip, int queueSize, int stackDepth,
-                    long pid, OpenConnections connections, AgentErrors errors) throws IOException {
-        this.connections = connections;
+    public AuditLog(Path path, long rotateSize, int rotateKeep, boolean gzip, int queueSize, long pid,
+                    EventFinisher events, AgentErrors errors) throws IOException {
+        this.events = events;
         this.file = new LogFile(path, rotateSize, rotateKeep, gzip);
         file.open();
         this.pid = pid;
         this.queue = new EventQueue<>(queueSize);
         this.wakeAt = Math.max(1, queueSize / 4);
         this.errors = errors;
-        this.stacks = new StackDecoder(stackDepth);
         this.thread = new Thread(this::run, "socket-audit-writer");
         thread.setDaemon(true);
     }
@@ -183,9 +177,8 @@ public final class AuditLog {
             reportLossesAndFailures();
             reportLeaks(true);
             if (reportOpenAtStop) {
-                long now = Clock.nowMicros();
-                for (OpenConnections.Connection open : connections.stillOpen()) {
-                    writer.writeUnclosed(OpenEvent.unclosed(Event.OPEN_AT_EXIT, open, now), null);
+                for (OpenEvent open : events.openAtExit()) {
+                    writer.writeUnclosed(open, null);
                 }
             }
             writer.writeStop(stopReason, dropped.get() + lost, totalErrors());
@@ -214,10 +207,11 @@ public final class AuditLog {
             for (int i = 0; i < batch.size(); i++) { // indexed: an idle writer allocates nothing
                 Captured captured = batch.get(i);
                 try {
-                    if (captured instanceof PendingClose close) {
-                        writer.writeClose(CloseClassifier.classify(close, stacks));
-                    } else if (captured instanceof PendingOpen open) {
-                        open.recordStack(writer.writeOpen(OpenEvent.opened(open, stacks)));
+                    FinishedEvent finished = events.finish(captured);
+                    if (finished instanceof CloseEvent close) {
+                        writer.writeClose(close);
+                    } else {
+                        events.openWritten(captured, writer.writeOpen((OpenEvent) finished));
                     }
                 } catch (RuntimeException e) {
                     lost++;
@@ -317,25 +311,10 @@ public final class AuditLog {
         }
     }
 
-    /**
-     * Writes a {@code leak} line for each connection the collector found unclosed. One whose open line is
-     * still queued waits for it, so that the leak can name the opening code; {@code last} writes them all.
-     */
+    /** Writes a {@code leak} line for each connection found unclosed whose open line is written; {@code last}: all. */
     private void reportLeaks(boolean last) throws IOException {
-        List<OpenConnections.Connection> collected = connections.collectedUnclosed();
-        if (!collected.isEmpty()) {
-            leaksAwaitingOpen.addAll(collected);
-        }
-        if (leaksAwaitingOpen.isEmpty()) {
-            return;
-        }
-        long now = Clock.nowMicros();
-        for (var it = leaksAwaitingOpen.iterator(); it.hasNext(); ) {
-            OpenConnections.Connection connection = it.next();
-            if (last || !connection.openLinePending()) {
-                writer.writeUnclosed(OpenEvent.unclosed(Event.LEAK, connection, now), Value.CAUSE_GC);
-                it.remove();
-            }
+        for (OpenEvent leak : events.leaks(last)) {
+            writer.writeUnclosed(leak, Value.CAUSE_GC);
         }
     }
 

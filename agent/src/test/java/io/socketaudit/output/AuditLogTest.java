@@ -2,6 +2,7 @@ package io.socketaudit.output;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.socketaudit.event.EventFinisher;
 import io.socketaudit.event.OpenConnections;
 import io.socketaudit.event.PendingCloses;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class AuditLogTest {
     Path dir;
 
     private AuditLog open(Path file, long rotateSize, int queueSize) throws IOException {
-        return new AuditLog(file, rotateSize, 3, false, queueSize, 32, 77, new OpenConnections(), new AgentErrors());
+        return new AuditLog(file, rotateSize, 3, false, queueSize, 77, new EventFinisher(new OpenConnections(), 32), new AgentErrors());
     }
 
     private static List<JsonNode> read(Path file) throws IOException {
@@ -147,7 +148,7 @@ class AuditLogTest {
     @Test
     void gzipLogRotatesIntoCompleteGzipFilesEachWithItsStartLine() throws IOException {
         Path file = dir.resolve("audit.jsonl.gz");
-        AuditLog log = new AuditLog(file, 64 * 1024, 3, true, 100_000, 32, 77, new OpenConnections(), new AgentErrors());
+        AuditLog log = new AuditLog(file, 64 * 1024, 3, true, 100_000, 77, new EventFinisher(new OpenConnections(), 32), new AgentErrors());
         log.startWriting(Map.of("agentVersion", "test"));
         for (int i = 0; i < 16_000; i++) {
             log.submit(PendingCloses.gracefulSocketClose());

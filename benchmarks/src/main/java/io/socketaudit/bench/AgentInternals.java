@@ -189,16 +189,15 @@ final class AgentInternals {
                 long pid = ProcessHandle.current().pid();
                 Object log;
                 try {
-                    log = type.getConstructor(Path.class, long.class, int.class, boolean.class, int.class, int.class,
-                            long.class, connections.getClass(), errors.getClass()).newInstance(file, rotateSize,
-                            rotateKeep, gzip, queueSize, stackDepth, pid, connections, errors);
-                } catch (NoSuchMethodException e) {
-                    if (gzip) {
-                        throw e;
-                    }
-                    log = type.getConstructor(Path.class, long.class, int.class, int.class, int.class, long.class,
-                            connections.getClass(), errors.getClass()).newInstance(file, rotateSize, rotateKeep,
-                            queueSize, stackDepth, pid, connections, errors);
+                    Class<?> finisher = Class.forName("io.socketaudit.event.EventFinisher");
+                    Object events = finisher.getConstructor(connections.getClass(), int.class)
+                            .newInstance(connections, stackDepth);
+                    log = type.getConstructor(Path.class, long.class, int.class, boolean.class, int.class, long.class,
+                            finisher, errors.getClass()).newInstance(file, rotateSize, rotateKeep, gzip, queueSize, pid,
+                            events, errors);
+                } catch (ClassNotFoundException | NoSuchMethodException newer) {
+                    log = openBeforeFinisher(type, file, rotateSize, rotateKeep, gzip, queueSize, stackDepth, pid,
+                            connections, errors);
                 }
                 type.getMethod("startWriting", Map.class).invoke(log, startFields);
                 // submit(Captured) may answer whether the event was taken; the answer is not needed here
@@ -206,8 +205,26 @@ final class AgentInternals {
                         .bindTo(log).asType(MethodType.methodType(void.class, Object.class));
                 return new AuditLog(log, submit);
             } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("AuditLog(Path, long, int, boolean, int, int, long, OpenConnections, "
+                throw new IllegalStateException("AuditLog(Path, long, int, boolean, int, long, EventFinisher, "
                         + "AgentErrors) with startWriting(Map) and submit(Captured)", e);
+            }
+        }
+
+        /** An agent from before the events were finished apart from the log took the stack depth and connections. */
+        private static Object openBeforeFinisher(Class<?> type, Path file, long rotateSize, int rotateKeep, boolean gzip,
+                                                 int queueSize, int stackDepth, long pid, Object connections,
+                                                 Object errors) throws ReflectiveOperationException {
+            try {
+                return type.getConstructor(Path.class, long.class, int.class, boolean.class, int.class, int.class,
+                        long.class, connections.getClass(), errors.getClass()).newInstance(file, rotateSize,
+                        rotateKeep, gzip, queueSize, stackDepth, pid, connections, errors);
+            } catch (NoSuchMethodException e) {
+                if (gzip) {
+                    throw e;
+                }
+                return type.getConstructor(Path.class, long.class, int.class, int.class, int.class, long.class,
+                        connections.getClass(), errors.getClass()).newInstance(file, rotateSize, rotateKeep,
+                        queueSize, stackDepth, pid, connections, errors);
             }
         }
 
