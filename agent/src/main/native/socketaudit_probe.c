@@ -207,16 +207,16 @@ JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_probeFd0(
 }
 
 /* The descriptor object of a SocketImpl: a protected field that JNI reads without opening java.net. */
-JNIEXPORT jobject JNICALL Java_io_socketaudit_kernel_KernelProbe_socketImplFd0(JNIEnv *env, jclass cls, jobject impl) {
+JNIEXPORT jobject JNICALL Java_io_socketaudit_kernel_JdkSocketFields_socketImplFd0(JNIEnv *env, jclass cls, jobject impl) {
     return (*env)->GetObjectField(env, impl, socketImplFdField);
 }
 
 /* The peer's address and port that the JDK set on a SocketImpl it accepted: protected fields, read without opening java.net. */
-JNIEXPORT jobject JNICALL Java_io_socketaudit_kernel_KernelProbe_socketImplPeerAddress0(JNIEnv *env, jclass cls, jobject impl) {
+JNIEXPORT jobject JNICALL Java_io_socketaudit_kernel_JdkSocketFields_socketImplPeerAddress0(JNIEnv *env, jclass cls, jobject impl) {
     return (*env)->GetObjectField(env, impl, socketImplAddressField);
 }
 
-JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_socketImplPeerPort0(JNIEnv *env, jclass cls, jobject impl) {
+JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_JdkSocketFields_socketImplPeerPort0(JNIEnv *env, jclass cls, jobject impl) {
     return (*env)->GetIntField(env, impl, socketImplPortField);
 }
 
@@ -224,7 +224,7 @@ JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_socketImplPeerPort
  * The descriptor object under a java.net.Socket: through the TLS socket's `self` when it is layered over
  * another socket, and through a delegating implementation (SOCKS) to the platform one. NULL when unknown.
  */
-JNIEXPORT jobject JNICALL Java_io_socketaudit_kernel_KernelProbe_socketFd0(JNIEnv *env, jclass cls, jobject socket) {
+JNIEXPORT jobject JNICALL Java_io_socketaudit_kernel_JdkSocketFields_socketFd0(JNIEnv *env, jclass cls, jobject socket) {
     if (layeredTlsClass != NULL && selfField != NULL && (*env)->IsInstanceOf(env, socket, layeredTlsClass)) {
         jobject self = (*env)->GetObjectField(env, socket, selfField);
         if (self != NULL) {

@@ -9,7 +9,7 @@ import io.socketaudit.event.EventFinisher;
 import io.socketaudit.event.OpenConnections;
 import io.socketaudit.instrumentation.AdvisedTypes;
 import io.socketaudit.instrumentation.SocketInstrumentation;
-import io.socketaudit.kernel.KernelProbe;
+import io.socketaudit.kernel.NativeLibrary;
 import io.socketaudit.output.AgentErrors;
 import io.socketaudit.output.AuditLog;
 
@@ -111,7 +111,7 @@ public final class AgentRuntime {
         try {
             Path directory = PrivateDirectory.create();
             try {
-                return KernelProbe.load(directory) == null ? "jni" : KernelProbe.describe();
+                return NativeLibrary.load(directory) == null ? "jni" : NativeLibrary.describe();
             } finally {
                 PrivateDirectory.remove(directory);
             }

@@ -2,6 +2,7 @@ package io.socketaudit.event;
 
 import io.socketaudit.bootstrap.SocketBridge;
 import io.socketaudit.bootstrap.SocketEventListener;
+import io.socketaudit.kernel.JdkSocketFields;
 import io.socketaudit.kernel.KernelProbe;
 import io.socketaudit.kernel.TcpSnapshot;
 import io.socketaudit.kernel.TcpState;
@@ -55,10 +56,10 @@ public final class SocketEventRecorder implements SocketEventListener {
         if (!isInternetOrUnknown(local) || !isInternetOrUnknown(remote)) {
             return; // UNIX-domain channels share these JDK classes
         }
-        FileDescriptor descriptor = fd != null ? fd : KernelProbe.socketImplFd(owner);
+        FileDescriptor descriptor = fd != null ? fd : JdkSocketFields.socketImplFd(owner);
         if (how == SocketBridge.ACCEPT && fd == null && remote == null) {
-            remote = KernelProbe.socketImplPeerAddress(owner); // an accepted SocketImpl: the JDK has the peer
-            remotePort = KernelProbe.socketImplPeerPort(owner);
+            remote = JdkSocketFields.socketImplPeerAddress(owner); // an accepted SocketImpl: the JDK has the peer
+            remotePort = JdkSocketFields.socketImplPeerPort(owner);
         }
         OpenConnections.Connection connection = connections.opened(owner, api, how, Clock.nowMicros(), local, remote,
                 remotePort);
@@ -278,7 +279,7 @@ public final class SocketEventRecorder implements SocketEventListener {
         }
         PendingClose pending = new PendingClose(SocketBridge.SSL_SOCKET, SocketBridge.CLOSE);
         pending.closeNotify = Boolean.FALSE;
-        FileDescriptor fd = KernelProbe.socketFd(tlsSocket);
+        FileDescriptor fd = JdkSocketFields.socketFd(tlsSocket);
         TcpSnapshot entry = fd != null ? KernelProbe.probe(fd, true, true) : null;
         if (entry != KernelProbe.NOT_TCP) {
             pending.entry = entry;

@@ -1,6 +1,6 @@
 package io.socketaudit.event;
 
-import io.socketaudit.kernel.KernelProbe;
+import io.socketaudit.kernel.NativeLibrary;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -65,7 +65,7 @@ public final class StackDecoder {
     }
 
     private Object backtrace(Throwable captured) {
-        if (!backtracesReadable || !KernelProbe.isLoaded()) {
+        if (!backtracesReadable || !NativeLibrary.isLoaded()) {
             return null;
         }
         try {

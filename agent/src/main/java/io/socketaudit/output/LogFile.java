@@ -1,6 +1,6 @@
 package io.socketaudit.output;
 
-import io.socketaudit.kernel.KernelProbe;
+import io.socketaudit.kernel.NativeLibrary;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -177,7 +177,7 @@ final class LogFile implements AutoCloseable {
         }
         channel = opened;
         current = name;
-        allocatesAhead = KernelProbe.isLoaded();
+        allocatesAhead = NativeLibrary.isLoaded();
         roomKept = false;
         allocatedTo = committed;
         keepRoom(0);
@@ -246,7 +246,7 @@ final class LogFile implements AutoCloseable {
      * elsewhere, and the checks fall back on the name's attributes.
      */
     private static long[] openedFileStatus(FileChannel channel) throws IOException {
-        if (!KernelProbe.isLoaded()) {
+        if (!NativeLibrary.isLoaded()) {
             return null;
         }
         long[] status = new long[STATUS_LENGTH];

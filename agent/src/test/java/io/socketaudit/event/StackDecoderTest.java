@@ -1,6 +1,6 @@
 package io.socketaudit.event;
 
-import io.socketaudit.kernel.KernelProbe;
+import io.socketaudit.kernel.NativeLibrary;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +25,7 @@ class StackDecoderTest {
 
     @BeforeAll
     static void loadLibrary(@TempDir Path temp) throws Exception {
-        assertNull(KernelProbe.load(Files.createDirectory(temp.resolve("lib"))));
+        assertNull(NativeLibrary.load(Files.createDirectory(temp.resolve("lib"))));
     }
 
     private static Throwable capture() {

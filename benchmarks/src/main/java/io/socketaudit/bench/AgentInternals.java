@@ -44,13 +44,13 @@ final class AgentInternals {
     /** Loads the kernel probe's native library; fails when it cannot be loaded. */
     static void loadKernelProbe() {
         try {
-            Object reason = type("io.socketaudit.kernel.KernelProbe").getMethod("load", java.nio.file.Path.class)
+            Object reason = type("io.socketaudit.kernel.NativeLibrary").getMethod("load", java.nio.file.Path.class)
                     .invoke(null, java.nio.file.Files.createTempDirectory("socket-audit-bench"));
             if (reason != null) {
                 throw new IllegalStateException("the kernel probe is unavailable: " + reason);
             }
         } catch (ReflectiveOperationException | java.io.IOException e) {
-            throw new IllegalStateException("KernelProbe.load(Path)", e);
+            throw new IllegalStateException("NativeLibrary.load(Path)", e);
         }
     }
 
@@ -67,13 +67,13 @@ final class AgentInternals {
         }
     }
 
-    /** The descriptor under a {@code java.net.Socket}, through the probe's own JNI helper. */
+    /** The descriptor under a {@code java.net.Socket}, through the agent's JNI read of the JDK's field. */
     static FileDescriptor socketFd(Object socket) {
         try {
-            return (FileDescriptor) type("io.socketaudit.kernel.KernelProbe").getMethod("socketFd", Object.class)
+            return (FileDescriptor) type("io.socketaudit.kernel.JdkSocketFields").getMethod("socketFd", Object.class)
                     .invoke(null, socket);
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("KernelProbe.socketFd(Object)", e);
+            throw new IllegalStateException("JdkSocketFields.socketFd(Object)", e);
         }
     }
 

@@ -2,6 +2,7 @@ package io.socketaudit.bench;
 
 import io.socketaudit.bootstrap.SocketBridge;
 import io.socketaudit.bootstrap.SocketEventListener;
+import io.socketaudit.kernel.JdkSocketFields;
 import io.socketaudit.kernel.KernelProbe;
 
 import java.io.FileDescriptor;
@@ -29,7 +30,7 @@ final class FloorListener implements SocketEventListener {
     @Override
     public void opened(int api, int how, Object owner, FileDescriptor fd, Object local, Object remote,
                        int remotePort) {
-        FileDescriptor descriptor = fd != null ? fd : KernelProbe.socketImplFd(owner);
+        FileDescriptor descriptor = fd != null ? fd : JdkSocketFields.socketImplFd(owner);
         if (descriptor != null && (local == null || remote == null)) {
             sink = KernelProbe.addresses(descriptor, local == null, remote == null);
         }
