@@ -603,7 +603,7 @@ public final class Harness {
                                 Stats.max(perConnection.getOrDefault("agent", List.of())), 1)),
                         List.of("**agent's own**", "**" + Md.num(added, 1) + "**", ""))) + "\n"
                 + "Whole heap with " + Md.num(connections, 0) + " sockets open, agent minus bare, divided by the sockets"
-                + " (includes the agent's fixed footprint: Byte Buddy, Jackson, the queue): " + Md.num(absolute, 1) + " bytes.\n\n"
+                + " (includes the agent's fixed footprint: Byte Buddy, the queue): " + Md.num(absolute, 1) + " bytes.\n\n"
                 + "Where the agent's bytes are, from class histograms (`jcmd GC.class_histogram`) before and after opening the"
                 + " sockets in the last run of each: growth with the agent minus growth without, classes that differ by at"
                 + " least one byte per socket:\n\n"
