@@ -15,7 +15,7 @@ import java.net.InetSocketAddress;
 /**
  * Turns what was captured at a close into the event's answers: how the connection ended on the wire,
  * why, and which side ended it first. The rules follow what Linux does in tcp_close() and what the JDK
- * does before it (the README's "How" section; the end-to-end tests check them against a capture).
+ * does before it (docs/internals.md; the end-to-end tests check them against a capture).
  */
 public final class CloseClassifier {
 

@@ -1,7 +1,7 @@
 package io.socketaudit.event;
 
 /**
- * A close or shutdown ready to be written: the public fields of the log line, as documented in the README.
+ * A close or shutdown ready to be written: the public fields of the log line, as documented in docs/log-format.md.
  * Nullable fields are {@code null} where the value cannot be known.
  */
 public record CloseEvent(
