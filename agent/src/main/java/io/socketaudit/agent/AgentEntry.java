@@ -40,7 +40,7 @@ public final class AgentEntry {
 
     private static void start(String args, Instrumentation instrumentation) {
         try {
-            BootstrapJar.appendBridge(instrumentation);
+            BootstrapClasses.defineBridge(instrumentation);
             runtime().getMethod("start", String.class, Instrumentation.class).invoke(null, args, instrumentation);
         } catch (Throwable t) {
             Throwable cause = t instanceof java.lang.reflect.InvocationTargetException ? t.getCause() : t;

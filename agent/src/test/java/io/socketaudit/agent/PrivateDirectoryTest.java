@@ -65,7 +65,7 @@ class PrivateDirectoryTest {
         Process finished = new ProcessBuilder("true").start();
         finished.waitFor();
         Path dead = Files.createDirectory(tmp.resolve("socket-audit-" + finished.pid() + "-1a2b"));
-        Files.writeString(dead.resolve("socket-audit-bootstrap.jar"), "left by a JVM killed with SIGKILL");
+        Files.writeString(dead.resolve("libsocketaudit-probe.so"), "left by a JVM killed with SIGKILL");
         Path alive = Files.createDirectory(tmp.resolve("socket-audit-" + ProcessHandle.current().pid() + "-1a2b"));
         Path other = Files.createDirectory(tmp.resolve("socket-audit-report-1a2b"));
         Path outside = Files.createDirectory(tmp.resolve("outside"));

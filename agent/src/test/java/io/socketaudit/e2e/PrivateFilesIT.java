@@ -34,7 +34,7 @@ class PrivateFilesIT {
         Process gone = new ProcessBuilder("true").start();
         gone.waitFor();
         Path leftover = Files.createDirectory(tmp.resolve("socket-audit-" + gone.pid() + "-5eed"));
-        Files.writeString(leftover.resolve("socket-audit-bootstrap.jar"), "what a JVM killed before kept");
+        Files.writeString(leftover.resolve("libsocketaudit-probe.so"), "what a JVM killed before kept");
         Path log = workDir.resolve("audit.jsonl");
 
         AgentJvm.Running running = AgentJvm.on(jdk).logTo(log).workDir(workDir).umask("000")

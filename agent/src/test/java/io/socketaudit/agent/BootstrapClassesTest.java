@@ -13,16 +13,16 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-class BootstrapJarTest {
+class BootstrapClassesTest {
 
     /** A class added to the bridge package and missing from the list would be missing at run time. */
     @Test
     void theBridgeClassesAreExactlyThoseOfTheBridgePackage() throws IOException, URISyntaxException {
         Path classes = Path.of(SocketBridge.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        try (Stream<Path> files = Files.list(classes.resolve(BootstrapJar.BRIDGE_PACKAGE))) {
-            List<String> compiled = files.map(f -> BootstrapJar.BRIDGE_PACKAGE + f.getFileName()).sorted()
+        try (Stream<Path> files = Files.list(classes.resolve(BootstrapClasses.BRIDGE_PACKAGE))) {
+            List<String> compiled = files.map(f -> BootstrapClasses.BRIDGE_PACKAGE + f.getFileName()).sorted()
                     .collect(Collectors.toList());
-            assertEquals(compiled, BootstrapJar.BRIDGE_CLASSES.stream().sorted().collect(Collectors.toList()));
+            assertEquals(compiled, BootstrapClasses.BRIDGE_CLASSES.stream().sorted().collect(Collectors.toList()));
         }
     }
 }
