@@ -109,9 +109,10 @@ public final class AgentRuntime {
     /** Loaded before the log opens: the log and its writer use the library too. Without it the agent works with less. */
     private static String loadKernelProbe() {
         try {
+            byte[] library = AgentJar.read(List.of(NativeLibrary.RESOURCE)).get(NativeLibrary.RESOURCE);
             Path directory = PrivateDirectory.create();
             try {
-                return NativeLibrary.load(directory) == null ? "jni" : NativeLibrary.describe();
+                return NativeLibrary.load(directory, library) == null ? "jni" : NativeLibrary.describe();
             } finally {
                 PrivateDirectory.remove(directory);
             }

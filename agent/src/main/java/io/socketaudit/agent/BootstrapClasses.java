@@ -1,10 +1,10 @@
 package io.socketaudit.agent;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.instrument.Instrumentation;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -27,6 +27,7 @@ final class BootstrapClasses {
             "io/socketaudit/bootstrap/SocketEventListener.class",
             "io/socketaudit/bootstrap/SocketBridge.class");
     private static final String DEFINER = "io.socketaudit.agent.definer.BootstrapDefiner";
+    private static final String DEFINER_CLASS_FILE = "io/socketaudit/agent/definer/BootstrapDefiner.class";
 
     private BootstrapClasses() {
     }
@@ -35,11 +36,14 @@ final class BootstrapClasses {
         if (isBridgeDefined()) {
             return; // attached before: the JDK's classes already use those
         }
-        Method define = definer(instrumentation);
+        List<String> entries = new ArrayList<>(BRIDGE_CLASSES);
+        entries.add(DEFINER_CLASS_FILE);
+        Map<String, byte[]> classFiles = AgentJar.read(entries);
+        Method define = definer(instrumentation, classFiles.get(DEFINER_CLASS_FILE));
         for (String path : BRIDGE_CLASSES) {
             String name = path.substring(0, path.length() - ".class".length()).replace('/', '.');
             try {
-                define.invoke(null, name, classFile(path));
+                define.invoke(null, name, classFiles.get(path));
             } catch (IllegalAccessException | InvocationTargetException e) {
                 throw new IOException("cannot define " + name + " in the bootstrap class loader",
                         e instanceof InvocationTargetException ? e.getCause() : e);
@@ -52,8 +56,7 @@ final class BootstrapClasses {
      * {@code jdk.internal.misc}: exported to the agent's module, it would be exported to the application's class
      * path as well, and libraries that look for the JDK's internals would find them open.
      */
-    private static Method definer(Instrumentation instrumentation) throws IOException {
-        byte[] classFile = classFile(DEFINER.replace('.', '/') + ".class");
+    private static Method definer(Instrumentation instrumentation, byte[] classFile) throws IOException {
         Class<?> definer = new DefinerLoader().define(DEFINER, classFile);
         Module javaBase = Object.class.getModule();
         instrumentation.redefineModule(javaBase, Set.of(), Map.of("jdk.internal.misc", Set.of(definer.getModule())),
@@ -62,15 +65,6 @@ final class BootstrapClasses {
             return definer.getMethod("define", String.class, byte[].class);
         } catch (NoSuchMethodException e) {
             throw new IOException(DEFINER + " has no define(String, byte[])", e);
-        }
-    }
-
-    private static byte[] classFile(String path) throws IOException {
-        try (InputStream in = BootstrapClasses.class.getClassLoader().getResourceAsStream(path)) {
-            if (in == null) {
-                throw new IOException(AgentJar.file() + " holds no " + path);
-            }
-            return in.readAllBytes();
         }
     }
 

@@ -1,7 +1,6 @@
 package io.socketaudit.kernel;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Files;
@@ -20,6 +19,8 @@ import java.util.Set;
 public final class NativeLibrary {
 
     private static final String LIBRARY = "libsocketaudit-probe.so";
+    /** Where the library is in the agent jar (and on the class path of a build). */
+    public static final String RESOURCE = "io/socketaudit/kernel/linux-x86_64/" + LIBRARY;
 
     private static volatile String unavailableReason = "not loaded";
 
@@ -31,8 +32,9 @@ public final class NativeLibrary {
      *
      * @param directory an empty directory only this user can enter, for the library's file while it loads;
      *                  removed afterwards
+     * @param library   the library's bytes, read from {@link #RESOURCE}
      */
-    public static synchronized String load(Path directory) {
+    public static synchronized String load(Path directory, byte[] library) {
         if (unavailableReason == null) {
             return null;
         }
@@ -42,27 +44,23 @@ public final class NativeLibrary {
             unavailableReason = "no kernel probe for " + os + "/" + arch;
             return unavailableReason;
         }
-        try (InputStream in = NativeLibrary.class.getResourceAsStream("linux-x86_64/" + LIBRARY)) {
-            if (in == null) {
-                unavailableReason = LIBRARY + " is missing from the agent jar";
-                return unavailableReason;
-            }
-            Path library = directory.resolve(LIBRARY);
+        try {
+            Path file = directory.resolve(LIBRARY);
             // Created exclusively, without following links, owner-only: nothing another user made is loaded.
             // A channel, not Files.copy: on JDK 25 its stream loads SocketChannelImpl, one of the classes advised.
-            try (SeekableByteChannel out = Files.newByteChannel(library, Set.of(StandardOpenOption.CREATE_NEW,
+            try (SeekableByteChannel out = Files.newByteChannel(file, Set.of(StandardOpenOption.CREATE_NEW,
                     StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-                ByteBuffer bytes = ByteBuffer.wrap(in.readAllBytes());
+                ByteBuffer bytes = ByteBuffer.wrap(library);
                 while (bytes.hasRemaining()) {
                     out.write(bytes);
                 }
             }
             try {
-                System.load(library.toAbsolutePath().toString());
+                System.load(file.toAbsolutePath().toString());
             } finally {
                 // Once loaded, the mapping stays valid; removing the files leaves nothing behind.
-                Files.delete(library);
+                Files.delete(file);
             }
             Files.delete(directory);
             unavailableReason = null;

@@ -1,6 +1,6 @@
 package io.socketaudit.event;
 
-import io.socketaudit.kernel.NativeLibrary;
+import io.socketaudit.kernel.BuiltLibrary;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +25,7 @@ class StackDecoderTest {
 
     @BeforeAll
     static void loadLibrary(@TempDir Path temp) throws Exception {
-        assertNull(NativeLibrary.load(Files.createDirectory(temp.resolve("lib"))));
+        assertNull(BuiltLibrary.load(temp));
     }
 
     private static Throwable capture() {

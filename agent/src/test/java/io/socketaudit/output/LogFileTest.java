@@ -1,6 +1,6 @@
 package io.socketaudit.output;
 
-import io.socketaudit.kernel.NativeLibrary;
+import io.socketaudit.kernel.BuiltLibrary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -285,7 +285,7 @@ class LogFileTest {
 
     @Test
     void withTheNativeLibraryTheOpenedFileIsCheckedByItsDescriptorAndGoodOnesStillOpen() throws IOException {
-        assertNull(NativeLibrary.load(Files.createDirectory(dir.resolve("lib"))));
+        assertNull(BuiltLibrary.load(dir));
         Path path = dir.resolve("audit.jsonl");
         LogFile created = new LogFile(path, 0, 3, false);
         created.open();
@@ -307,7 +307,7 @@ class LogFileTest {
     @Test
     void theRoomKeptForTheLastLinesOutlastsADiskThatOthersFill() throws Exception {
         assumeTrue("root".equals(System.getProperty("user.name")), "needs root to mount a small tmpfs");
-        assertNull(NativeLibrary.load(Files.createDirectory(dir.resolve("lib"))));
+        assertNull(BuiltLibrary.load(dir));
         Path disk = Files.createDirectory(dir.resolve("disk"));
         assertEquals(0, new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", disk.toString())
                 .inheritIO().start().waitFor());

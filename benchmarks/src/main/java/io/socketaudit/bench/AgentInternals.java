@@ -44,13 +44,22 @@ final class AgentInternals {
     /** Loads the kernel probe's native library; fails when it cannot be loaded. */
     static void loadKernelProbe() {
         try {
-            Object reason = type("io.socketaudit.kernel.NativeLibrary").getMethod("load", java.nio.file.Path.class)
-                    .invoke(null, java.nio.file.Files.createTempDirectory("socket-audit-bench"));
+            Class<?> library = type("io.socketaudit.kernel.NativeLibrary");
+            String resource = (String) library.getField("RESOURCE").get(null);
+            byte[] bytes;
+            try (java.io.InputStream in = library.getClassLoader().getResourceAsStream(resource)) {
+                if (in == null) {
+                    throw new IllegalStateException(resource + " is not on the class path");
+                }
+                bytes = in.readAllBytes();
+            }
+            Object reason = library.getMethod("load", java.nio.file.Path.class, byte[].class)
+                    .invoke(null, java.nio.file.Files.createTempDirectory("socket-audit-bench"), bytes);
             if (reason != null) {
                 throw new IllegalStateException("the kernel probe is unavailable: " + reason);
             }
         } catch (ReflectiveOperationException | java.io.IOException e) {
-            throw new IllegalStateException("NativeLibrary.load(Path)", e);
+            throw new IllegalStateException("NativeLibrary.load(Path, byte[])", e);
         }
     }
 
