@@ -9,7 +9,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The agent's settings. Each key is read, first found wins, from the agent arguments
@@ -29,7 +28,6 @@ public final class AgentConfig {
     public static final String LIBRARIES = "libraries";
 
     private static final String PROPERTY_PREFIX = "socketaudit.";
-    private static final Pattern PACKAGE = Pattern.compile("[\\p{javaJavaIdentifierStart}][\\p{javaJavaIdentifierPart}.]*");
     private static final String ENV_PREFIX = "SOCKETAUDIT_";
     private static final String GZIP = "gzip";
     /** Appended to a gzip log's name when it lacks it, so that tools take it for what it is. */
@@ -185,13 +183,31 @@ public final class AgentConfig {
             if (trimmed.isEmpty()) {
                 continue;
             }
-            if (!PACKAGE.matcher(trimmed).matches()) {
+            if (!isPackagePrefix(trimmed)) {
                 throw new ConfigException("option " + key + ": '" + trimmed + "' is not a package name; expected "
                         + "package names separated by ':', such as com.example.rpc:org.example.db");
             }
             prefixes.add(trimmed.endsWith(".") ? trimmed : trimmed + ".");
         }
         return List.copyOf(prefixes);
+    }
+
+    /**
+     * A Java identifier's start, then identifier parts and dots. Checked by hand: compiling the equivalent regular
+     * expression cost the agent's start about 5 ms.
+     */
+    private static boolean isPackagePrefix(String text) {
+        if (!Character.isJavaIdentifierStart(text.codePointAt(0))) {
+            return false;
+        }
+        for (int i = Character.charCount(text.codePointAt(0)); i < text.length(); ) {
+            int c = text.codePointAt(i);
+            if (c != '.' && !Character.isJavaIdentifierPart(c)) {
+                return false;
+            }
+            i += Character.charCount(c);
+        }
+        return true;
     }
 
     private static int intOption(Map<String, String> values, String key, int min, int max) throws ConfigException {

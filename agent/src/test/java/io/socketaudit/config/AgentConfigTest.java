@@ -54,6 +54,11 @@ class AgentConfigTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> parse("libraries=com.acme/rpc", new Properties(), Map.of()));
         assertTrue(e.getMessage().contains("libraries") && e.getMessage().contains("com.acme/rpc"), e.getMessage());
+        assertEquals(java.util.List.of("\u00e9t\u00e9.rpc.", "_x.$y."),
+                parse("libraries=\u00e9t\u00e9.rpc:_x.$y", new Properties(), Map.of()).libraries());
+        for (String refused : java.util.List.of("1acme", ".acme", "com-acme", "com acme", "\ud835\udfcfacme")) {
+            assertThrows(ConfigException.class, () -> parse("libraries=" + refused, new Properties(), Map.of()), refused);
+        }
     }
 
     @Test
