@@ -68,6 +68,8 @@ class PrivateDirectoryTest {
         Files.writeString(dead.resolve("libsocketaudit-probe.so"), "left by a JVM killed with SIGKILL");
         Path alive = Files.createDirectory(tmp.resolve("socket-audit-" + ProcessHandle.current().pid() + "-1a2b"));
         Path other = Files.createDirectory(tmp.resolve("socket-audit-report-1a2b"));
+        // As long as the agent's prefix, with a dead pid where the agent's names have theirs.
+        Path lookalike = Files.createDirectory(tmp.resolve("other-tools--" + finished.pid() + "-1a2b"));
         Path outside = Files.createDirectory(tmp.resolve("outside"));
         Path precious = Files.writeString(outside.resolve("precious"), "not the agent's");
         Path linked = Files.createSymbolicLink(tmp.resolve("socket-audit-" + finished.pid() + "-3c4d"), outside);
@@ -82,6 +84,7 @@ class PrivateDirectoryTest {
         assertFalse(Files.exists(dead, LinkOption.NOFOLLOW_LINKS), "the dead process's directory is reaped");
         assertTrue(Files.isDirectory(alive), "a running process's directory stays");
         assertTrue(Files.isDirectory(other), "a name that is not the agent's stays");
+        assertTrue(Files.isDirectory(lookalike), "another prefix with a dead pid stays");
         assertTrue(Files.isSymbolicLink(linked) && Files.isRegularFile(precious), "a link is neither followed nor removed");
         assertEquals(root, Files.isDirectory(othersDead), "another user's directory stays (a test only root can make)");
     }
