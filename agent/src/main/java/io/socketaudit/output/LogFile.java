@@ -125,12 +125,16 @@ final class LogFile implements AutoCloseable {
         this.gzip = gzip;
     }
 
-    /** Opens the file; throws, naming the problem, when it cannot or must not be written. */
+    /**
+     * Opens the file; throws, naming the problem, when it cannot or must not be written. What an appended file
+     * already holds counts toward its rotation size, so one that an earlier run left full is rotated aside before
+     * anything is written to it rather than taking this run's start line and first events.
+     */
     void open() throws IOException {
         PosixFileAttributes existing = attributesOf(path);
         if (existing != null) {
             refuseUnsafe(path, existing);
-            if (gzip && existing.size() > 0) {
+            if (gzip && existing.size() > 0 || rotateSize > 0 && existing.size() >= rotateSize) {
                 shiftRotated();
                 existing = null;
             }

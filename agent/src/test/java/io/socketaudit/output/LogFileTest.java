@@ -172,6 +172,44 @@ class LogFileTest {
         assertFalse(Files.exists(dir.resolve("audit.jsonl.1.gz")));
     }
 
+    /** A plain log an earlier run left holding {@code bytes}: whole lines, so that nothing is added to end one. */
+    private Path earlierRunsLog(long bytes) throws IOException {
+        Path path = dir.resolve("audit.jsonl");
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; text.length() < bytes; i++) {
+            text.append(line(i));
+        }
+        text.setLength((int) bytes - 1);
+        Files.writeString(path, text.append('\n'));
+        return path;
+    }
+
+    @Test
+    void anAppendedFileCountsWhatItAlreadyHoldsTowardItsRotationSize() throws IOException {
+        Path path = earlierRunsLog(ROTATE_SIZE - 10);
+        LogFile file = new LogFile(path, ROTATE_SIZE, 3, false);
+        file.open();
+        assertFalse(file.isFull());
+        write(file, line(1));
+        assertTrue(file.isFull(), "a line that takes the file past its rotation size makes it full");
+        file.close();
+    }
+
+    @Test
+    void aFileAnEarlierRunLeftFullIsRotatedAsideBeforeAnythingIsWrittenToIt() throws IOException {
+        Path path = earlierRunsLog(ROTATE_SIZE);
+        String earlier = Files.readString(path);
+        LogFile file = new LogFile(path, ROTATE_SIZE, 3, false);
+        file.open();
+        write(file, line(1));
+        file.close();
+
+        Path rotated = dir.resolve("audit.jsonl.1");
+        assertTrue(Files.exists(rotated), "the full file was appended to instead of rotated aside");
+        assertEquals(earlier, Files.readString(rotated));
+        assertEquals(line(1), Files.readString(path));
+    }
+
     /** Opening must fail, naming the problem, and leave {@code victim} as it was. */
     private void assertRefused(Path path, String problem) throws IOException {
         LogFile file = new LogFile(path, ROTATE_SIZE, 3, false);
