@@ -7,14 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.socketaudit.logformat.Event;
 import io.socketaudit.logformat.Field;
-import io.socketaudit.report.ReportCommand;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -348,12 +343,7 @@ class CloseScenariosIT {
         }
         assertAll(checks);
 
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = ReportCommand.run(List.of(run.result.logFile().toString(), "--format", "json"),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(0, exit, err.toString(StandardCharsets.UTF_8));
-        JsonNode problems = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8)).path("inputProblems");
+        JsonNode problems = ReportJson.of(run.result.logFile()).path("inputProblems");
         assertAll(
                 () -> assertEquals(0, problems.path("skippedLines").asLong(-1), problems.toString()),
                 () -> assertEquals(0, problems.path("unknownEventLines").asLong(-1), problems.toString()),

@@ -1,5 +1,7 @@
 package io.socketaudit.report;
 
+import io.socketaudit.cli.ExitCode;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -125,7 +127,7 @@ class HtmlReportTest {
         }
         Path file = log.event("dropped", "count", 3).stop().writeTo(dir.resolve("audit.jsonl"));
         CommandResult result = CommandResult.report(file, "--format", "html");
-        assertEquals(ReportCommand.OK, result.exitCode(), result.err());
+        assertEquals(ExitCode.OK.status(), result.exitCode(), result.err());
         return result.out();
     }
 }
