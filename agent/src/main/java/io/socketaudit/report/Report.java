@@ -115,7 +115,7 @@ public final class Report {
         List<String> warnings = new ArrayList<>(summary.problems().damagedFiles());
         long skipped = summary.problems().skippedLines();
         if (skipped > 0) {
-            warnings.add(TextReport.plural(skipped, "line") + " could not be used; the report says which");
+            warnings.add(Wording.plural(skipped, "line") + " could not be used; the report says which");
         }
         if (summary.health().lossy()) {
             warnings.add("the agent lost events or failed; the report's counts are incomplete");
