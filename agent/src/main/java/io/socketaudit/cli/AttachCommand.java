@@ -33,29 +33,15 @@ final class AttachCommand extends Command {
         }
     }
 
-    @Override
-    String name() {
-        return "attach";
-    }
-
-    @Override
-    String description() {
-        return "audit a running JVM from now on, or stop auditing it (the JVM runs on)";
-    }
-
-    @Override
-    List<String> usage() {
-        return List.of("attach PID [key=value,...]", "attach PID stop");
-    }
-
-    @Override
-    String details() {
-        return """
-                Loads the agent into the running JVM PID, of this user, with the options an agent on the
-                command line takes; it audits from then on and says where it writes. With stop, the agent
-                flushes and closes its log and stops recording. The list command shows the JVMs one can
-                attach to.
-                """;
+    AttachCommand() {
+        super("attach", "audit a running JVM from now on, or stop auditing it (the JVM runs on)",
+                List.of("attach PID [key=value,...]", "attach PID stop"),
+                """
+                        Loads the agent into the running JVM PID, of this user, with the options an agent on the
+                        command line takes; it audits from then on and says where it writes. With stop, the agent
+                        flushes and closes its log and stops recording. The list command shows the JVMs one can
+                        attach to.
+                        """);
     }
 
     @Override

@@ -25,16 +25,27 @@ abstract class Command {
         }
     }
 
-    abstract String name();
-
+    final String name;
     /** One line for the list of commands. */
-    abstract String description();
-
+    final String description;
     /** The command's forms after {@code java -jar socket-audit-agent.jar}, one a line. */
-    abstract List<String> usage();
+    final List<String> usage;
+    private final String details;
 
-    /** What follows the usage in the command's help: what it does, and its options. */
-    abstract String details();
+    /** @param details what follows the usage in the command's help: what it does, and its options */
+    Command(String name, String description, List<String> usage, String details) {
+        this.name = name;
+        this.description = description;
+        this.usage = List.copyOf(usage);
+        this.details = details;
+    }
+
+    /** For the commands that take no arguments. */
+    static void noArguments(List<String> args) throws UsageException {
+        if (!args.isEmpty()) {
+            throw new UsageException("takes no arguments");
+        }
+    }
 
     /**
      * Does what {@code args} ask, printing its result on {@code out}, and on {@code err} only warnings that do not
@@ -45,11 +56,11 @@ abstract class Command {
     /** The command's help: its usage, then its details. */
     final void printHelp(PrintStream out) {
         String first = "Usage: ";
-        for (String form : usage()) {
+        for (String form : usage) {
             out.println(first + Main.LAUNCH + " " + form);
             first = " ".repeat(first.length());
         }
         out.println();
-        out.print(details());
+        out.print(details);
     }
 }

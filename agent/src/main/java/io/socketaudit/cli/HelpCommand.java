@@ -6,24 +6,10 @@ import java.util.List;
 /** {@code help [COMMAND]}: the list of commands, or one command's usage and options. */
 final class HelpCommand extends Command {
 
-    @Override
-    String name() {
-        return "help";
-    }
-
-    @Override
-    String description() {
-        return "print this text, or a command's usage and options";
-    }
-
-    @Override
-    List<String> usage() {
-        return List.of("help [COMMAND]");
-    }
-
-    @Override
-    String details() {
-        return "Without COMMAND, lists the commands; with it, prints that command's usage and options.\n";
+    HelpCommand() {
+        super("help", "print this text, or a command's usage and options",
+                List.of("help [COMMAND]"),
+                "Without COMMAND, lists the commands; with it, prints that command's usage and options.\n");
     }
 
     @Override

@@ -9,31 +9,15 @@ import java.util.List;
 /** {@code list}: the JVMs of this user that {@code attach} can audit, but for this command's own. */
 final class ListCommand extends Command {
 
-    @Override
-    String name() {
-        return "list";
-    }
-
-    @Override
-    String description() {
-        return "list the JVMs one can attach to";
-    }
-
-    @Override
-    List<String> usage() {
-        return List.of("list");
-    }
-
-    @Override
-    String details() {
-        return "Prints, one a line, the process id and main class of each JVM of this user that accepts attach.\n";
+    ListCommand() {
+        super("list", "list the JVMs one can attach to",
+                List.of("list"),
+                "Prints, one a line, the process id and main class of each JVM of this user that accepts attach.\n");
     }
 
     @Override
     void execute(List<String> args, PrintStream out, PrintStream err) throws UsageException {
-        if (!args.isEmpty()) {
-            throw new UsageException("takes no arguments");
-        }
+        noArguments(args);
         String self = Long.toString(ProcessHandle.current().pid());
         for (VirtualMachineDescriptor vm : VirtualMachine.list()) {
             if (!vm.id().equals(self)) {

@@ -48,12 +48,12 @@ public final class Main {
             command.printHelp(out);
             return ExitCode.OK;
         }
-        String prefix = "socket-audit " + command.name() + ": ";
+        String prefix = "socket-audit " + command.name + ": ";
         try {
             command.execute(args, out, err);
             return ExitCode.OK;
         } catch (Command.UsageException e) {
-            err.println(prefix + e.getMessage() + "; see " + LAUNCH + " help " + command.name());
+            err.println(prefix + e.getMessage() + "; see " + LAUNCH + " help " + command.name);
             return ExitCode.WRONG_USAGE;
         } catch (Command.FailedException e) {
             err.println(prefix + e.getMessage());
@@ -62,7 +62,7 @@ public final class Main {
     }
 
     static Optional<Command> command(String name) {
-        return COMMANDS.stream().filter(c -> c.name().equals(name)).findFirst();
+        return COMMANDS.stream().filter(c -> c.name.equals(name)).findFirst();
     }
 
     static void printOverview(PrintStream out) {
@@ -70,7 +70,7 @@ public final class Main {
         out.println();
         out.println("Commands:");
         for (Command command : COMMANDS) {
-            out.printf("  %-9s %s%n", command.name(), command.description());
+            out.printf("  %-9s %s%n", command.name, command.description);
         }
         out.println();
         out.println(LAUNCH + " help COMMAND shows a command's usage and options.");

@@ -28,38 +28,24 @@ final class ReportCommand extends Command {
     record Options(Report.Request request, Path output, boolean help) {
     }
 
-    @Override
-    String name() {
-        return "report";
-    }
+    ReportCommand() {
+        super("report", "summarise audit logs: who closed connections, how, and what was lost",
+                List.of("report FILE... [--format text|json|html] [--output PATH] [--group-by caller|app]"
+                        + " [--connection ADDR:PORT]"),
+                """
+                        Summarises socket-audit logs: who closed connections, how, and what was lost.
+                        FILE may be gzip-compressed. Give the logs of both ends of a connection to pair them.
 
-    @Override
-    String description() {
-        return "summarise audit logs: who closed connections, how, and what was lost";
-    }
-
-    @Override
-    List<String> usage() {
-        return List.of("report FILE... [--format text|json|html] [--output PATH] [--group-by caller|app]"
-                + " [--connection ADDR:PORT]");
-    }
-
-    @Override
-    String details() {
-        return """
-                Summarises socket-audit logs: who closed connections, how, and what was lost.
-                FILE may be gzip-compressed. Give the logs of both ends of a connection to pair them.
-
-                  --format text|json|html   text for a terminal (default), json for programs,
-                                            html for a self-contained page with charts
-                  --output PATH             write the report to PATH instead of standard output
-                  --group-by caller|app     call sites by caller, the first frame outside the JDK (default),
-                                            or by appCaller, the first outside the JDK and known libraries
-                  --connection ADDR:PORT    the whole life of the connections with an end at ADDR:PORT
-                                            (either end's address, ip:port or [v6]:port), from every
-                                            log that holds them; text or json
-                  --help                    print this text
-                """;
+                          --format text|json|html   text for a terminal (default), json for programs,
+                                                    html for a self-contained page with charts
+                          --output PATH             write the report to PATH instead of standard output
+                          --group-by caller|app     call sites by caller, the first frame outside the JDK (default),
+                                                    or by appCaller, the first outside the JDK and known libraries
+                          --connection ADDR:PORT    the whole life of the connections with an end at ADDR:PORT
+                                                    (either end's address, ip:port or [v6]:port), from every
+                                                    log that holds them; text or json
+                          --help                    print this text
+                        """);
     }
 
     @Override

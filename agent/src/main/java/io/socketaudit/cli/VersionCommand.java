@@ -8,31 +8,15 @@ import java.util.List;
 /** {@code version}: the version of the jar, as its manifest gives it. */
 final class VersionCommand extends Command {
 
-    @Override
-    String name() {
-        return "version";
-    }
-
-    @Override
-    String description() {
-        return "print the agent version";
-    }
-
-    @Override
-    List<String> usage() {
-        return List.of("version");
-    }
-
-    @Override
-    String details() {
-        return "Prints the version of the agent and its tools, the one its log lines give as agentVersion.\n";
+    VersionCommand() {
+        super("version", "print the agent version",
+                List.of("version"),
+                "Prints the version of the agent and its tools, the one its log lines give as agentVersion.\n");
     }
 
     @Override
     void execute(List<String> args, PrintStream out, PrintStream err) throws UsageException {
-        if (!args.isEmpty()) {
-            throw new UsageException("takes no arguments");
-        }
+        noArguments(args);
         out.println("socket-audit " + AgentJar.version());
     }
 }

@@ -44,8 +44,8 @@ class MainTest {
             Run run = run(help);
             assertEquals(ExitCode.OK.status(), run.exitCode(), help);
             for (Command command : Main.COMMANDS) {
-                assertTrue(run.out().contains("  " + command.name() + " ") && run.out().contains(command.description()),
-                        help + " must list " + command.name() + ":\n" + run.out());
+                assertTrue(run.out().contains("  " + command.name + " ") && run.out().contains(command.description),
+                        help + " must list " + command.name + ":\n" + run.out());
             }
         }
     }
@@ -53,9 +53,9 @@ class MainTest {
     @Test
     void eachCommandsHelpStartsWithItsUsageWhetherAskedOfHelpOrOfTheCommand() {
         for (Command command : Main.COMMANDS) {
-            String usage = "Usage: java -jar socket-audit-agent.jar " + command.usage().get(0) + "\n";
-            Run viaHelp = run("help", command.name());
-            Run viaOption = run(command.name(), "--help");
+            String usage = "Usage: java -jar socket-audit-agent.jar " + command.usage.get(0) + "\n";
+            Run viaHelp = run("help", command.name);
+            Run viaOption = run(command.name, "--help");
             assertEquals(ExitCode.OK.status(), viaHelp.exitCode(), viaHelp.err());
             assertTrue(viaHelp.out().startsWith(usage), viaHelp.out());
             assertEquals(viaHelp, viaOption);
