@@ -23,13 +23,10 @@ import static io.socketaudit.bench.Harness.tail;
  */
 final class MemorySection {
 
-    private final Harness h;
-
-    MemorySection(Harness h) {
-        this.h = h;
+    private MemorySection() {
     }
 
-    void run() throws Exception {
+    static void run(Harness h) throws Exception {
         int runs = h.quick() ? 1 : 3;
         int pairs = 5000;
         int connections = 2 * pairs;

@@ -3,6 +3,7 @@ package io.socketaudit.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -22,33 +23,31 @@ import static io.socketaudit.bench.Harness.tail;
  */
 final class PersistentSection {
 
-    private final Harness h;
-
-    PersistentSection(Harness h) {
-        this.h = h;
+    private PersistentSection() {
     }
 
-    void run() throws Exception {
+    static void run(Harness h) throws Exception {
+        int connections = 4;
         int runs = h.quick() ? 2 : 7;
         long warmup = h.quick() ? 500 : 1500;
         long measure = h.quick() ? 1500 : 4000;
-        int connections = 4;
         Path dir = h.workDir().resolve("persistent");
         List<Config> configs = List.of(new Config("bare", "bare", List.of()),
                 new Config("agent", "agent (default settings)", List.of("-javaagent:" + h.agentJar() + "=file=" + dir.resolve("audit.jsonl"))));
         Rounds rounds = new Rounds();
         List<String> failures = new ArrayList<>();
-        List<String> example = List.of();
+        // The same command line every round.
+        Map<String, List<String>> commands = new LinkedHashMap<>();
+        for (Config c : configs) {
+            commands.put(c.name(), h.java(h.jdk17(), false, concat(List.of("-Xms512m", "-Xmx512m"), c.jvmArgs()),
+                    "io.socketaudit.bench.Persistent", connections, warmup, measure));
+        }
+        List<String> example = commands.get("agent");
         for (int run = 1; run <= runs; run++) {
             h.awaitQuiet("persistent round " + run);
             for (Config c : configs) {
                 Files.createDirectories(dir);
-                List<String> cmd = h.java(h.jdk17(), false, concat(List.of("-Xms512m", "-Xmx512m"), c.jvmArgs()),
-                        "io.socketaudit.bench.Persistent", connections, warmup, measure);
-                if (c.name().equals("agent")) {
-                    example = cmd;
-                }
-                Launcher.Output o = h.launcher().run(new Launcher.Run(cmd).netns().cpu(1).timeout(120));
+                Launcher.Output o = h.launcher().run(new Launcher.Run(commands.get(c.name())).netns().cpu(1).timeout(120));
                 Map<String, String> r = Results.parse(o.stdout());
                 deleteTree(dir);
                 if (!o.ok() || r.isEmpty()) {

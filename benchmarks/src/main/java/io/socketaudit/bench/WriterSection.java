@@ -19,13 +19,10 @@ import static io.socketaudit.bench.Harness.tail;
  */
 final class WriterSection {
 
-    private final Harness h;
-
-    WriterSection(Harness h) {
-        this.h = h;
+    private WriterSection() {
     }
 
-    void run() throws Exception {
+    static void run(Harness h) throws Exception {
         int events = h.quick() ? 100_000 : 400_000;
         int drainRuns = h.quick() ? 1 : 3;
         int pacedRuns = h.quick() ? 1 : 3;
