@@ -1,5 +1,6 @@
 package io.socketaudit.e2e;
 
+import io.socketaudit.output.SmallDisk;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -19,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The log's file system fails under a running application: the disk fills up, a rotation cannot rename, the
@@ -75,10 +75,8 @@ class LogFailureIT {
     @MethodSource("jdksAndCompressions")
     void aFullDiskLosesEventsCountedAndLoggingResumesWhenSpaceComesBack(EndToEndJdks.Jdk jdk, String compress,
             @TempDir Path workDir) throws Exception {
-        assumeTrue(OtherUser.isRoot(), "needs root to mount a 1 MB tmpfs");
-        Path logs = Files.createDirectory(workDir.resolve("logs"));
-        mount(logs);
-        try {
+        try (SmallDisk disk = SmallDisk.mount(Files.createDirectory(workDir.resolve("logs")), "1m")) {
+            Path logs = disk.dir();
             // 24 KB left: less than the first phase's log even compressed.
             Path filler = Files.write(logs.resolve("filler"), new byte[1000 * 1024]);
             int[] phases = {1000, 100};
@@ -97,8 +95,6 @@ class LogFailureIT {
             assertTrue(log.events("agent_error").stream().anyMatch(l -> l.path("where").asText().equals("writing the log")),
                     "the failure is in the log");
             assertEquals(1, AgentConfigIT.agentLines(result).size(), () -> "said once\n" + result.describe());
-        } finally {
-            unmount(logs);
         }
     }
 
@@ -106,17 +102,15 @@ class LogFailureIT {
     @MethodSource("jdks")
     void aDiskThatOthersFillToTheEndStillGetsItsLossesCountedAndAgentStop(EndToEndJdks.Jdk jdk,
             @TempDir Path workDir) throws Exception {
-        assumeTrue(OtherUser.isRoot(), "needs root to mount a 1 MB tmpfs");
-        Path logs = Files.createDirectory(workDir.resolve("logs"));
-        mount(logs);
-        try {
+        try (SmallDisk disk = SmallDisk.mount(Files.createDirectory(workDir.resolve("logs")), "1m")) {
+            Path logs = disk.dir();
             // About 120 KB left: room for the start and the room kept for the last lines, then the disk is full.
             Files.write(logs.resolve("filler"), new byte[900 * 1024]);
             int[] phases = {1000, 10};
             AgentJvm.Running running = program(jdk, workDir, "file=" + logs.resolve("x.jsonl"), phases).start();
             running.awaitStdout(LogFaultProgram.phaseDone(1)::equals);
             running.awaitStderr(l -> l.startsWith("socket-audit: cannot write the audit log"));
-            fillUp(logs.resolve("other-files"));
+            disk.fillUp("other-files");
             go(workDir, 1);
             AgentJvm.Result result = running.awaitExit();
 
@@ -125,8 +119,6 @@ class LogFailureIT {
             log.assertAccountsFor(expectedEvents(phases), result.describe());
             assertTrue(log.dropped("write-failed") > 0, "the disk was full: events were lost, and counted");
             assertEquals("agent_stop", log.lines.get(log.lines.size() - 1).path("event").asText(), "the last line");
-        } finally {
-            unmount(logs);
         }
     }
 
@@ -254,19 +246,6 @@ class LogFailureIT {
         assertEquals(1, AgentConfigIT.agentLines(result).size(), () -> "said once\n" + result.describe());
     }
 
-    /** Another program takes every byte left on the disk. */
-    private static void fillUp(Path file) throws IOException {
-        try (var out = Files.newOutputStream(file)) {
-            byte[] page = new byte[4096];
-            while (true) {
-                out.write(page);
-                out.flush();
-            }
-        } catch (IOException full) {
-            assertTrue(full.getMessage().contains("No space left"), full.toString());
-        }
-    }
-
     /** Waits until a regular file of this name appears (the agent's rotation worked). */
     private static void awaitFile(Path file) throws IOException, InterruptedException {
         try (WatchService watcher = file.getFileSystem().newWatchService()) {
@@ -279,18 +258,6 @@ class LogFailureIT {
                 key.pollEvents();
                 key.reset();
             }
-        }
-    }
-
-    private static void mount(Path dir) throws IOException, InterruptedException {
-        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", dir.toString())
-                .inheritIO().start();
-        assertEquals(0, mount.waitFor(), "mount a 1 MB tmpfs on " + dir);
-    }
-
-    private static void unmount(Path dir) throws IOException, InterruptedException {
-        if (new ProcessBuilder("umount", dir.toString()).inheritIO().start().waitFor() != 0) {
-            new ProcessBuilder("umount", "-l", dir.toString()).inheritIO().start().waitFor();
         }
     }
 }

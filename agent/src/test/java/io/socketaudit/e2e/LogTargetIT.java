@@ -41,27 +41,31 @@ class LogTargetIT {
                         () -> "the line names the problem '" + problem + "'\n" + result.describe()));
     }
 
-    /** A directory anyone may create files in, as /tmp is. */
-    private static Path sharedDirectory(Path workDir) throws Exception {
-        Path shared = Files.createDirectory(workDir.resolve("shared"));
-        Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-        return shared;
+    /**
+     * A directory anyone may create files in, as /tmp is, and the other user who does; skips the test unless it runs as
+     * root.
+     */
+    private record SharedDirectory(OtherUser other, Path dir) {
+        static SharedDirectory in(Path workDir, String needsRootTo) throws Exception {
+            assumeTrue(OtherUser.isRoot(), "needs root: " + needsRootTo);
+            Path shared = Files.createDirectory(workDir.resolve("shared"));
+            Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+            return new SharedDirectory(OtherUser.get(), shared);
+        }
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("jdks")
     void aLinkAnotherUserPlantedIsNotFollowedToTheFileItNames(EndToEndJdks.Jdk jdk, @TempDir Path workDir)
             throws Exception {
-        assumeTrue(OtherUser.isRoot(), "needs root: another user plants the link, the root JVM must not follow it");
-        OtherUser other = OtherUser.get();
-        Path shared = sharedDirectory(workDir);
+        SharedDirectory shared = SharedDirectory.in(workDir, "another user plants the link, the root JVM must not follow it");
         Path victim = Files.writeString(workDir.resolve("victim"), "root's own file\n");
-        Path log = shared.resolve("x.jsonl");
-        other.exec("ln", "-s", victim.toString(), log.toString());
-        Path dangling = shared.resolve("dangling.jsonl");
+        Path log = shared.dir().resolve("x.jsonl");
+        shared.other().exec("ln", "-s", victim.toString(), log.toString());
+        Path dangling = shared.dir().resolve("dangling.jsonl");
         Path target = workDir.resolve("created-by-root");
-        other.exec("ln", "-s", target.toString(), dangling.toString());
+        shared.other().exec("ln", "-s", target.toString(), dangling.toString());
 
         assertRefusedAndAppUnchanged(jdk, workDir, "file=" + log, "symbolic link");
         assertRefusedAndAppUnchanged(jdk, workDir, "file=" + dangling + ",rotate.size=64K", "symbolic link");
@@ -74,13 +78,11 @@ class LogTargetIT {
     @MethodSource("jdks")
     void aFileAnotherUserCreatedUnderTheLogsNameIsNeitherWrittenNorReadable(EndToEndJdks.Jdk jdk,
             @TempDir Path workDir) throws Exception {
-        assumeTrue(OtherUser.isRoot(), "needs root: another user pre-creates the log for a root JVM");
-        OtherUser other = OtherUser.get();
-        Path shared = sharedDirectory(workDir);
-        Path log = shared.resolve("socket-audit.jsonl");
-        other.exec("sh", "-c", "umask 000 && : > " + log);
+        SharedDirectory shared = SharedDirectory.in(workDir, "another user pre-creates the log for a root JVM");
+        Path log = shared.dir().resolve("socket-audit.jsonl");
+        shared.other().exec("sh", "-c", "umask 000 && : > " + log);
 
-        assertRefusedAndAppUnchanged(jdk, workDir, "file=" + log, "owned by " + other.name());
+        assertRefusedAndAppUnchanged(jdk, workDir, "file=" + log, "owned by " + shared.other().name());
 
         assertEquals(0, Files.size(log), "not one line reached the other user's file");
     }
@@ -89,21 +91,19 @@ class LogTargetIT {
     @MethodSource("jdks")
     void theDefaultLogNamePreCreatedByAnotherUserInASharedWorkingDirectoryIsLeftAlone(EndToEndJdks.Jdk jdk,
             @TempDir Path workDir) throws Exception {
-        assumeTrue(OtherUser.isRoot(), "needs root: another user pre-creates the default log of a root JVM");
-        OtherUser other = OtherUser.get();
-        Path shared = sharedDirectory(workDir);
+        SharedDirectory shared = SharedDirectory.in(workDir, "another user pre-creates the default log of a root JVM");
         // The shell that becomes the JVM knows its pid: the other user creates socket-audit-<that pid>.jsonl, mode 666.
-        String preCreate = String.join(" ", other.setpriv()) + " sh -c 'umask 000 && : > socket-audit-'$$'.jsonl'";
-        AgentJvm.Result result = AgentJvm.on(jdk).agentOptions(null, null).workDir(shared).beforeExec(preCreate)
+        String preCreate = String.join(" ", shared.other().setpriv()) + " sh -c 'umask 000 && : > socket-audit-'$$'.jsonl'";
+        AgentJvm.Result result = AgentJvm.on(jdk).agentOptions(null, null).workDir(shared.dir()).beforeExec(preCreate)
                 .main(E2eApp.class, "roundTrip").run();
 
-        Path log = shared.resolve("socket-audit-" + result.pid() + ".jsonl");
+        Path log = shared.dir().resolve("socket-audit-" + result.pid() + ".jsonl");
         List<String> agentLines = AgentConfigIT.agentLines(result);
         assertAll(
                 () -> assertEquals(0, result.exitCode(), result::describe),
                 () -> assertEquals(List.of(E2eApp.DONE), result.stdout(), result::describe),
                 () -> assertEquals(1, agentLines.size(), () -> "one socket-audit: line\n" + result.describe()),
-                () -> assertTrue(agentLines.get(0).contains("owned by " + other.name()), result::describe),
+                () -> assertTrue(agentLines.get(0).contains("owned by " + shared.other().name()), result::describe),
                 () -> assertEquals(0, Files.size(log), "not one line reached the other user's file"));
     }
 
