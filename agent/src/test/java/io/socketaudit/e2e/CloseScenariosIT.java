@@ -23,8 +23,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The agent, attached to {@link CloseScenarios} on every JDK from {@link EndToEndJdks}, under a
@@ -51,14 +49,12 @@ class CloseScenariosIT {
         return runs.get(jdk, true);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void everyScenarioRunsWithTheAgentAttached(EndToEndJdks.Jdk jdk) throws Exception {
         run(jdk).assertEveryScenarioRan();
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void logIsFramedByAgentStartAndAgentStopWithNothingLostAndNoErrors(EndToEndJdks.Jdk jdk) throws Exception {
         ScenarioRun run = run(jdk);
         List<JsonNode> log = run.result.log();
@@ -99,8 +95,7 @@ class CloseScenariosIT {
         assertAll("log framing on " + jdk, checks);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void eachEndHasExactlyTheExpectedEventsWithTheExpectedFields(EndToEndJdks.Jdk jdk) throws Exception {
         ScenarioRun run = run(jdk);
         List<JsonNode> events = closeAndShutdownEvents(run);
@@ -182,8 +177,7 @@ class CloseScenariosIT {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void noEventsBeyondTheScenarioEndsSoNoneForUnixDomainOrUdpNorDuplicates(EndToEndJdks.Jdk jdk) throws Exception {
         ScenarioRun run = run(jdk);
         List<ScenarioOutput.End> udp = run.output.ends.stream().filter(e -> e.role().equals("udp"))
@@ -209,8 +203,7 @@ class CloseScenariosIT {
         assertEquals(List.of(), unexpected, "events that no scenario asked for on " + jdk);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void connIdsAreSharedWithinAConnectionAndDistinctAcrossEnds(EndToEndJdks.Jdk jdk) throws Exception {
         ScenarioRun run = run(jdk);
         List<JsonNode> events = closeAndShutdownEvents(run);
@@ -233,8 +226,7 @@ class CloseScenariosIT {
         assertEquals(List.of(), problems, "conn ids on " + jdk);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void everyEventAgreesWithTheWire(EndToEndJdks.Jdk jdk) throws Exception {
         ScenarioRun run = run(jdk);
         run.assertCaptureComplete();
@@ -269,17 +261,14 @@ class CloseScenariosIT {
         assertAll("events against the wire on " + jdk, checks);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void theAgentDoesNotChangeWhatGoesOnTheWire(EndToEndJdks.Jdk jdk) throws Exception {
         run(jdk).assertWireFacts();
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void everyEventRefersToAnEarlierStackLineHoldingItsCaller(EndToEndJdks.Jdk jdk) throws Exception {
-        ScenarioRun run = run(jdk);
-        List<JsonNode> log = run.result.log();
+        List<JsonNode> log = run(jdk).result.log();
         Map<Long, JsonNode> stacks = new HashMap<>();
         List<String> problems = new ArrayList<>();
         for (JsonNode line : log) {
@@ -319,8 +308,7 @@ class CloseScenariosIT {
      * declares (the scenarios reach each one, {@code closeNotify} in the TLS ones), and the report reads the
      * whole log with no line skipped, no unknown event or field and no stack it cannot resolve.
      */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void everyLineHasTheFieldsTheLogFormatDeclaresAndTheReportReadsItAll(EndToEndJdks.Jdk jdk) throws Exception {
         ScenarioRun run = run(jdk);
         Map<String, Set<String>> fieldsByKind = new TreeMap<>();

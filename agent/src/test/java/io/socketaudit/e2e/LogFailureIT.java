@@ -42,6 +42,11 @@ class LogFailureIT {
         return AgentJvm.on(jdk).agentOptions(options, null).workDir(workDir).main(LogFaultProgram.class, args);
     }
 
+    /** The program logging into {@code logs/x.jsonl}, rotated at 64 KB and kept 50 deep: many rotations, none lost. */
+    private static AgentJvm rotating(EndToEndJdks.Jdk jdk, Path workDir, Path logs, int... phases) {
+        return program(jdk, workDir, "file=" + logs.resolve("x.jsonl") + ",rotate.size=64K,rotate.keep=50", phases);
+    }
+
     private static void go(Path workDir, int phase) throws IOException {
         Files.createFile(workDir.resolve("go" + phase));
     }
@@ -82,24 +87,15 @@ class LogFailureIT {
             int[] phases = {1000, 100};
             AgentJvm.Running running = program(jdk, workDir, "file=" + logs.resolve("x.jsonl") + ",compress=" + compress,
                     phases).start();
-            running.awaitStdout(LogFaultProgram.phaseDone(1)::equals);
-            running.awaitStderr(l -> l.startsWith("socket-audit: cannot write the audit log"));
-            Files.delete(filler);
-            go(workDir, 1);
-            AgentJvm.Result result = running.awaitExit();
-
-            assertAppUnchanged(result, phases);
-            LogAccounting log = new LogAccounting(logs);
-            log.assertAccountsFor(expectedEvents(phases), result.describe());
-            assertTrue(log.dropped("write-failed") > 0, "the disk was full: events were lost, and counted");
-            assertTrue(log.events("agent_error").stream().anyMatch(l -> l.path("where").asText().equals("writing the log")),
+            Accounted run = assertLossesAccountedFor(running, workDir, logs, phases, () -> Files.delete(filler));
+            assertTrue(run.log().events("agent_error").stream().anyMatch(l -> l.path("where").asText().equals("writing the log")),
                     "the failure is in the log");
-            assertEquals(1, AgentConfigIT.agentLines(result).size(), () -> "said once\n" + result.describe());
+            assertEquals(1, AgentConfigIT.agentLines(run.result()).size(),
+                    () -> "said once\n" + run.result().describe());
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void aDiskThatOthersFillToTheEndStillGetsItsLossesCountedAndAgentStop(EndToEndJdks.Jdk jdk,
             @TempDir Path workDir) throws Exception {
         try (SmallDisk disk = SmallDisk.mount(Files.createDirectory(workDir.resolve("logs")), "1m")) {
@@ -108,47 +104,29 @@ class LogFailureIT {
             Files.write(logs.resolve("filler"), new byte[900 * 1024]);
             int[] phases = {1000, 10};
             AgentJvm.Running running = program(jdk, workDir, "file=" + logs.resolve("x.jsonl"), phases).start();
-            running.awaitStdout(LogFaultProgram.phaseDone(1)::equals);
-            running.awaitStderr(l -> l.startsWith("socket-audit: cannot write the audit log"));
-            disk.fillUp("other-files");
-            go(workDir, 1);
-            AgentJvm.Result result = running.awaitExit();
-
-            assertAppUnchanged(result, phases);
-            LogAccounting log = new LogAccounting(logs);
-            log.assertAccountsFor(expectedEvents(phases), result.describe());
-            assertTrue(log.dropped("write-failed") > 0, "the disk was full: events were lost, and counted");
+            LogAccounting log = assertLossesAccountedFor(running, workDir, logs, phases,
+                    () -> disk.fillUp("other-files")).log();
             assertEquals("agent_stop", log.lines.get(log.lines.size() - 1).path("event").asText(), "the last line");
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void aDirectoryPlantedAtTheRotatedNameKeepsTheLogInItsFileUntilItIsGone(EndToEndJdks.Jdk jdk,
             @TempDir Path workDir) throws Exception {
         Path logs = Files.createDirectory(workDir.resolve("logs"));
         Path planted = Files.createDirectory(logs.resolve("x.jsonl.1"));
         int[] phases = {300, 100};
-        AgentJvm.Running running = program(jdk, workDir, "file=" + logs.resolve("x.jsonl") + ",rotate.size=64K,rotate.keep=50",
-                phases).start();
+        AgentJvm.Running running = rotating(jdk, workDir, logs, phases).start();
         running.awaitStdout(LogFaultProgram.phaseDone(1)::equals);
-        running.awaitStderr(l -> l.startsWith("socket-audit: cannot rotate"));
-        Files.delete(planted);
-        awaitFile(logs.resolve("x.jsonl.1"));
-        go(workDir, 1);
-        AgentJvm.Result result = running.awaitExit();
-
-        assertRotationResumedWithNothingLost(result, logs, phases);
+        assertRotationResumesOnceMended(running, workDir, logs, phases, () -> Files.delete(planted));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void aDirectoryReadOnlyDuringRotationKeepsTheLogInItsFileUntilItIsWritable(EndToEndJdks.Jdk jdk,
             @TempDir Path workDir) throws Exception {
         Path logs = Files.createDirectory(workDir.resolve("logs"));
         int[] phases = {0, 300, 100};
-        AgentJvm jvm = program(jdk, workDir, "file=" + logs.resolve("x.jsonl") + ",rotate.size=64K,rotate.keep=50",
-                phases);
+        AgentJvm jvm = rotating(jdk, workDir, logs, phases);
         if (OtherUser.isRoot()) {
             // Root writes in a read-only directory anyway: the JVM runs as an ordinary user.
             OtherUser user = OtherUser.get();
@@ -162,24 +140,18 @@ class LogFailureIT {
         Files.setPosixFilePermissions(logs, PosixFilePermissions.fromString("r-x------"));
         go(workDir, 1);
         running.awaitStdout(LogFaultProgram.phaseDone(2)::equals);
-        running.awaitStderr(l -> l.startsWith("socket-audit: cannot rotate"));
-        Files.setPosixFilePermissions(logs, PosixFilePermissions.fromString("rwx------"));
-        awaitFile(logs.resolve("x.jsonl.1"));
-        go(workDir, 2);
-        AgentJvm.Result result = running.awaitExit();
-
-        assertRotationResumedWithNothingLost(result, logs, phases);
+        assertRotationResumesOnceMended(running, workDir, logs, phases,
+                () -> Files.setPosixFilePermissions(logs, PosixFilePermissions.fromString("rwx------")));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void linksPlantedAtTheLogsNameDuringRotationAreNeverWrittenThrough(EndToEndJdks.Jdk jdk, @TempDir Path workDir)
             throws Exception {
         Path logs = Files.createDirectory(workDir.resolve("logs"));
         Path victim = Files.writeString(workDir.resolve("victim"), "not the agent's\n");
         Path log = logs.resolve("x.jsonl");
         int[] phases = {0, 300};
-        AgentJvm.Running running = program(jdk, workDir, "file=" + log + ",rotate.size=64K,rotate.keep=50", phases).start();
+        AgentJvm.Running running = rotating(jdk, workDir, logs, phases).start();
         running.awaitStdout(LogFaultProgram.phaseDone(1)::equals); // the log is open
         // Another user's loop re-creating the name: whenever a rotation renames the log away, a link takes its place.
         Thread planter = new Thread(() -> {
@@ -223,8 +195,7 @@ class LogFailureIT {
         assertEquals(1, AgentConfigIT.agentLines(result).size(), () -> "said once\n" + result.describe());
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void aReplacedDirectoryGetsANewLogAndTheEventsInBetweenAreCounted(EndToEndJdks.Jdk jdk, @TempDir Path workDir)
             throws Exception {
         Path logs = Files.createDirectory(workDir.resolve("logs"));
@@ -244,6 +215,45 @@ class LogFailureIT {
         assertEquals("agent_start", fresh.get(0).path("event").asText(), "the new file starts as every file does");
         assertEquals(2, fresh.get(0).path("part").asInt());
         assertEquals(1, AgentConfigIT.agentLines(result).size(), () -> "said once\n" + result.describe());
+    }
+
+    /** What is done to the log's directory while the program waits between phases. */
+    private interface Meanwhile {
+        void run() throws IOException;
+    }
+
+    private record Accounted(AgentJvm.Result result, LogAccounting log) {
+    }
+
+    /**
+     * Once the agent says it cannot write: does {@code meanwhile}, lets the last phase run, and checks that the
+     * application ran as without the agent and that the log accounts for every event, some as lost to the full disk.
+     */
+    private static Accounted assertLossesAccountedFor(AgentJvm.Running running, Path workDir, Path logs, int[] phases,
+                                                      Meanwhile meanwhile) throws Exception {
+        running.awaitStdout(LogFaultProgram.phaseDone(1)::equals);
+        running.awaitStderr(l -> l.startsWith("socket-audit: cannot write the audit log"));
+        meanwhile.run();
+        go(workDir, 1);
+        AgentJvm.Result result = running.awaitExit();
+        assertAppUnchanged(result, phases);
+        LogAccounting log = new LogAccounting(logs);
+        log.assertAccountsFor(expectedEvents(phases), result.describe());
+        assertTrue(log.dropped("write-failed") > 0, "the disk was full: events were lost, and counted");
+        return new Accounted(result, log);
+    }
+
+    /**
+     * Once the agent says it cannot rotate: mends the cause, waits for the rotated file, lets the last phase run and
+     * checks that nothing was lost.
+     */
+    private static void assertRotationResumesOnceMended(AgentJvm.Running running, Path workDir, Path logs, int[] phases,
+                                                       Meanwhile mend) throws Exception {
+        running.awaitStderr(l -> l.startsWith("socket-audit: cannot rotate"));
+        mend.run();
+        awaitFile(logs.resolve("x.jsonl.1"));
+        go(workDir, phases.length - 1);
+        assertRotationResumedWithNothingLost(running.awaitExit(), logs, phases);
     }
 
     /** Waits until a regular file of this name appears (the agent's rotation worked). */

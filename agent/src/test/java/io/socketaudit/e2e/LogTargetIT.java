@@ -1,7 +1,5 @@
 package io.socketaudit.e2e;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -55,8 +53,7 @@ class LogTargetIT {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void aLinkAnotherUserPlantedIsNotFollowedToTheFileItNames(EndToEndJdks.Jdk jdk, @TempDir Path workDir)
             throws Exception {
         SharedDirectory shared = SharedDirectory.in(workDir, "another user plants the link, the root JVM must not follow it");
@@ -74,8 +71,7 @@ class LogTargetIT {
         assertFalse(Files.exists(target, LinkOption.NOFOLLOW_LINKS), "no file created where the dangling link points");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void aFileAnotherUserCreatedUnderTheLogsNameIsNeitherWrittenNorReadable(EndToEndJdks.Jdk jdk,
             @TempDir Path workDir) throws Exception {
         SharedDirectory shared = SharedDirectory.in(workDir, "another user pre-creates the log for a root JVM");
@@ -87,8 +83,7 @@ class LogTargetIT {
         assertEquals(0, Files.size(log), "not one line reached the other user's file");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void theDefaultLogNamePreCreatedByAnotherUserInASharedWorkingDirectoryIsLeftAlone(EndToEndJdks.Jdk jdk,
             @TempDir Path workDir) throws Exception {
         SharedDirectory shared = SharedDirectory.in(workDir, "another user pre-creates the default log of a root JVM");
@@ -107,8 +102,7 @@ class LogTargetIT {
                 () -> assertEquals(0, Files.size(log), "not one line reached the other user's file"));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void aFifoIsRefusedBeforeItCanHangTheStart(EndToEndJdks.Jdk jdk, @TempDir Path workDir) throws Exception {
         Path fifo = workDir.resolve("x.jsonl");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
@@ -118,8 +112,7 @@ class LogTargetIT {
         assertTrue(Files.exists(fifo, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(fifo), "the FIFO is still there");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void aDeviceIsRefusedAndNeverRotatedAway(EndToEndJdks.Jdk jdk, @TempDir Path workDir) throws Exception {
         assumeTrue(OtherUser.isRoot(), "needs root to make a device node (a copy of /dev/null)");
         Path device = workDir.resolve("null.jsonl");

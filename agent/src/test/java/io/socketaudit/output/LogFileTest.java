@@ -40,6 +40,23 @@ class LogFileTest {
         file.stream().write(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Writes lines {@code from} to {@code from + count - 1}; returns them. */
+    private static String writeLines(LogFile file, int from, int count) throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (int i = from; i < from + count; i++) {
+            text.append(line(i));
+            write(file, line(i));
+        }
+        return text.toString();
+    }
+
+    /** A log file, keeping 3 rotated ones, opened as the agent opens it. */
+    private static LogFile opened(Path path, long rotateSize, boolean gzip) throws IOException {
+        LogFile file = new LogFile(path, rotateSize, 3, gzip);
+        file.open();
+        return file;
+    }
+
     /** The whole file decompressed; fails when the stream is not complete (no trailer). */
     private static String gunzip(Path file) throws IOException {
         try (InputStream in = new GZIPInputStream(Files.newInputStream(file))) {
@@ -65,31 +82,22 @@ class LogFileTest {
     @Test
     void gzipLogIsOneCompleteStreamReadableByItsOwnerOnly() throws IOException {
         Path path = dir.resolve("audit.jsonl.gz");
-        LogFile file = new LogFile(path, 0, 3, true);
-        file.open();
-        StringBuilder written = new StringBuilder();
-        for (int i = 0; i < 1000; i++) {
-            written.append(line(i));
-            write(file, line(i));
-        }
+        LogFile file = opened(path, 0, true);
+        String written = writeLines(file, 0, 1000);
         file.close();
 
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
-        assertEquals(written.toString(), gunzip(path));
+        assertEquals(written, gunzip(path));
         assertTrue(Files.size(path) * 4 < written.length(), "compressed: " + Files.size(path) + " bytes");
     }
 
     @Test
     void everyFlushedLineIsReadableWhileTheFileIsStillOpen() throws IOException {
         Path path = dir.resolve("audit.jsonl.gz");
-        LogFile file = new LogFile(path, 0, 3, true);
-        file.open();
+        LogFile file = opened(path, 0, true);
         StringBuilder flushed = new StringBuilder();
         for (int batch = 0; batch < 3; batch++) {
-            for (int i = 0; i < 50; i++) {
-                flushed.append(line(batch * 50 + i));
-                write(file, line(batch * 50 + i));
-            }
+            flushed.append(writeLines(file, batch * 50, 50));
             file.flush();
             // As a reader (zcat, the report) sees the file now, or after the JVM was killed.
             assertEquals(flushed.toString(), gunzipUnfinished(Files.readAllBytes(path)), "after batch " + batch);
@@ -101,8 +109,7 @@ class LogFileTest {
     @Test
     void rotationFinishesEachGzipFileAndCountsCompressedBytes() throws IOException {
         Path path = dir.resolve("audit.jsonl.gz");
-        LogFile file = new LogFile(path, ROTATE_SIZE, 3, true);
-        file.open();
+        LogFile file = opened(path, ROTATE_SIZE, true);
         int lines = 0;
         while (file.part() < 6) {
             write(file, line(lines++));
@@ -134,16 +141,14 @@ class LogFileTest {
     @Test
     void anExistingGzipLogIsRotatedAsideNotAppendedTo() throws IOException {
         Path path = dir.resolve("audit.jsonl.gz");
-        LogFile killed = new LogFile(Files.createDirectory(dir.resolve("killed")).resolve("audit.jsonl.gz"), 0, 3, true);
-        killed.open();
+        LogFile killed = opened(Files.createDirectory(dir.resolve("killed")).resolve("audit.jsonl.gz"), 0, true);
         write(killed, line(1));
         killed.flush();
         byte[] unfinished = Files.readAllBytes(killed.path());
         Files.write(path, unfinished); // what a JVM killed now leaves: no trailer
         killed.close();
 
-        LogFile next = new LogFile(path, 0, 3, true);
-        next.open();
+        LogFile next = opened(path, 0, true);
         write(next, line(2));
         next.close();
 
@@ -158,8 +163,7 @@ class LogFileTest {
     void plainLogIsAppendedToAndRotatesWithNumberAtTheEnd() throws IOException {
         Path path = dir.resolve("audit.jsonl");
         Files.writeString(path, line(0));
-        LogFile file = new LogFile(path, ROTATE_SIZE, 3, false);
-        file.open();
+        LogFile file = opened(path, ROTATE_SIZE, false);
         write(file, line(1));
         file.rotate();
         write(file, line(2));
@@ -185,8 +189,7 @@ class LogFileTest {
     @Test
     void anAppendedFileCountsWhatItAlreadyHoldsTowardItsRotationSize() throws IOException {
         Path path = earlierRunsLog(ROTATE_SIZE - 10);
-        LogFile file = new LogFile(path, ROTATE_SIZE, 3, false);
-        file.open();
+        LogFile file = opened(path, ROTATE_SIZE, false);
         assertFalse(file.isFull());
         write(file, line(1));
         assertTrue(file.isFull(), "a line that takes the file past its rotation size makes it full");
@@ -197,8 +200,7 @@ class LogFileTest {
     void aFileAnEarlierRunLeftFullIsRotatedAsideBeforeAnythingIsWrittenToIt() throws IOException {
         Path path = earlierRunsLog(ROTATE_SIZE);
         String earlier = Files.readString(path);
-        LogFile file = new LogFile(path, ROTATE_SIZE, 3, false);
-        file.open();
+        LogFile file = opened(path, ROTATE_SIZE, false);
         write(file, line(1));
         file.close();
 
@@ -248,8 +250,7 @@ class LogFileTest {
         Path path = dir.resolve("audit.jsonl");
         Files.writeString(path, line(0) + "{\"event\":\"clo");
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-        LogFile file = new LogFile(path, 0, 3, false);
-        file.open();
+        LogFile file = opened(path, 0, false);
         write(file, line(1));
         file.close();
         assertEquals(line(0) + "{\"event\":\"clo\n" + line(1), Files.readString(path));
@@ -258,8 +259,7 @@ class LogFileTest {
     @Test
     void aRotationThatCannotRenameGoesOnInTheCurrentFileAndSucceedsLater() throws IOException {
         Path path = dir.resolve("audit.jsonl");
-        LogFile file = new LogFile(path, ROTATE_SIZE, 3, false);
-        file.open();
+        LogFile file = opened(path, ROTATE_SIZE, false);
         Path planted = Files.createDirectory(dir.resolve("audit.jsonl.1"));
         write(file, line(1));
         LogFile.RotationException failed = assertThrows(LogFile.RotationException.class, file::rotate);
@@ -280,8 +280,7 @@ class LogFileTest {
     @Test
     void aFileDeletedUnderTheWriterIsCreatedAnewAndItsWaitingLinesAreReportedLost() throws IOException {
         Path path = dir.resolve("audit.jsonl");
-        LogFile file = new LogFile(path, 0, 3, false);
-        file.open();
+        LogFile file = opened(path, 0, false);
         write(file, line(1));
         file.flush();
         Files.delete(path);
@@ -301,8 +300,7 @@ class LogFileTest {
     @Test
     void aGzipWriteThatFailsIsCutBackAndTheStreamEndedSoThatEverythingWrittenStaysReadable() throws IOException {
         Path path = dir.resolve("audit.jsonl.gz");
-        LogFile file = new LogFile(path, 0, 3, true);
-        file.open();
+        LogFile file = opened(path, 0, true);
         write(file, line(1));
         file.flush();
         long before = Files.size(path);
@@ -323,12 +321,10 @@ class LogFileTest {
     void withTheNativeLibraryTheOpenedFileIsCheckedByItsDescriptorAndGoodOnesStillOpen() throws IOException {
         assertNull(KernelProbe.load(Files.createDirectory(dir.resolve("lib"))));
         Path path = dir.resolve("audit.jsonl");
-        LogFile created = new LogFile(path, 0, 3, false);
-        created.open();
+        LogFile created = opened(path, 0, false);
         write(created, line(1));
         created.close();
-        LogFile appended = new LogFile(path, 0, 3, false);
-        appended.open();
+        LogFile appended = opened(path, 0, false);
         write(appended, line(2));
         appended.close();
         assertEquals(line(1) + line(2), Files.readString(path));
@@ -345,8 +341,7 @@ class LogFileTest {
         try (SmallDisk disk = SmallDisk.mount(Files.createDirectory(dir.resolve("disk")), "256k")) {
             assertNull(KernelProbe.load(Files.createDirectory(dir.resolve("lib"))));
             Path path = disk.dir().resolve("audit.jsonl");
-            LogFile file = new LogFile(path, 0, 3, false);
-            file.open();
+            LogFile file = opened(path, 0, false);
             StringBuilder kept = new StringBuilder();
             for (int i = 0; !file.isDamaged(); i++) {
                 write(file, line(i));
