@@ -1,6 +1,5 @@
 package io.socketaudit.report;
 
-
 import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.socketaudit.logformat.Event;
 import io.socketaudit.logformat.Field;
 
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
