@@ -134,12 +134,27 @@ final class LogFile implements AutoCloseable {
         PosixFileAttributes existing = attributesOf(path);
         if (existing != null) {
             refuseUnsafe(path, existing);
-            if (gzip && existing.size() > 0 || rotateSize > 0 && existing.size() >= rotateSize) {
+            if (gzip && existing.size() > 0) {
                 shiftRotated();
+                existing = null;
+            } else if (rotateSize > 0 && existing.size() >= rotateSize && rotatedAsideAtOpen()) {
                 existing = null;
             }
         }
         openAt(path, existing);
+    }
+
+    /**
+     * Moves a plain log that is full already to number 1. When it cannot be moved it is appended to, as before: it is
+     * full, so the first rotation after the start tries again and reports why it fails.
+     */
+    private boolean rotatedAsideAtOpen() {
+        try {
+            shiftRotated();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Opens (appends to) the file {@code existing} describes, or creates it when {@code null}. */

@@ -210,6 +210,23 @@ class LogFileTest {
         assertEquals(line(1), Files.readString(path));
     }
 
+    @Test
+    void aFullFileThatCannotBeRotatedAsideAtOpenIsAppendedToAndRotatedLater() throws IOException {
+        Path path = earlierRunsLog(ROTATE_SIZE);
+        String earlier = Files.readString(path);
+        Path planted = Files.createDirectory(dir.resolve("audit.jsonl.1"));
+        LogFile file = opened(path, ROTATE_SIZE, false);
+        write(file, line(1));
+        assertTrue(file.isFull(), "still full: the writer's next rotation tries again");
+        Files.delete(planted);
+        file.rotate();
+        write(file, line(2));
+        file.close();
+
+        assertEquals(earlier + line(1), Files.readString(dir.resolve("audit.jsonl.1")));
+        assertEquals(line(2), Files.readString(path));
+    }
+
     /** Opening must fail, naming the problem, and leave {@code victim} as it was. */
     private void assertRefused(Path path, String problem) throws IOException {
         LogFile file = new LogFile(path, ROTATE_SIZE, 3, false);
