@@ -1,20 +1,26 @@
 package io.socketaudit.cli;
 
-import io.socketaudit.agent.AgentJar;
-import io.socketaudit.report.ReportCommand;
-
 import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * The command-line side of the agent jar: {@code java -jar socket-audit-agent.jar COMMAND ...}.
- * Exit codes follow the JDK's {@code jfr} tool: 0 success, 1 bad data or I/O, 2 wrong usage.
+ * The command-line side of the agent jar: {@code java -jar socket-audit-agent.jar COMMAND ...}. Finds the command
+ * by its name, runs it, and turns what it throws into one line on standard error and the exit status.
  */
 public final class Main {
-    static final int OK = 0;
-    static final int FAILURE = 1;
-    static final int USAGE = 2;
+
+    /** How the jar is run as a command, for usage lines and hints. */
+    static final String LAUNCH = "java -jar socket-audit-agent.jar";
+
+    /** Every command, in the order the overview lists them. */
+    static final List<Command> COMMANDS = List.of(new ReportCommand(), new AttachCommand(), new ListCommand(),
+            new VersionCommand(), new HelpCommand());
+
+    /** The spellings of help and version that people type out of habit. */
+    private static final Map<String, String> ALIASES = Map.of("--help", "help", "-h", "help", "--version", "version");
 
     private Main() {
     }
@@ -23,46 +29,51 @@ public final class Main {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /** Runs the command {@code args} name; returns the exit status ({@link ExitCode}). */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0) {
-            printUsage(err);
-            return USAGE;
+            printOverview(err);
+            return ExitCode.WRONG_USAGE.status();
         }
-        List<String> rest = Arrays.asList(args).subList(1, args.length);
-        switch (args[0]) {
-            case "report":
-                return ReportCommand.run(rest, out, err);
-            case "attach":
-                return AttachCommand.attach(rest, out, err);
-            case "list":
-                return AttachCommand.list(rest, out, err);
-            case "version":
-            case "--version":
-                out.println("socket-audit " + AgentJar.version());
-                return OK;
-            case "help":
-            case "--help":
-            case "-h":
-                printUsage(out);
-                return OK;
-            default:
-                err.println("socket-audit: unknown command '" + args[0] + "'");
-                printUsage(err);
-                return USAGE;
+        Optional<Command> command = command(ALIASES.getOrDefault(args[0], args[0]));
+        if (command.isEmpty()) {
+            err.println("socket-audit: unknown command '" + args[0] + "'; see " + LAUNCH + " help");
+            return ExitCode.WRONG_USAGE.status();
+        }
+        return run(command.get(), Arrays.asList(args).subList(1, args.length), out, err).status();
+    }
+
+    private static ExitCode run(Command command, List<String> args, PrintStream out, PrintStream err) {
+        if (args.equals(List.of("--help")) || args.equals(List.of("-h"))) {
+            command.printHelp(out);
+            return ExitCode.OK;
+        }
+        String prefix = "socket-audit " + command.name + ": ";
+        try {
+            command.execute(args, out, err);
+            return ExitCode.OK;
+        } catch (Command.UsageException e) {
+            err.println(prefix + e.getMessage() + "; see " + LAUNCH + " help " + command.name);
+            return ExitCode.WRONG_USAGE;
+        } catch (Command.FailedException e) {
+            err.println(prefix + e.getMessage());
+            return ExitCode.FAILED;
         }
     }
 
-    private static void printUsage(PrintStream s) {
-        s.println("Usage: java -jar socket-audit-agent.jar <command> [options]");
-        s.println();
-        s.println("Commands:");
-        s.println("  report FILE... [--format text|json|html] [--output PATH]   summarise audit logs");
-        s.println("  attach PID [key=value,...]                                audit a running JVM from now on");
-        s.println("  attach PID stop                                           stop auditing it; the JVM runs on");
-        s.println("  list                                                      the JVMs one can attach to");
-        s.println("  version                                                   print the agent version");
-        s.println("  help                                                      print this text");
-        s.println();
-        s.println("As an agent: java -javaagent:socket-audit-agent.jar[=key=value,...] -jar app.jar");
+    static Optional<Command> command(String name) {
+        return COMMANDS.stream().filter(c -> c.name.equals(name)).findFirst();
+    }
+
+    static void printOverview(PrintStream out) {
+        out.println("Usage: " + LAUNCH + " <command> [options]");
+        out.println();
+        out.println("Commands:");
+        for (Command command : COMMANDS) {
+            out.printf("  %-9s %s%n", command.name, command.description);
+        }
+        out.println();
+        out.println(LAUNCH + " help COMMAND shows a command's usage and options.");
+        out.println("As an agent: java -javaagent:socket-audit-agent.jar[=key=value,...] -jar app.jar");
     }
 }

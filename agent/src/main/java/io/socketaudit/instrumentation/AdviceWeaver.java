@@ -153,6 +153,21 @@ final class AdviceWeaver {
     }
 
     /**
+     * The advice classes woven into {@code type}, by name, exit advice included: what a test holds against the
+     * fields and methods of the JDK it runs on.
+     */
+    static List<String> adviceClassNames(String type) {
+        List<String> names = new ArrayList<>();
+        for (Target target : TARGETS.getOrDefault(type, List.of())) {
+            names.add(target.adviceName());
+            if (target.exitAdviceName() != null) {
+                names.add(target.exitAdviceName());
+            }
+        }
+        return names;
+    }
+
+    /**
      * Returns {@code classFile} of the class {@code name}, defined by {@code loader} ({@code null}: the boot
      * loader), with its advice woven in. An advice that finds no method to go on (the JDK's or Netty's internals
      * moved) is reported to {@code onError} and the rest is still woven; an advice that cannot be applied (a field

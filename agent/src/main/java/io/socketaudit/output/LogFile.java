@@ -132,7 +132,11 @@ final class LogFile implements AutoCloseable {
         this.gzip = gzip;
     }
 
-    /** Opens the file; throws, naming the problem, when it cannot or must not be written. */
+    /**
+     * Opens the file; throws, naming the problem, when it cannot or must not be written. What an appended file
+     * already holds counts toward its rotation size, so one that an earlier run left full is rotated aside before
+     * anything is written to it rather than taking this run's start line and first events.
+     */
     void open() throws IOException {
         PosixFileAttributes existing = attributesOf(path);
         if (existing != null) {
@@ -140,9 +144,24 @@ final class LogFile implements AutoCloseable {
             if (gzip && existing.size() > 0) {
                 shiftRotated();
                 existing = null;
+            } else if (rotateSize > 0 && existing.size() >= rotateSize && rotatedAsideAtOpen()) {
+                existing = null;
             }
         }
         openAt(path, existing);
+    }
+
+    /**
+     * Moves a plain log that is full already to number 1. When it cannot be moved it is appended to, as before: it is
+     * full, so the first rotation after the start tries again and reports why it fails.
+     */
+    private boolean rotatedAsideAtOpen() {
+        try {
+            shiftRotated();
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Opens (appends to) the file {@code existing} describes, or creates it when {@code null}. */

@@ -15,22 +15,25 @@ final class ConnectionAddress {
     private ConnectionAddress() {
     }
 
-    /** {@code ip:port} or {@code [v6]:port}, in the log's form (IPv6 without zero compression). */
-    static String parse(String text) throws ReportCommand.UsageException {
+    /**
+     * {@code ip:port} or {@code [v6]:port}, in the log's form (IPv6 without zero compression); an
+     * {@code IllegalArgumentException} saying what is wrong with anything else.
+     */
+    static String parse(String text) {
         Matcher v4 = IPV4.matcher(text);
         Matcher v6 = IPV6.matcher(text);
         Matcher match = v4.matches() ? v4 : v6.matches() ? v6 : null;
         if (match == null) {
-            throw new ReportCommand.UsageException("--connection '" + text + "' is not ADDR:PORT (ip:port or [v6]:port)");
+            throw new IllegalArgumentException("--connection '" + text + "' is not ADDR:PORT (ip:port or [v6]:port)");
         }
         int port = Integer.parseInt(match.group(2));
         if (port < 1 || port > 65_535) {
-            throw new ReportCommand.UsageException("--connection '" + text + "': port " + port + " is not 1 to 65535");
+            throw new IllegalArgumentException("--connection '" + text + "': port " + port + " is not 1 to 65535");
         }
         if (match == v4) {
             for (String octet : match.group(1).split("\\.")) {
                 if (Integer.parseInt(octet) > 255) {
-                    throw new ReportCommand.UsageException("--connection '" + text + "': not an IP address");
+                    throw new IllegalArgumentException("--connection '" + text + "': not an IP address");
                 }
             }
         }
@@ -39,7 +42,7 @@ final class ConnectionAddress {
             // A literal (the patterns allow nothing else), so no name is looked up.
             ip = InetAddress.getByName(match == v6 ? "[" + match.group(1) + "]" : match.group(1));
         } catch (UnknownHostException e) {
-            throw new ReportCommand.UsageException("--connection '" + text + "': not an IP address");
+            throw new IllegalArgumentException("--connection '" + text + "': not an IP address");
         }
         String host = ip.getHostAddress();
         return (ip instanceof Inet6Address ? "[" + host + "]" : host) + ":" + port;

@@ -53,15 +53,15 @@ final class ConnectionReport {
                 End end = (End) line[1];
                 text.append("  ").append(Summary.formatTime(step.timeMicros()))
                         .append(previous == null ? "" : " (+" + Summary.formatDuration(step.timeMicros() - previous) + ")")
-                        .append("  ").append(TextReport.side(end.role())).append(' ').append(end.local())
+                        .append("  ").append(Wording.side(end.role())).append(' ').append(end.local())
                         .append(" (pid ").append(end.pid()).append(", conn ").append(end.conn()).append(", ")
                         .append(end.file()).append(")\n      ").append(describe(step)).append('\n');
                 previous = step.timeMicros();
             }
         }
         if (history.eventsNotShown() > 0) {
-            text.append("\n!! ").append(TextReport.plural(history.eventsNotShown(), "more line"))
-                    .append(" about this address not shown (at most ").append(TextReport.number(ConnectionHistory.MAX_EVENTS))
+            text.append("\n!! ").append(Wording.plural(history.eventsNotShown(), "more line"))
+                    .append(" about this address not shown (at most ").append(Wording.number(ConnectionHistory.MAX_EVENTS))
                     .append(" are kept)\n");
         }
         out.write(text.toString());
@@ -73,7 +73,7 @@ final class ConnectionReport {
             return "no end logged a shutdown or close";
         }
         Step ending = first.firstEnding();
-        String verdict = "ended first by " + TextReport.side(first.role()) + " " + first.local() + " with " + ending.op()
+        String verdict = "ended first by " + Wording.side(first.role()) + " " + first.local() + " with " + ending.op()
                 + " (" + ending.how() + ", initiator " + ending.initiator() + ")";
         if (connection.laterByMicros() != null) {
             verdict += "; the other end followed " + Summary.formatDuration(connection.laterByMicros()) + " later";

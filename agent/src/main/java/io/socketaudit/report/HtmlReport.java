@@ -4,7 +4,9 @@ import io.socketaudit.agent.AgentJar;
 import io.socketaudit.logformat.Value;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,8 +16,9 @@ import java.util.Map;
 /**
  * {@code --format html}: one self-contained page, CSS, SVG charts and script inline and nothing
  * fetched from anywhere, so it can be mailed or attached to a ticket. The charts are drawn here as
- * SVG; the script only makes tables sortable, and marks the page {@code data-rendered="ok"} when it
- * ran to its end, which the tests check in a headless browser.
+ * SVG; the CSS and the script are {@code report.css} and {@code report.js} beside this class. The
+ * script only makes tables sortable, and marks the page {@code data-rendered="ok"} when it ran to
+ * its end, which the integration tests check in a headless browser.
  */
 final class HtmlReport {
 
@@ -29,6 +32,11 @@ final class HtmlReport {
     private static final List<String> HOW_ORDER = List.of(Value.GRACEFUL, Value.HALF_CLOSE, Value.ABORTIVE, Summary.UNKNOWN);
     private static final String OTHER_COLOUR = "#8e24aa";
 
+    /** The page's stylesheet, a file beside this class. */
+    private static final String STYLE = "report.css";
+    /** Sortable tables (click a heading); its last statement marks the page as rendered. */
+    private static final String SCRIPT = "report.js";
+
     private final Summary s;
     private final StringBuilder out = new StringBuilder();
 
@@ -38,14 +46,28 @@ final class HtmlReport {
 
     static void write(Summary summary, Writer writer) throws IOException {
         HtmlReport report = new HtmlReport(summary);
-        report.page();
+        report.page(resource(STYLE), resource(SCRIPT));
         writer.write(report.out.toString());
     }
 
-    private void page() {
+    /**
+     * A file the page inlines. They are kept as files, not strings in this class, so that they read, diff and lint
+     * as CSS and JavaScript.
+     */
+    private static String resource(String name) throws IOException {
+        try (InputStream in = HtmlReport.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IOException("the agent jar lacks " + name + " next to " + HtmlReport.class.getName()
+                        + "; it is incomplete");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private void page(String style, String script) {
         out.append("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n")
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
-                .append("<title>socket-audit report</title>\n<style>\n").append(STYLE).append("</style>\n</head>\n<body>\n");
+                .append("<title>socket-audit report</title>\n<style>\n").append(style).append("</style>\n</head>\n<body>\n");
         header();
         agentHealth();
         inputs();
@@ -59,13 +81,13 @@ final class HtmlReport {
         pairs();
         out.append("<footer>socket-audit ").append(escape(AgentJar.version()))
                 .append(" &middot; report format ").append(JsonReport.FORMAT_VERSION).append("</footer>\n");
-        out.append("<script>\n").append(SCRIPT).append("</script>\n</body>\n</html>\n");
+        out.append("<script>\n").append(script).append("</script>\n</body>\n</html>\n");
     }
 
     private void header() {
         long lines = s.inputs().stream().mapToLong(Summary.InputFile::lines).sum();
         out.append("<header><h1>socket-audit report</h1><p>")
-                .append(TextReport.plural(s.inputs().size(), "file")).append(", ").append(TextReport.plural(lines, "line"));
+                .append(Wording.plural(s.inputs().size(), "file")).append(", ").append(Wording.plural(lines, "line"));
         if (s.firstMicros() != null) {
             out.append(" &middot; ").append(Summary.formatTime(s.firstMicros())).append(" to ")
                     .append(Summary.formatTime(s.lastMicros())).append(" (")
@@ -78,14 +100,14 @@ final class HtmlReport {
         Summary.Health h = s.health();
         List<String> warnings = new ArrayList<>();
         if (h.droppedEvents() > 0) {
-            warnings.add("<strong>" + TextReport.number(h.droppedEvents()) + " events dropped</strong> by the agent (its queue was full, or the log could not be written):"
+            warnings.add("<strong>" + Wording.number(h.droppedEvents()) + " events dropped</strong> by the agent (its queue was full, or the log could not be written):"
                     + " every count on this page is short by up to that many.");
         }
         if (h.agentErrors() > 0) {
-            StringBuilder errors = new StringBuilder("<strong>" + TextReport.plural(h.agentErrors(), "agent error")
+            StringBuilder errors = new StringBuilder("<strong>" + Wording.plural(h.agentErrors(), "agent error")
                     + "</strong> (the app was not affected; those closes may be missing):<ul>");
             h.errors().forEach(e -> errors.append("<li>pid ").append(e.pid()).append(", ").append(escape(e.where()))
-                    .append(": ").append(escape(e.error())).append(" &times; ").append(TextReport.number(e.count())).append("</li>"));
+                    .append(": ").append(escape(e.error())).append(" &times; ").append(Wording.number(e.count())).append("</li>"));
             warnings.add(errors.append("</ul>").toString());
         }
         h.pidsWithoutStop().forEach(pid -> warnings.add("pid " + pid + " has no agent_stop line: the app was still running,"
@@ -120,8 +142,8 @@ final class HtmlReport {
         if (p.any()) {
             out.append("<div class=\"banner warn\"><ul>");
             if (p.skippedLines() > 0) {
-                out.append("<li><strong>").append(TextReport.plural(p.skippedLines(), "line")).append(" skipped</strong>: ")
-                        .append(escape(TextReport.skippedKinds(p))).append("</li>");
+                out.append("<li><strong>").append(Wording.plural(p.skippedLines(), "line")).append(" skipped</strong>: ")
+                        .append(escape(Wording.skippedKinds(p))).append("</li>");
             }
             if (!p.unknownEvents().isEmpty()) {
                 out.append("<li>Events this report does not know (a newer agent?): ").append(escape(counts(p.unknownEvents()))).append("</li>");
@@ -131,7 +153,7 @@ final class HtmlReport {
                         .append(escape(counts(p.unknownFields()))).append("</li>");
             }
             if (p.unresolvedStacks() > 0) {
-                out.append("<li>").append(TextReport.plural(p.unresolvedStacks(), "event"))
+                out.append("<li>").append(Wording.plural(p.unresolvedStacks(), "event"))
                         .append(" refer to a stackId with no stack line before it</li>");
             }
             p.damagedFiles().forEach(d -> out.append("<li>").append(escape(d)).append("</li>"));
@@ -149,12 +171,12 @@ final class HtmlReport {
 
     private void overview() {
         out.append("<section id=\"overview\"><h2>Closes and shutdowns</h2><div class=\"cards\">");
-        card("closes and shutdowns", TextReport.number(s.socketEvents()), "");
-        card("abortive closes", TextReport.number(s.atRisk().abortive()), s.atRisk().abortive() > 0 ? "bad" : "");
-        card("closes at risk", TextReport.number(s.atRisk().closes()), s.atRisk().closes() > 0 ? "bad" : "");
-        card("never closed", TextReport.number(s.neverClosed().leaks() + s.neverClosed().openAtExit()),
+        card("closes and shutdowns", Wording.number(s.socketEvents()), "");
+        card("abortive closes", Wording.number(s.atRisk().abortive()), s.atRisk().abortive() > 0 ? "bad" : "");
+        card("closes at risk", Wording.number(s.atRisk().closes()), s.atRisk().closes() > 0 ? "bad" : "");
+        card("never closed", Wording.number(s.neverClosed().leaks() + s.neverClosed().openAtExit()),
                 s.neverClosed().leaks() > 0 ? "bad" : "");
-        card("connections with both ends audited", TextReport.number(s.pairing().pairs()), "");
+        card("connections with both ends audited", Wording.number(s.pairing().pairs()), "");
         out.append("</div><div class=\"breakdowns\">");
         breakdown("api", s.byApi());
         breakdown("op", s.byOp());
@@ -163,7 +185,7 @@ final class HtmlReport {
         breakdown("initiator", s.byInitiator());
         out.append("</div>");
         if (s.notConnected() > 0) {
-            out.append("<p class=\"note\">").append(TextReport.number(s.notConnected()))
+            out.append("<p class=\"note\">").append(Wording.number(s.notConnected()))
                     .append(" of them closed listeners or unconnected sockets; how, cause and initiator count connections only.</p>");
         }
         out.append("</section>\n");
@@ -178,7 +200,7 @@ final class HtmlReport {
         long max = counts.values().stream().mapToLong(Long::longValue).max().orElse(1);
         out.append("<div class=\"breakdown\"><h3>").append(title).append("</h3><table>");
         counts.forEach((key, n) -> out.append("<tr><td>").append(escape(key)).append("</td><td class=\"n\">")
-                .append(TextReport.number(n)).append("</td><td class=\"bar\"><span style=\"width:")
+                .append(Wording.number(n)).append("</td><td class=\"bar\"><span style=\"width:")
                 .append(Math.max(1, Math.round(100.0 * n / max))).append("%;background:")
                 .append(title.equals("how") ? colour(key) : "#607d8b").append("\"></span></td></tr>"));
         out.append("</table></div>");
@@ -270,7 +292,7 @@ final class HtmlReport {
                 part++;
             }
             out.append(String.format(Locale.ROOT, "<text x=\"%.2f\" y=\"%d\" class=\"label\">%s</text>", x + 6, y + 16,
-                    TextReport.number(c.closes() + c.shutdowns())));
+                    Wording.number(c.closes() + c.shutdowns())));
         }
         out.append("</svg><p class=\"legend\"><span><i style=\"background:#37474f\"></i>closed, local initiated</span>")
                 .append("<span><i style=\"background:#90a4ae\"></i>closed, peer initiated</span>")
@@ -293,9 +315,9 @@ final class HtmlReport {
             out.append("<p>None: no abortive close, no close with unread or unsent bytes.</p></section>\n");
             return;
         }
-        out.append("<p>").append(TextReport.plural(risk.closes(), "close")).append(" reset the connection or left bytes behind: ")
-                .append(TextReport.number(risk.abortive())).append(" abortive, ").append(TextReport.bytes(risk.pendingInBytes()))
-                .append(" unread, ").append(TextReport.bytes(risk.pendingOutBytes())).append(" unsent.")
+        out.append("<p>").append(Wording.plural(risk.closes(), "close")).append(" reset the connection or left bytes behind: ")
+                .append(Wording.number(risk.abortive())).append(" abortive, ").append(Wording.bytes(risk.pendingInBytes()))
+                .append(" unread, ").append(Wording.bytes(risk.pendingOutBytes())).append(" unsent.")
                 .append(risk.approximate() ? " Rare call sites were folded: the counts are approximate." : "").append("</p>");
         out.append("<table class=\"sortable\"><thead><tr><th class=\"n\">closes</th><th class=\"n\">abortive</th>")
                 .append("<th class=\"n\">with unread</th><th class=\"n\">bytes unread</th><th class=\"n\">with unsent</th>")
@@ -313,7 +335,7 @@ final class HtmlReport {
     private void endpoints() {
         Summary.Services services = s.services();
         out.append("<section id=\"services\"><h2>Services</h2><p>Closed connections by the accepting side's address.")
-                .append(services.closesWithoutSide() > 0 ? " " + TextReport.plural(services.closesWithoutSide(), "close")
+                .append(services.closesWithoutSide() > 0 ? " " + Wording.plural(services.closesWithoutSide(), "close")
                         + " without a known side (no open line) left out." : "").append("</p>").append(rankingNote(services.ranking()));
         out.append("<table class=\"sortable\"><thead><tr><th class=\"n\">connections</th><th class=\"n\">abortive</th>")
                 .append("<th>we</th><th>service</th></tr></thead><tbody>");
@@ -336,8 +358,8 @@ final class HtmlReport {
             out.append("<p>None: no leak, nothing open at exit.</p></section>\n");
             return;
         }
-        out.append("<p>").append(TextReport.plural(never.leaks(), "connection"))
-                .append(" collected by the GC without a close (leaks), ").append(TextReport.number(never.openAtExit()))
+        out.append("<p>").append(Wording.plural(never.leaks(), "connection"))
+                .append(" collected by the GC without a close (leaks), ").append(Wording.number(never.openAtExit()))
                 .append(" still open when the JVM exited, by the code that opened them.</p>").append(rankingNote(never.sites()));
         out.append("<table class=\"sortable\"><thead><tr><th class=\"n\">leaks</th><th class=\"n\">open at exit</th>")
                 .append("<th>opened at</th></tr></thead><tbody>");
@@ -352,9 +374,9 @@ final class HtmlReport {
         if (stale.connections() == 0) {
             out.append("<p>None found: no connection our side sent data on after the peer had finished it.</p>");
         } else {
-            out.append("<p><strong>").append(TextReport.plural(stale.connections(), "connection"))
+            out.append("<p><strong>").append(Wording.plural(stale.connections(), "connection"))
                     .append("</strong> our side sent data on after the peer had finished it (")
-                    .append(TextReport.number(stale.confirmed())).append(" confirmed by both ends' logs). The peer's idle timeout,"
+                    .append(Wording.number(stale.confirmed())).append(" confirmed by both ends' logs). The peer's idle timeout,"
                             + " estimated: at most ").append(Summary.formatDuration(stale.shortestPauseMs() * 1_000))
                     .append(" (the shortest pause before a reuse).");
             s.peerIdleCloses().forEach(peer -> out.append(" The peer's own log: it closed idle connections on ")
@@ -372,7 +394,7 @@ final class HtmlReport {
         out.append("<p class=\"note\">Evidence: ").append(escape(IncidentDiagnoses.STALE_EVIDENCE)).append(".</p></section>\n");
 
         Summary.IdleCloses idle = s.diagnoses().idleCloses();
-        out.append("<section id=\"idlecloses\"><h2>Idle closes</h2><p>").append(TextReport.plural(idle.closes(), "close"))
+        out.append("<section id=\"idlecloses\"><h2>Idle closes</h2><p>").append(Wording.plural(idle.closes(), "close"))
                 .append(" our side made after at least ").append(Summary.formatDuration(idle.thresholdMs() * 1_000))
                 .append(" without data either way.</p>");
         if (idle.closes() > 0) {
@@ -392,7 +414,7 @@ final class HtmlReport {
 
         Summary.SlowCloses slow = s.diagnoses().slowCloses();
         out.append("<section id=\"slowcloses\"><h2>Slow close after the peer left (CLOSE_WAIT)</h2><p>")
-                .append(TextReport.plural(slow.closes(), "close")).append(" in CLOSE_WAIT, worst first.</p>");
+                .append(Wording.plural(slow.closes(), "close")).append(" in CLOSE_WAIT, worst first.</p>");
         if (slow.closes() > 0) {
             out.append("<table class=\"sortable\"><thead><tr><th class=\"n\">closes</th><th class=\"n\">longest</th>")
                     .append("<th class=\"n\">mean</th><th class=\"n\">by both logs</th><th>caller</th></tr></thead><tbody>");
@@ -420,9 +442,9 @@ final class HtmlReport {
     private void pairs() {
         Summary.Pairing pairing = s.pairing();
         out.append("<section id=\"pairs\"><h2>Both ends audited</h2><p>")
-                .append(TextReport.plural(pairing.pairs(), "connection")).append(" paired, ")
-                .append(TextReport.plural(pairing.unpairedEnds(), "end")).append(" without the other end in the logs.")
-                .append(pairing.pairsInOtherPatterns() > 0 ? " " + TextReport.number(pairing.pairsInOtherPatterns())
+                .append(Wording.plural(pairing.pairs(), "connection")).append(" paired, ")
+                .append(Wording.plural(pairing.unpairedEnds(), "end")).append(" without the other end in the logs.")
+                .append(pairing.pairsInOtherPatterns() > 0 ? " " + Wording.number(pairing.pairsInOtherPatterns())
                         + " more pairs in patterns not listed." : "")
                 .append("</p>");
         if (pairing.patterns().isEmpty()) {
@@ -450,12 +472,12 @@ final class HtmlReport {
                 .append(escape(end.cause() == null ? Summary.NO_CAUSE : end.cause())).append(", initiator ")
                 .append(escape(String.valueOf(end.initiator())));
         if (end.pendingIn() != null && end.pendingIn() > 0) {
-            d.append(", ").append(TextReport.bytes(end.pendingIn())).append(" unread");
+            d.append(", ").append(Wording.bytes(end.pendingIn())).append(" unread");
         }
         if (end.pendingOut() != null && end.pendingOut() > 0) {
-            d.append(", ").append(TextReport.bytes(end.pendingOut())).append(" unsent");
+            d.append(", ").append(Wording.bytes(end.pendingOut())).append(" unsent");
         }
-        d.append("<br><small>").append(escape(TextReport.side(end.role()))).append(' ').append(escape(end.local())).append(" (pid ").append(end.pid()).append(") at <code>")
+        d.append("<br><small>").append(escape(Wording.side(end.role()))).append(' ').append(escape(end.local())).append(" (pid ").append(end.pid()).append(") at <code>")
                 .append(escape(end.caller() == null ? Summary.JDK_ONLY_CALLER : end.caller())).append("</code></small>");
         return d.toString();
     }
@@ -466,7 +488,7 @@ final class HtmlReport {
         out.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" class=\"axis\"/>", left, top, left,
                 top + height));
         out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"label\">%s</text>", left - 6,
-                top + 10, TextReport.number(max)));
+                top + 10, Wording.number(max)));
         out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\" class=\"label\">0</text>", left - 6,
                 top + height));
     }
@@ -487,11 +509,11 @@ final class HtmlReport {
 
     private static String rankingNote(Summary.Ranking<?> ranking) {
         String note = "<p class=\"note\">" + (ranking.top().size() < ranking.distinct()
-                ? "Top " + ranking.top().size() + " of " + TextReport.number(ranking.distinct()) + "."
-                : TextReport.number(ranking.distinct()) + " in all.");
+                ? "Top " + ranking.top().size() + " of " + Wording.number(ranking.distinct()) + "."
+                : Wording.number(ranking.distinct()) + " in all.");
         if (ranking.approximate()) {
             note += " Rare entries were folded to keep memory bounded: counts may be short by up to "
-                    + TextReport.number(ranking.maxUndercount()) + ".";
+                    + Wording.number(ranking.maxUndercount()) + ".";
         }
         return note + "</p>";
     }
@@ -521,19 +543,13 @@ final class HtmlReport {
     }
 
     private static String numberCell(long n) {
-        return "<td class=\"n\" data-sort=\"" + n + "\">" + TextReport.number(n) + "</td>";
+        return "<td class=\"n\" data-sort=\"" + n + "\">" + Wording.number(n) + "</td>";
     }
 
     private static String counts(Map<String, Long> counts) {
         List<String> parts = new ArrayList<>();
-        counts.forEach((key, n) -> parts.add(key + " " + TextReport.number(n)));
+        counts.forEach((key, n) -> parts.add(key + " " + Wording.number(n)));
         return String.join(", ", parts);
-    }
-
-    /** The Unicode bidirectional formatting characters: marks, embeddings, overrides and isolates. */
-    static boolean isBidiControl(char c) {
-        return c == '\u061C' || c == '\u200E' || c == '\u200F' || (c >= '\u202A' && c <= '\u202E')
-                || (c >= '\u2066' && c <= '\u2069');
     }
 
     static String escape(String text) {
@@ -549,7 +565,7 @@ final class HtmlReport {
                 case '"' -> escaped.append("&quot;");
                 case '\'' -> escaped.append("&#39;");
                 default -> {
-                    if (isBidiControl(c)) {
+                    if (Wording.isBidiControl(c)) {
                         // Shown, not obeyed: an override would make the text read differently from what it holds.
                         escaped.append("<mark class=\"bidi\" title=\"bidirectional control character\">[U+")
                                 .append(String.format(Locale.ROOT, "%04X", (int) c)).append("]</mark>");
@@ -561,71 +577,4 @@ final class HtmlReport {
         }
         return escaped.toString();
     }
-
-    private static final String STYLE = """
-            :root { --fg: #212121; --muted: #616161; --line: #e0e0e0; --bad: #c62828; --warn: #ef6c00; --ok: #2e7d32; }
-            body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg);
-                   margin: 0 auto; max-width: 1100px; padding: 16px 24px 48px; }
-            mark.bidi { background: #ffcdd2; color: var(--bad); font: 11px monospace; }
-            h1 { font-size: 22px; margin: 0; } h2 { font-size: 17px; margin: 28px 0 8px; } h3 { font-size: 13px; margin: 0 0 4px; }
-            header p, .note, footer { color: var(--muted); }
-            .banner { border-left: 5px solid var(--ok); background: #f1f8e9; padding: 4px 16px; margin: 16px 0; }
-            .banner h2 { margin-top: 8px; }
-            .banner.warn { border-color: var(--warn); background: #fff3e0; }
-            .banner.bad { border-color: var(--bad); background: #ffebee; }
-            table { border-collapse: collapse; width: 100%; margin: 8px 0; }
-            th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
-            th { font-weight: 600; background: #fafafa; }
-            table.sortable th { cursor: pointer; user-select: none; }
-            th.sorted-asc::after { content: " \\25B2"; } th.sorted-desc::after { content: " \\25BC"; }
-            .n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-            code, pre { font: 12px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
-            pre { margin: 4px 0; white-space: pre-wrap; }
-            td code, td pre { overflow-wrap: anywhere; }
-            details summary { cursor: pointer; }
-            .cards { display: flex; gap: 12px; flex-wrap: wrap; }
-            .card { border: 1px solid var(--line); border-radius: 6px; padding: 8px 16px; min-width: 150px; }
-            .card .value { font-size: 24px; font-weight: 600; } .card .label { color: var(--muted); }
-            .card.bad .value { color: var(--bad); }
-            .breakdowns { display: flex; gap: 16px; flex-wrap: wrap; margin-top: 12px; }
-            .breakdown { flex: 1 1 190px; } .breakdown table { margin: 0; }
-            td.bar { width: 40%; min-width: 50px; } td.bar span { display: block; height: 10px; border-radius: 2px; }
-            svg.chart { width: 100%; height: auto; display: block; }
-            svg .label { font-size: 12px; fill: var(--muted); } svg .axis { stroke: #9e9e9e; }
-            .legend span { margin-right: 16px; color: var(--muted); }
-            .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
-            tr.disagree td { background: #fff3e0; }
-            footer { margin-top: 32px; font-size: 12px; }
-            """;
-
-    /** Sortable tables (click a heading); the last statement marks the page as rendered. */
-    private static final String SCRIPT = """
-            (function () {
-              'use strict';
-              function cellValue(row, index) {
-                var cell = row.cells[index];
-                var sort = cell.getAttribute('data-sort');
-                return sort !== null ? Number(sort) : cell.textContent.trim().toLowerCase();
-              }
-              document.querySelectorAll('table.sortable').forEach(function (table) {
-                var headings = table.tHead.rows[0].cells;
-                Array.prototype.forEach.call(headings, function (heading, index) {
-                  heading.addEventListener('click', function () {
-                    var descending = !heading.classList.contains('sorted-desc');
-                    Array.prototype.forEach.call(headings, function (h) { h.classList.remove('sorted-asc', 'sorted-desc'); });
-                    heading.classList.add(descending ? 'sorted-desc' : 'sorted-asc');
-                    var body = table.tBodies[0];
-                    var rows = Array.prototype.slice.call(body.rows);
-                    rows.sort(function (a, b) {
-                      var x = cellValue(a, index), y = cellValue(b, index);
-                      var order = x < y ? -1 : x > y ? 1 : 0;
-                      return descending ? -order : order;
-                    });
-                    rows.forEach(function (row) { body.appendChild(row); });
-                  });
-                });
-              });
-              document.documentElement.setAttribute('data-rendered', 'ok');
-            })();
-            """;
 }

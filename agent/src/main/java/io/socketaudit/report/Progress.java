@@ -42,7 +42,7 @@ final class Progress implements Analysis.ProgressListener {
             return;
         }
         shownPercent = percent;
-        err.print("\rsocket-audit report: reading " + percent + "% of " + TextReport.bytes(totalBytes));
+        err.print("\rsocket-audit report: reading " + percent + "% of " + Wording.bytes(totalBytes));
         err.flush();
     }
 

@@ -1,7 +1,5 @@
 package io.socketaudit.report;
 
-import io.socketaudit.logformat.Operation;
-
 import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
@@ -42,7 +40,7 @@ final class TextReport {
 
     private void header() {
         long lines = s.inputs().stream().mapToLong(Summary.InputFile::lines).sum();
-        line("socket-audit report: " + plural(s.inputs().size(), "file") + ", " + plural(lines, "line"));
+        line("socket-audit report: " + Wording.plural(s.inputs().size(), "file") + ", " + Wording.plural(lines, "line"));
         if (s.firstMicros() != null) {
             line("  " + Summary.formatTime(s.firstMicros()) + " to " + Summary.formatTime(s.lastMicros())
                     + " (" + Summary.formatDuration(s.lastMicros() - s.firstMicros()) + ")");
@@ -54,13 +52,13 @@ final class TextReport {
         Summary.Health h = s.health();
         line("AGENT");
         if (h.droppedEvents() > 0) {
-            line("  " + WARN + number(h.droppedEvents()) + " events DROPPED by the agent (its queue was full, or the log could not be written):"
+            line("  " + WARN + Wording.number(h.droppedEvents()) + " events DROPPED by the agent (its queue was full, or the log could not be written):"
                     + " every count below is short by up to that many.");
         }
         if (h.agentErrors() > 0) {
-            line("  " + WARN + plural(h.agentErrors(), "agent error") + " (the app was not affected; those closes may be missing):");
+            line("  " + WARN + Wording.plural(h.agentErrors(), "agent error") + " (the app was not affected; those closes may be missing):");
             TextTable table = new TextTable("       ", "pid", "count", "where: error");
-            h.errors().forEach(e -> table.add(e.pid(), number(e.count()), e.where() + ": " + e.error()));
+            h.errors().forEach(e -> table.add(e.pid(), Wording.number(e.count()), e.where() + ": " + e.error()));
             out.append(table.render());
         }
         for (long pid : h.pidsWithoutStop()) {
@@ -86,13 +84,13 @@ final class TextReport {
                 runs.add("pid " + run.pid() + ", agent " + run.agentVersion() + ", JDK " + run.jdk()
                         + (run.part() == null ? "" : ", part " + run.part()));
             }
-            files.add(number(input.lines()), number(input.records()),
+            files.add(Wording.number(input.lines()), Wording.number(input.records()),
                     input.name() + (input.gzip() ? " (gzip)" : "") + (runs.isEmpty() ? "" : "  [" + String.join("; ", runs) + "]"));
         }
         out.append(files.render());
         Summary.Problems p = s.problems();
         if (p.skippedLines() > 0) {
-            line("  " + WARN + plural(p.skippedLines(), "line") + " skipped: " + skippedKinds(p));
+            line("  " + WARN + Wording.plural(p.skippedLines(), "line") + " skipped: " + Wording.skippedKinds(p));
         }
         if (!p.unknownEvents().isEmpty()) {
             line("  " + WARN + "events this report does not know (a newer agent?): " + counts(p.unknownEvents()));
@@ -101,7 +99,7 @@ final class TextReport {
             line("  " + WARN + "fields this report does not know, ignored (a newer agent?): " + counts(p.unknownFields()));
         }
         if (p.unresolvedStacks() > 0) {
-            line("  " + WARN + plural(p.unresolvedStacks(), "event") + " refer to a stackId with no stack line before it");
+            line("  " + WARN + Wording.plural(p.unresolvedStacks(), "event") + " refer to a stackId with no stack line before it");
         }
         for (String damage : p.damagedFiles()) {
             line("  " + WARN + damage);
@@ -113,8 +111,8 @@ final class TextReport {
     }
 
     private void breakdowns() {
-        line("CLOSES AND SHUTDOWNS: " + number(s.socketEvents())
-                + (s.notConnected() > 0 ? " (" + number(s.notConnected()) + " of listeners or unconnected sockets)" : ""));
+        line("CLOSES AND SHUTDOWNS: " + Wording.number(s.socketEvents())
+                + (s.notConnected() > 0 ? " (" + Wording.number(s.notConnected()) + " of listeners or unconnected sockets)" : ""));
         breakdown("api", s.byApi());
         breakdown("op", s.byOp());
         breakdown("how", s.byHow());
@@ -130,8 +128,8 @@ final class TextReport {
             line("  none");
         } else {
             TextTable table = new TextTable("  ", "closes", "local", "peer", "unknown", "shutdowns", "caller");
-            sites.top().forEach(c -> table.add(number(c.closes()), number(c.localInitiated()), number(c.peerInitiated()),
-                    number(c.unknownInitiator()), number(c.shutdowns()), c.caller()));
+            sites.top().forEach(c -> table.add(Wording.number(c.closes()), Wording.number(c.localInitiated()), Wording.number(c.peerInitiated()),
+                    Wording.number(c.unknownInitiator()), Wording.number(c.shutdowns()), c.caller()));
             out.append(table.render());
         }
         line("");
@@ -144,19 +142,19 @@ final class TextReport {
             line("");
             return;
         }
-        line("AT RISK: " + plural(risk.closes(), "close") + " reset the connection or left bytes behind: "
-                + number(risk.abortive()) + " abortive, " + bytes(risk.pendingInBytes()) + " unread, "
-                + bytes(risk.pendingOutBytes()) + " unsent" + (risk.approximate() ? " (rare call sites folded: approximate)" : ""));
+        line("AT RISK: " + Wording.plural(risk.closes(), "close") + " reset the connection or left bytes behind: "
+                + Wording.number(risk.abortive()) + " abortive, " + Wording.bytes(risk.pendingInBytes()) + " unread, "
+                + Wording.bytes(risk.pendingOutBytes()) + " unsent" + (risk.approximate() ? " (rare call sites folded: approximate)" : ""));
         for (Summary.AtRiskSite site : risk.sites()) {
             List<String> what = new ArrayList<>();
-            addCount(what, site.abortive(), "abortive");
+            Wording.addCount(what, site.abortive(), "abortive");
             if (site.withPendingIn() > 0) {
-                what.add(plural(site.withPendingIn(), "close") + " with " + bytes(site.pendingInBytes()) + " unread");
+                what.add(Wording.plural(site.withPendingIn(), "close") + " with " + Wording.bytes(site.pendingInBytes()) + " unread");
             }
             if (site.withPendingOut() > 0) {
-                what.add(plural(site.withPendingOut(), "close") + " with " + bytes(site.pendingOutBytes()) + " unsent");
+                what.add(Wording.plural(site.withPendingOut(), "close") + " with " + Wording.bytes(site.pendingOutBytes()) + " unsent");
             }
-            line("  " + number(site.closes()) + " x " + site.caller());
+            line("  " + Wording.number(site.closes()) + " x " + site.caller());
             line("      " + String.join(", ", what) + "; cause " + counts(site.causes()));
             stack(site.stack());
         }
@@ -166,13 +164,13 @@ final class TextReport {
     private void endpoints() {
         Summary.Services services = s.services();
         line("SERVICES: closed connections by the accepting side's address" + rankingNote(services.ranking())
-                + (services.closesWithoutSide() > 0 ? "; " + plural(services.closesWithoutSide(), "close")
+                + (services.closesWithoutSide() > 0 ? "; " + Wording.plural(services.closesWithoutSide(), "close")
                         + " without a known side (no open line) left out" : ""));
         if (services.ranking().top().isEmpty()) {
             line("  none");
         } else {
             TextTable table = new TextTable("  ", "connections", "abortive", "we", "service");
-            services.ranking().top().forEach(e -> table.add(number(e.connections()), number(e.abortive()), e.side(), e.address()));
+            services.ranking().top().forEach(e -> table.add(Wording.number(e.connections()), Wording.number(e.abortive()), e.side(), e.address()));
             out.append(table.render());
         }
         line("");
@@ -182,7 +180,7 @@ final class TextReport {
             line("  none");
         } else {
             TextTable table = new TextTable("  ", "connections", "abortive", "host");
-            hosts.top().forEach(e -> table.add(number(e.connections()), number(e.abortive()), e.endpoint()));
+            hosts.top().forEach(e -> table.add(Wording.number(e.connections()), Wording.number(e.abortive()), e.endpoint()));
             out.append(table.render());
         }
         line("");
@@ -195,11 +193,11 @@ final class TextReport {
             line("");
             return;
         }
-        line("NEVER CLOSED: " + plural(never.leaks(), "connection") + " collected by the GC without a close (leaks), "
-                + number(never.openAtExit()) + " still open when the JVM exited; by the code that opened them"
+        line("NEVER CLOSED: " + Wording.plural(never.leaks(), "connection") + " collected by the GC without a close (leaks), "
+                + Wording.number(never.openAtExit()) + " still open when the JVM exited; by the code that opened them"
                 + rankingNote(never.sites()));
         TextTable table = new TextTable("  ", "leaks", "open at exit", "opened at");
-        never.sites().top().forEach(site -> table.add(number(site.leaks()), number(site.openAtExit()), site.caller()));
+        never.sites().top().forEach(site -> table.add(Wording.number(site.leaks()), Wording.number(site.openAtExit()), site.caller()));
         out.append(table.render());
         line("");
     }
@@ -211,8 +209,8 @@ final class TextReport {
             line("");
             return;
         }
-        line("STALE KEEP-ALIVE REUSE: " + plural(stale.connections(), "connection") + " our side sent data on after the peer"
-                + " had finished it (" + number(stale.confirmed()) + " confirmed by both ends' logs)");
+        line("STALE KEEP-ALIVE REUSE: " + Wording.plural(stale.connections(), "connection") + " our side sent data on after the peer"
+                + " had finished it (" + Wording.number(stale.confirmed()) + " confirmed by both ends' logs)");
         line("  evidence: " + IncidentDiagnoses.STALE_EVIDENCE);
         line("  the peer's idle timeout, estimated: at most " + Summary.formatDuration(stale.shortestPauseMs() * 1_000)
                 + " (the shortest pause before a reuse)");
@@ -222,7 +220,7 @@ final class TextReport {
         }
         line("  advice: " + IncidentDiagnoses.STALE_ADVICE);
         TextTable table = new TextTable("  ", "connections", "confirmed", "shortest pause", "caller (of the close)");
-        stale.sites().forEach(site -> table.add(number(site.connections()), number(site.confirmed()),
+        stale.sites().forEach(site -> table.add(Wording.number(site.connections()), Wording.number(site.confirmed()),
                 Summary.formatDuration(site.shortestPauseMs() * 1_000), site.caller()));
         out.append(table.render());
         stale.examples().forEach(e -> example(e, "pause " + Summary.formatDuration(e.valueMs() * 1_000)
@@ -238,11 +236,11 @@ final class TextReport {
             line("");
             return;
         }
-        line("IDLE CLOSES: " + plural(idle.closes(), "close") + " our side made after at least "
+        line("IDLE CLOSES: " + Wording.plural(idle.closes(), "close") + " our side made after at least "
                 + Summary.formatDuration(idle.thresholdMs() * 1_000) + " without data either way");
         line("  evidence: " + IncidentDiagnoses.IDLE_EVIDENCE);
         TextTable table = new TextTable("  ", "closes", "shortest", "longest", "we", "service", "idle time");
-        idle.groups().forEach(g -> table.add(number(g.closes()), Summary.formatDuration(g.shortestMs() * 1_000),
+        idle.groups().forEach(g -> table.add(Wording.number(g.closes()), Summary.formatDuration(g.shortestMs() * 1_000),
                 Summary.formatDuration(g.longestMs() * 1_000), g.side(), g.address(), Summary.idleDistribution(g.buckets())));
         out.append(table.render());
         idle.examples().forEach(e -> example(e, "idle " + Summary.formatDuration(e.valueMs() * 1_000)));
@@ -256,11 +254,11 @@ final class TextReport {
             line("");
             return;
         }
-        line("SLOW CLOSE AFTER THE PEER LEFT: " + plural(slow.closes(), "close") + " in CLOSE_WAIT, worst first");
+        line("SLOW CLOSE AFTER THE PEER LEFT: " + Wording.plural(slow.closes(), "close") + " in CLOSE_WAIT, worst first");
         line("  evidence: " + IncidentDiagnoses.SLOW_EVIDENCE);
         TextTable table = new TextTable("  ", "closes", "longest", "mean", "by both logs", "caller");
-        slow.sites().forEach(site -> table.add(number(site.closes()), Summary.formatDuration(site.longestMs() * 1_000),
-                Summary.formatDuration(site.meanMs() * 1_000), number(site.measuredByPair()), site.caller()));
+        slow.sites().forEach(site -> table.add(Wording.number(site.closes()), Summary.formatDuration(site.longestMs() * 1_000),
+                Summary.formatDuration(site.meanMs() * 1_000), Wording.number(site.measuredByPair()), site.caller()));
         out.append(table.render());
         slow.examples().forEach(e -> example(e, "in CLOSE_WAIT " + (e.byPair() ? "" : "at most ")
                 + Summary.formatDuration(e.valueMs() * 1_000)));
@@ -274,42 +272,34 @@ final class TextReport {
 
     private void pairs() {
         Summary.Pairing pairing = s.pairing();
-        line("BOTH ENDS AUDITED: " + plural(pairing.pairs(), "connection") + " paired, "
-                + plural(pairing.unpairedEnds(), "end") + " without the other end in the logs");
+        line("BOTH ENDS AUDITED: " + Wording.plural(pairing.pairs(), "connection") + " paired, "
+                + Wording.plural(pairing.unpairedEnds(), "end") + " without the other end in the logs");
         for (Summary.PairPattern pattern : pairing.patterns()) {
-            line("  " + plural(pattern.count(), "connection") + " ended this way"
+            line("  " + Wording.plural(pattern.count(), "connection") + " ended this way"
                     + (pattern.initiatorsAgree() ? ":" : ":  " + WARN + "the ends disagree on who initiated"));
             line("      first: " + describe(pattern.first()));
             line("      then:  " + describe(pattern.second()) + ", "
                     + Summary.formatDuration(pattern.second().firstMicros() - pattern.first().firstMicros()) + " later");
         }
         if (pairing.pairsInOtherPatterns() > 0) {
-            line("  " + number(pairing.pairsInOtherPatterns()) + " more pairs in other patterns");
+            line("  " + Wording.number(pairing.pairsInOtherPatterns()) + " more pairs in other patterns");
         }
         line("");
     }
 
-    /** The side an end was on, as a reader of an incident says it. */
-    static String side(String role) {
-        if (Operation.CONNECT.text().equals(role)) {
-            return "the connecting side";
-        }
-        return Operation.ACCEPT.text().equals(role) ? "the accepting side" : "one side (connect or accept unknown)";
-    }
-
     private static String describe(Summary.PairedEnd end) {
         StringBuilder d = new StringBuilder();
-        d.append(side(end.role())).append(' ').append(end.local()).append(' ').append(end.api()).append(' ').append(String.join(", then ", end.ops()));
+        d.append(Wording.side(end.role())).append(' ').append(end.local()).append(' ').append(end.api()).append(' ').append(String.join(", then ", end.ops()));
         if (!end.closed()) {
             d.append(" (no close logged)");
         }
         d.append(": ").append(end.how()).append(", cause ").append(end.cause() == null ? Summary.NO_CAUSE : end.cause())
                 .append(", initiator ").append(end.initiator());
         if (end.pendingIn() != null && end.pendingIn() > 0) {
-            d.append(", ").append(bytes(end.pendingIn())).append(" unread");
+            d.append(", ").append(Wording.bytes(end.pendingIn())).append(" unread");
         }
         if (end.pendingOut() != null && end.pendingOut() > 0) {
-            d.append(", ").append(bytes(end.pendingOut())).append(" unsent");
+            d.append(", ").append(Wording.bytes(end.pendingOut())).append(" unsent");
         }
         d.append(" at ").append(end.caller() == null ? Summary.JDK_ONLY_CALLER : end.caller());
         return d.toString();
@@ -325,25 +315,15 @@ final class TextReport {
         }
     }
 
-    /** Why lines were skipped, for instance "1 malformed, 1 truncated last line". */
-    static String skippedKinds(Summary.Problems p) {
-        List<String> kinds = new ArrayList<>();
-        addCount(kinds, p.malformedLines(), "malformed");
-        addCount(kinds, p.truncatedLastLines(), "truncated last line");
-        addCount(kinds, p.oversizedLines(), "too long");
-        addCount(kinds, p.unknownEventLines(), "of an unknown event");
-        return String.join(", ", kinds);
-    }
-
     private void breakdown(String name, Map<String, Long> counts) {
         line(String.format(Locale.ROOT, "  %-10s %s", name, counts(counts)));
     }
 
     private static String rankingNote(Summary.Ranking<?> ranking) {
         String note = " (" + (ranking.top().size() < ranking.distinct() ? "top " + ranking.top().size() + " of " : "")
-                + number(ranking.distinct()) + ")";
+                + Wording.number(ranking.distinct()) + ")";
         if (ranking.approximate()) {
-            note += " approximate: counts may be short by up to " + number(ranking.maxUndercount());
+            note += " approximate: counts may be short by up to " + Wording.number(ranking.maxUndercount());
         }
         return note;
     }
@@ -353,36 +333,8 @@ final class TextReport {
             return "-";
         }
         List<String> parts = new ArrayList<>();
-        counts.forEach((key, n) -> parts.add(key + " " + number(n)));
+        counts.forEach((key, n) -> parts.add(key + " " + Wording.number(n)));
         return String.join(", ", parts);
-    }
-
-    private static void addCount(List<String> parts, long n, String what) {
-        if (n > 0) {
-            parts.add(number(n) + " " + what);
-        }
-    }
-
-    static String number(long n) {
-        return String.format(Locale.ROOT, "%,d", n);
-    }
-
-    static String plural(long n, String noun) {
-        return number(n) + " " + noun + (n == 1 ? "" : "s");
-    }
-
-    static String bytes(long n) {
-        if (n < 10 * 1024) {
-            return plural(n, "byte");
-        }
-        String[] units = {"KiB", "MiB", "GiB", "TiB"};
-        double value = n;
-        int unit = -1;
-        do {
-            value /= 1024;
-            unit++;
-        } while (value >= 1024 && unit < units.length - 1);
-        return String.format(Locale.ROOT, "%.1f %s", value, units[unit]);
     }
 
     private void line(String text) {
@@ -412,6 +364,6 @@ final class TextReport {
     }
 
     private static boolean actsOnTerminal(char c) {
-        return c < 0x20 || (c >= 0x7F && c <= 0x9F) || HtmlReport.isBidiControl(c);
+        return c < 0x20 || (c >= 0x7F && c <= 0x9F) || Wording.isBidiControl(c);
     }
 }

@@ -40,4 +40,12 @@ class AgentJarIT {
             assertNotNull(jar.getEntry("io/socketaudit/kernel/linux-x86_64/libsocketaudit-probe.so"));
         }
     }
+
+    @Test
+    void theHtmlReportsStylesheetAndScriptAreInIt() throws IOException {
+        try (JarFile jar = new JarFile(AgentJvm.agentJar().toFile())) {
+            assertNotNull(jar.getEntry("io/socketaudit/report/report.css"), "the HTML report's stylesheet");
+            assertNotNull(jar.getEntry("io/socketaudit/report/report.js"), "the HTML report's script");
+        }
+    }
 }

@@ -7,14 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.socketaudit.logformat.Event;
 import io.socketaudit.logformat.Field;
-import io.socketaudit.report.ReportCommand;
-
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,8 +22,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The agent, attached to {@link CloseScenarios} on every JDK from {@link EndToEndJdks}, under a
@@ -56,14 +48,12 @@ class CloseScenariosIT {
         return runs.get(jdk, true);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void everyScenarioRunsWithTheAgentAttached(EndToEndJdks.Jdk jdk) throws Exception {
         run(jdk).assertEveryScenarioRan();
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void logIsFramedByAgentStartAndAgentStopWithNothingLostAndNoErrors(EndToEndJdks.Jdk jdk) throws Exception {
         ScenarioRun run = run(jdk);
         List<JsonNode> log = run.result.log();
@@ -104,8 +94,7 @@ class CloseScenariosIT {
         assertAll("log framing on " + jdk, checks);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void eachEndHasExactlyTheExpectedEventsWithTheExpectedFields(EndToEndJdks.Jdk jdk) throws Exception {
         ScenarioRun run = run(jdk);
         List<JsonNode> events = closeAndShutdownEvents(run);
@@ -187,8 +176,7 @@ class CloseScenariosIT {
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void noEventsBeyondTheScenarioEndsSoNoneForUnixDomainOrUdpNorDuplicates(EndToEndJdks.Jdk jdk) throws Exception {
         ScenarioRun run = run(jdk);
         List<ScenarioOutput.End> udp = run.output.ends.stream().filter(e -> e.role().equals("udp"))
@@ -214,8 +202,7 @@ class CloseScenariosIT {
         assertEquals(List.of(), unexpected, "events that no scenario asked for on " + jdk);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void connIdsAreSharedWithinAConnectionAndDistinctAcrossEnds(EndToEndJdks.Jdk jdk) throws Exception {
         ScenarioRun run = run(jdk);
         List<JsonNode> events = closeAndShutdownEvents(run);
@@ -238,8 +225,7 @@ class CloseScenariosIT {
         assertEquals(List.of(), problems, "conn ids on " + jdk);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void everyEventAgreesWithTheWire(EndToEndJdks.Jdk jdk) throws Exception {
         ScenarioRun run = run(jdk);
         run.assertCaptureComplete();
@@ -274,17 +260,14 @@ class CloseScenariosIT {
         assertAll("events against the wire on " + jdk, checks);
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void theAgentDoesNotChangeWhatGoesOnTheWire(EndToEndJdks.Jdk jdk) throws Exception {
         run(jdk).assertWireFacts();
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void everyEventRefersToAnEarlierStackLineHoldingItsCaller(EndToEndJdks.Jdk jdk) throws Exception {
-        ScenarioRun run = run(jdk);
-        List<JsonNode> log = run.result.log();
+        List<JsonNode> log = run(jdk).result.log();
         Map<Long, JsonNode> stacks = new HashMap<>();
         List<String> problems = new ArrayList<>();
         for (JsonNode line : log) {
@@ -324,8 +307,7 @@ class CloseScenariosIT {
      * declares (the scenarios reach each one, {@code closeNotify} in the TLS ones), and the report reads the
      * whole log with no line skipped, no unknown event or field and no stack it cannot resolve.
      */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void everyLineHasTheFieldsTheLogFormatDeclaresAndTheReportReadsItAll(EndToEndJdks.Jdk jdk) throws Exception {
         ScenarioRun run = run(jdk);
         Map<String, Set<String>> fieldsByKind = new TreeMap<>();
@@ -348,12 +330,7 @@ class CloseScenariosIT {
         }
         assertAll(checks);
 
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = ReportCommand.run(List.of(run.result.logFile().toString(), "--format", "json"),
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(0, exit, err.toString(StandardCharsets.UTF_8));
-        JsonNode problems = new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8)).path("inputProblems");
+        JsonNode problems = ReportJson.of(run.result.logFile()).path("inputProblems");
         assertAll(
                 () -> assertEquals(0, problems.path("skippedLines").asLong(-1), problems.toString()),
                 () -> assertEquals(0, problems.path("unknownEventLines").asLong(-1), problems.toString()),

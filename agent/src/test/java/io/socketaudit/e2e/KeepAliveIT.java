@@ -4,13 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.socketaudit.report.ReportCommand;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.catalina.startup.Tomcat;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
@@ -51,7 +45,7 @@ class KeepAliveIT {
         assertTrue(client.stdout().contains("done"), client::describe);
         assertEquals(0, server.awaitExit().exitCode());
 
-        JsonNode diagnoses = report(serverLog, clientLog, "--format", "json").get("diagnoses");
+        JsonNode diagnoses = ReportJson.of(serverLog, clientLog).get("diagnoses");
         String context = diagnoses.toPrettyString();
         JsonNode stale = diagnoses.get("staleReuse");
         assertEquals(1, stale.get("connections").asLong(), context);
@@ -70,7 +64,7 @@ class KeepAliveIT {
         assertTrue(pooled.get("longestCloseWaitMs").asLong() >= 0, context);
 
         String staleEnd = stale.at("/examples/0/local").asText();
-        JsonNode story = report(serverLog, clientLog, "--connection", staleEnd, "--format", "json");
+        JsonNode story = ReportJson.of(serverLog, clientLog, "--connection", staleEnd);
         JsonNode connection = story.at("/connections/0");
         assertEquals(2, connection.get("ends").size(), story.toPrettyString());
         assertEquals("accept", connection.at("/endedFirst/role").asText(), story.toPrettyString());
@@ -93,18 +87,5 @@ class KeepAliveIT {
             }
         }
         throw new AssertionError("no idle closes by the server on port " + port + ": " + groups.toPrettyString());
-    }
-
-    private static JsonNode report(Object... args) throws Exception {
-        List<String> strings = new ArrayList<>();
-        for (Object arg : args) {
-            strings.add(arg.toString());
-        }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = ReportCommand.run(strings, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        assertEquals(0, exit, err.toString(StandardCharsets.UTF_8));
-        return new ObjectMapper().readTree(out.toString(StandardCharsets.UTF_8));
     }
 }

@@ -1,5 +1,6 @@
 package io.socketaudit.e2e;
 
+import io.socketaudit.output.SmallDisk;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -19,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The log's file system fails under a running application: the disk fills up, a rotation cannot rename, the
@@ -40,6 +40,11 @@ class LogFailureIT {
             args[i + 1] = Integer.toString(phases[i]);
         }
         return AgentJvm.on(jdk).agentOptions(options, null).workDir(workDir).main(LogFaultProgram.class, args);
+    }
+
+    /** The program logging into {@code logs/x.jsonl}, rotated at 64 KB and kept 50 deep: many rotations, none lost. */
+    private static AgentJvm rotating(EndToEndJdks.Jdk jdk, Path workDir, Path logs, int... phases) {
+        return program(jdk, workDir, "file=" + logs.resolve("x.jsonl") + ",rotate.size=64K,rotate.keep=50", phases);
     }
 
     private static void go(Path workDir, int phase) throws IOException {
@@ -75,88 +80,53 @@ class LogFailureIT {
     @MethodSource("jdksAndCompressions")
     void aFullDiskLosesEventsCountedAndLoggingResumesWhenSpaceComesBack(EndToEndJdks.Jdk jdk, String compress,
             @TempDir Path workDir) throws Exception {
-        assumeTrue(OtherUser.isRoot(), "needs root to mount a 1 MB tmpfs");
-        Path logs = Files.createDirectory(workDir.resolve("logs"));
-        mount(logs);
-        try {
+        try (SmallDisk disk = SmallDisk.mount(Files.createDirectory(workDir.resolve("logs")), "1m")) {
+            Path logs = disk.dir();
             // 24 KB left: less than the first phase's log even compressed.
             Path filler = Files.write(logs.resolve("filler"), new byte[1000 * 1024]);
             int[] phases = {1000, 100};
             AgentJvm.Running running = program(jdk, workDir, "file=" + logs.resolve("x.jsonl") + ",compress=" + compress,
                     phases).start();
-            running.awaitStdout(LogFaultProgram.phaseDone(1)::equals);
-            running.awaitStderr(l -> l.startsWith("socket-audit: cannot write the audit log"));
-            Files.delete(filler);
-            go(workDir, 1);
-            AgentJvm.Result result = running.awaitExit();
-
-            assertAppUnchanged(result, phases);
-            LogAccounting log = new LogAccounting(logs);
-            log.assertAccountsFor(expectedEvents(phases), result.describe());
-            assertTrue(log.dropped("write-failed") > 0, "the disk was full: events were lost, and counted");
-            assertTrue(log.events("agent_error").stream().anyMatch(l -> l.path("where").asText().equals("writing the log")),
+            Accounted run = assertLossesAccountedFor(running, workDir, logs, phases, () -> Files.delete(filler));
+            assertTrue(run.log().events("agent_error").stream().anyMatch(l -> l.path("where").asText().equals("writing the log")),
                     "the failure is in the log");
-            assertEquals(1, AgentConfigIT.agentLines(result).size(), () -> "said once\n" + result.describe());
-        } finally {
-            unmount(logs);
+            assertEquals(1, AgentConfigIT.agentLines(run.result()).size(),
+                    () -> "said once\n" + run.result().describe());
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void aDiskThatOthersFillToTheEndStillGetsItsLossesCountedAndAgentStop(EndToEndJdks.Jdk jdk,
             @TempDir Path workDir) throws Exception {
-        assumeTrue(OtherUser.isRoot(), "needs root to mount a 1 MB tmpfs");
-        Path logs = Files.createDirectory(workDir.resolve("logs"));
-        mount(logs);
-        try {
+        try (SmallDisk disk = SmallDisk.mount(Files.createDirectory(workDir.resolve("logs")), "1m")) {
+            Path logs = disk.dir();
             // About 120 KB left: room for the start and the room kept for the last lines, then the disk is full.
             Files.write(logs.resolve("filler"), new byte[900 * 1024]);
             int[] phases = {1000, 10};
             AgentJvm.Running running = program(jdk, workDir, "file=" + logs.resolve("x.jsonl"), phases).start();
-            running.awaitStdout(LogFaultProgram.phaseDone(1)::equals);
-            running.awaitStderr(l -> l.startsWith("socket-audit: cannot write the audit log"));
-            fillUp(logs.resolve("other-files"));
-            go(workDir, 1);
-            AgentJvm.Result result = running.awaitExit();
-
-            assertAppUnchanged(result, phases);
-            LogAccounting log = new LogAccounting(logs);
-            log.assertAccountsFor(expectedEvents(phases), result.describe());
-            assertTrue(log.dropped("write-failed") > 0, "the disk was full: events were lost, and counted");
+            LogAccounting log = assertLossesAccountedFor(running, workDir, logs, phases,
+                    () -> disk.fillUp("other-files")).log();
             assertEquals("agent_stop", log.lines.get(log.lines.size() - 1).path("event").asText(), "the last line");
-        } finally {
-            unmount(logs);
         }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void aDirectoryPlantedAtTheRotatedNameKeepsTheLogInItsFileUntilItIsGone(EndToEndJdks.Jdk jdk,
             @TempDir Path workDir) throws Exception {
         Path logs = Files.createDirectory(workDir.resolve("logs"));
         Path planted = Files.createDirectory(logs.resolve("x.jsonl.1"));
         int[] phases = {300, 100};
-        AgentJvm.Running running = program(jdk, workDir, "file=" + logs.resolve("x.jsonl") + ",rotate.size=64K,rotate.keep=50",
-                phases).start();
+        AgentJvm.Running running = rotating(jdk, workDir, logs, phases).start();
         running.awaitStdout(LogFaultProgram.phaseDone(1)::equals);
-        running.awaitStderr(l -> l.startsWith("socket-audit: cannot rotate"));
-        Files.delete(planted);
-        awaitFile(logs.resolve("x.jsonl.1"));
-        go(workDir, 1);
-        AgentJvm.Result result = running.awaitExit();
-
-        assertRotationResumedWithNothingLost(result, logs, phases);
+        assertRotationResumesOnceMended(running, workDir, logs, phases, () -> Files.delete(planted));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void aDirectoryReadOnlyDuringRotationKeepsTheLogInItsFileUntilItIsWritable(EndToEndJdks.Jdk jdk,
             @TempDir Path workDir) throws Exception {
         Path logs = Files.createDirectory(workDir.resolve("logs"));
         int[] phases = {0, 300, 100};
-        AgentJvm jvm = program(jdk, workDir, "file=" + logs.resolve("x.jsonl") + ",rotate.size=64K,rotate.keep=50",
-                phases);
+        AgentJvm jvm = rotating(jdk, workDir, logs, phases);
         if (OtherUser.isRoot()) {
             // Root writes in a read-only directory anyway: the JVM runs as an ordinary user.
             OtherUser user = OtherUser.get();
@@ -170,24 +140,18 @@ class LogFailureIT {
         Files.setPosixFilePermissions(logs, PosixFilePermissions.fromString("r-x------"));
         go(workDir, 1);
         running.awaitStdout(LogFaultProgram.phaseDone(2)::equals);
-        running.awaitStderr(l -> l.startsWith("socket-audit: cannot rotate"));
-        Files.setPosixFilePermissions(logs, PosixFilePermissions.fromString("rwx------"));
-        awaitFile(logs.resolve("x.jsonl.1"));
-        go(workDir, 2);
-        AgentJvm.Result result = running.awaitExit();
-
-        assertRotationResumedWithNothingLost(result, logs, phases);
+        assertRotationResumesOnceMended(running, workDir, logs, phases,
+                () -> Files.setPosixFilePermissions(logs, PosixFilePermissions.fromString("rwx------")));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void linksPlantedAtTheLogsNameDuringRotationAreNeverWrittenThrough(EndToEndJdks.Jdk jdk, @TempDir Path workDir)
             throws Exception {
         Path logs = Files.createDirectory(workDir.resolve("logs"));
         Path victim = Files.writeString(workDir.resolve("victim"), "not the agent's\n");
         Path log = logs.resolve("x.jsonl");
         int[] phases = {0, 300};
-        AgentJvm.Running running = program(jdk, workDir, "file=" + log + ",rotate.size=64K,rotate.keep=50", phases).start();
+        AgentJvm.Running running = rotating(jdk, workDir, logs, phases).start();
         running.awaitStdout(LogFaultProgram.phaseDone(1)::equals); // the log is open
         // Another user's loop re-creating the name: whenever a rotation renames the log away, a link takes its place.
         Thread planter = new Thread(() -> {
@@ -231,8 +195,7 @@ class LogFailureIT {
         assertEquals(1, AgentConfigIT.agentLines(result).size(), () -> "said once\n" + result.describe());
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void aReplacedDirectoryGetsANewLogAndTheEventsInBetweenAreCounted(EndToEndJdks.Jdk jdk, @TempDir Path workDir)
             throws Exception {
         Path logs = Files.createDirectory(workDir.resolve("logs"));
@@ -254,17 +217,43 @@ class LogFailureIT {
         assertEquals(1, AgentConfigIT.agentLines(result).size(), () -> "said once\n" + result.describe());
     }
 
-    /** Another program takes every byte left on the disk. */
-    private static void fillUp(Path file) throws IOException {
-        try (var out = Files.newOutputStream(file)) {
-            byte[] page = new byte[4096];
-            while (true) {
-                out.write(page);
-                out.flush();
-            }
-        } catch (IOException full) {
-            assertTrue(full.getMessage().contains("No space left"), full.toString());
-        }
+    /** What is done to the log's directory while the program waits between phases. */
+    private interface Meanwhile {
+        void run() throws IOException;
+    }
+
+    private record Accounted(AgentJvm.Result result, LogAccounting log) {
+    }
+
+    /**
+     * Once the agent says it cannot write: does {@code meanwhile}, lets the last phase run, and checks that the
+     * application ran as without the agent and that the log accounts for every event, some as lost to the full disk.
+     */
+    private static Accounted assertLossesAccountedFor(AgentJvm.Running running, Path workDir, Path logs, int[] phases,
+                                                      Meanwhile meanwhile) throws Exception {
+        running.awaitStdout(LogFaultProgram.phaseDone(1)::equals);
+        running.awaitStderr(l -> l.startsWith("socket-audit: cannot write the audit log"));
+        meanwhile.run();
+        go(workDir, 1);
+        AgentJvm.Result result = running.awaitExit();
+        assertAppUnchanged(result, phases);
+        LogAccounting log = new LogAccounting(logs);
+        log.assertAccountsFor(expectedEvents(phases), result.describe());
+        assertTrue(log.dropped("write-failed") > 0, "the disk was full: events were lost, and counted");
+        return new Accounted(result, log);
+    }
+
+    /**
+     * Once the agent says it cannot rotate: mends the cause, waits for the rotated file, lets the last phase run and
+     * checks that nothing was lost.
+     */
+    private static void assertRotationResumesOnceMended(AgentJvm.Running running, Path workDir, Path logs, int[] phases,
+                                                       Meanwhile mend) throws Exception {
+        running.awaitStderr(l -> l.startsWith("socket-audit: cannot rotate"));
+        mend.run();
+        awaitFile(logs.resolve("x.jsonl.1"));
+        go(workDir, phases.length - 1);
+        assertRotationResumedWithNothingLost(running.awaitExit(), logs, phases);
     }
 
     /** Waits until a regular file of this name appears (the agent's rotation worked). */
@@ -279,18 +268,6 @@ class LogFailureIT {
                 key.pollEvents();
                 key.reset();
             }
-        }
-    }
-
-    private static void mount(Path dir) throws IOException, InterruptedException {
-        Process mount = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", dir.toString())
-                .inheritIO().start();
-        assertEquals(0, mount.waitFor(), "mount a 1 MB tmpfs on " + dir);
-    }
-
-    private static void unmount(Path dir) throws IOException, InterruptedException {
-        if (new ProcessBuilder("umount", dir.toString()).inheritIO().start().waitFor() != 0) {
-            new ProcessBuilder("umount", "-l", dir.toString()).inheritIO().start().waitFor();
         }
     }
 }

@@ -1,7 +1,5 @@
 package io.socketaudit.e2e;
 
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -41,27 +39,30 @@ class LogTargetIT {
                         () -> "the line names the problem '" + problem + "'\n" + result.describe()));
     }
 
-    /** A directory anyone may create files in, as /tmp is. */
-    private static Path sharedDirectory(Path workDir) throws Exception {
-        Path shared = Files.createDirectory(workDir.resolve("shared"));
-        Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwxr-xr-x"));
-        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-        return shared;
+    /**
+     * A directory anyone may create files in, as /tmp is, and the other user who does; skips the test unless it runs as
+     * root.
+     */
+    private record SharedDirectory(OtherUser other, Path dir) {
+        static SharedDirectory in(Path workDir, String needsRootTo) throws Exception {
+            assumeTrue(OtherUser.isRoot(), "needs root: " + needsRootTo);
+            Path shared = Files.createDirectory(workDir.resolve("shared"));
+            Files.setPosixFilePermissions(workDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+            Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+            return new SharedDirectory(OtherUser.get(), shared);
+        }
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void aLinkAnotherUserPlantedIsNotFollowedToTheFileItNames(EndToEndJdks.Jdk jdk, @TempDir Path workDir)
             throws Exception {
-        assumeTrue(OtherUser.isRoot(), "needs root: another user plants the link, the root JVM must not follow it");
-        OtherUser other = OtherUser.get();
-        Path shared = sharedDirectory(workDir);
+        SharedDirectory shared = SharedDirectory.in(workDir, "another user plants the link, the root JVM must not follow it");
         Path victim = Files.writeString(workDir.resolve("victim"), "root's own file\n");
-        Path log = shared.resolve("x.jsonl");
-        other.exec("ln", "-s", victim.toString(), log.toString());
-        Path dangling = shared.resolve("dangling.jsonl");
+        Path log = shared.dir().resolve("x.jsonl");
+        shared.other().exec("ln", "-s", victim.toString(), log.toString());
+        Path dangling = shared.dir().resolve("dangling.jsonl");
         Path target = workDir.resolve("created-by-root");
-        other.exec("ln", "-s", target.toString(), dangling.toString());
+        shared.other().exec("ln", "-s", target.toString(), dangling.toString());
 
         assertRefusedAndAppUnchanged(jdk, workDir, "file=" + log, "symbolic link");
         assertRefusedAndAppUnchanged(jdk, workDir, "file=" + dangling + ",rotate.size=64K", "symbolic link");
@@ -70,45 +71,38 @@ class LogTargetIT {
         assertFalse(Files.exists(target, LinkOption.NOFOLLOW_LINKS), "no file created where the dangling link points");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void aFileAnotherUserCreatedUnderTheLogsNameIsNeitherWrittenNorReadable(EndToEndJdks.Jdk jdk,
             @TempDir Path workDir) throws Exception {
-        assumeTrue(OtherUser.isRoot(), "needs root: another user pre-creates the log for a root JVM");
-        OtherUser other = OtherUser.get();
-        Path shared = sharedDirectory(workDir);
-        Path log = shared.resolve("socket-audit.jsonl");
-        other.exec("sh", "-c", "umask 000 && : > " + log);
+        SharedDirectory shared = SharedDirectory.in(workDir, "another user pre-creates the log for a root JVM");
+        Path log = shared.dir().resolve("socket-audit.jsonl");
+        shared.other().exec("sh", "-c", "umask 000 && : > " + log);
 
-        assertRefusedAndAppUnchanged(jdk, workDir, "file=" + log, "owned by " + other.name());
+        assertRefusedAndAppUnchanged(jdk, workDir, "file=" + log, "owned by " + shared.other().name());
 
         assertEquals(0, Files.size(log), "not one line reached the other user's file");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void theDefaultLogNamePreCreatedByAnotherUserInASharedWorkingDirectoryIsLeftAlone(EndToEndJdks.Jdk jdk,
             @TempDir Path workDir) throws Exception {
-        assumeTrue(OtherUser.isRoot(), "needs root: another user pre-creates the default log of a root JVM");
-        OtherUser other = OtherUser.get();
-        Path shared = sharedDirectory(workDir);
+        SharedDirectory shared = SharedDirectory.in(workDir, "another user pre-creates the default log of a root JVM");
         // The shell that becomes the JVM knows its pid: the other user creates socket-audit-<that pid>.jsonl, mode 666.
-        String preCreate = String.join(" ", other.setpriv()) + " sh -c 'umask 000 && : > socket-audit-'$$'.jsonl'";
-        AgentJvm.Result result = AgentJvm.on(jdk).agentOptions(null, null).workDir(shared).beforeExec(preCreate)
+        String preCreate = String.join(" ", shared.other().setpriv()) + " sh -c 'umask 000 && : > socket-audit-'$$'.jsonl'";
+        AgentJvm.Result result = AgentJvm.on(jdk).agentOptions(null, null).workDir(shared.dir()).beforeExec(preCreate)
                 .main(E2eApp.class, "roundTrip").run();
 
-        Path log = shared.resolve("socket-audit-" + result.pid() + ".jsonl");
+        Path log = shared.dir().resolve("socket-audit-" + result.pid() + ".jsonl");
         List<String> agentLines = AgentConfigIT.agentLines(result);
         assertAll(
                 () -> assertEquals(0, result.exitCode(), result::describe),
                 () -> assertEquals(List.of(E2eApp.DONE), result.stdout(), result::describe),
                 () -> assertEquals(1, agentLines.size(), () -> "one socket-audit: line\n" + result.describe()),
-                () -> assertTrue(agentLines.get(0).contains("owned by " + other.name()), result::describe),
+                () -> assertTrue(agentLines.get(0).contains("owned by " + shared.other().name()), result::describe),
                 () -> assertEquals(0, Files.size(log), "not one line reached the other user's file"));
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void aFifoIsRefusedBeforeItCanHangTheStart(EndToEndJdks.Jdk jdk, @TempDir Path workDir) throws Exception {
         Path fifo = workDir.resolve("x.jsonl");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).inheritIO().start().waitFor());
@@ -118,8 +112,7 @@ class LogTargetIT {
         assertTrue(Files.exists(fifo, LinkOption.NOFOLLOW_LINKS) && !Files.isRegularFile(fifo), "the FIFO is still there");
     }
 
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
+    @EachJdk
     void aDeviceIsRefusedAndNeverRotatedAway(EndToEndJdks.Jdk jdk, @TempDir Path workDir) throws Exception {
         assumeTrue(OtherUser.isRoot(), "needs root to make a device node (a copy of /dev/null)");
         Path device = workDir.resolve("null.jsonl");

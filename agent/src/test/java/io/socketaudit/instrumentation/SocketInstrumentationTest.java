@@ -5,12 +5,19 @@ import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.FieldVisitor;
 import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.asm.Advice;
 import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.lang.instrument.ClassFileTransformer;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +27,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,7 +36,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The transformer on the running JDK's own class files, as the JVM hands them over. */
+/**
+ * The transformer on the running JDK's own class files, as the JVM hands them over; and every JDK class, method,
+ * field and constant the advice and the native library rely on, present in this JDK with the shape they expect.
+ */
 class SocketInstrumentationTest {
 
     private static final String BRIDGE = "io/socketaudit/bootstrap/SocketBridge";
@@ -87,6 +99,139 @@ class SocketInstrumentationTest {
         for (String name : AdvisedTypes.NAMES) {
             Class.forName(name, false, null);
         }
+    }
+
+    /**
+     * Every field an advice reads ({@code @Advice.FieldValue}) is in the class it is woven into, or a superclass,
+     * with a type the advice can take it as: a JDK that renames or retypes one fails here by its name.
+     */
+    @Test
+    void everyFieldTheAdviceReadsIsInThisJdkWithTheTypeItIsReadAs() throws Exception {
+        List<Executable> checks = new ArrayList<>();
+        for (String type : AdvisedTypes.NAMES) {
+            Map<String, String> fields = jdkFields(type);
+            for (String adviceName : AdviceWeaver.adviceClassNames(type)) {
+                String advice = adviceName.substring(adviceName.lastIndexOf('.') + 1);
+                for (Method method : Class.forName(adviceName).getDeclaredMethods()) {
+                    for (Parameter parameter : method.getParameters()) {
+                        Advice.FieldValue read = parameter.getAnnotation(Advice.FieldValue.class);
+                        if (read == null) {
+                            continue;
+                        }
+                        String field = read.value();
+                        String descriptor = fields.get(field);
+                        checks.add(() -> {
+                            assertNotNull(descriptor, type + " has no field '" + field + "', which " + advice + " reads");
+                            assertTrue(readableAs(descriptor, parameter.getType()), type + "." + field + " is "
+                                    + descriptor + ", which " + advice + " cannot read as " + parameter.getType());
+                        });
+                    }
+                }
+            }
+        }
+        assertAll(checks);
+    }
+
+    /** The JDK's private state numbers the advice compares with, as compile-time constants of its own. */
+    @Test
+    void theStateNumbersTheAdviceCarriesAreThisJdks() throws Exception {
+        Map<String, Integer> carried = Map.of(
+                SocketImplAdvice.TYPE + ".ST_UNCONNECTED", SocketImplAdvice.ST_UNCONNECTED,
+                SocketImplAdvice.TYPE + ".ST_CONNECTED", SocketImplAdvice.ST_CONNECTED,
+                SocketChannelAdvice.TYPE + ".ST_CONNECTED", SocketChannelAdvice.ST_CONNECTED,
+                AsyncChannelAdvice.SOCKET_BASE_TYPE + ".ST_CONNECTED", AsyncChannelAdvice.ST_CONNECTED);
+        List<Executable> checks = new ArrayList<>();
+        for (Map.Entry<String, Integer> constant : carried.entrySet()) {
+            String name = constant.getKey();
+            int dot = name.lastIndexOf('.');
+            Object value = jdkConstant(name.substring(0, dot), name.substring(dot + 1));
+            checks.add(() -> assertEquals(constant.getValue(), value, name + " in this JDK"));
+        }
+        assertAll(checks);
+    }
+
+    /**
+     * The JDK fields the native library reads through JNI ({@code GetFieldID} in {@code src/main/native}), with the
+     * class each is looked up in. The library does without some of them (a TLS close is then probed underneath, a
+     * stack decoded the slow way) but on every JDK it supports they are there.
+     */
+    private static final Map<String, Set<String>> NATIVE_FIELDS = Map.of(
+            "java.io.FileDescriptor", Set.of("fd I"),
+            "java.net.SocketImpl", Set.of("fd Ljava/io/FileDescriptor;", "address Ljava/net/InetAddress;", "port I"),
+            "java.net.Socket", Set.of("impl Ljava/net/SocketImpl;"),
+            "java.net.DelegatingSocketImpl", Set.of("delegate Ljava/net/SocketImpl;"),
+            "sun.security.ssl.BaseSSLSocketImpl", Set.of("self Ljava/net/Socket;"),
+            "sun.nio.ch.FileChannelImpl", Set.of("fd Ljava/io/FileDescriptor;"),
+            "java.lang.Throwable", Set.of("backtrace Ljava/lang/Object;"));
+
+    private static final Pattern GET_FIELD_ID =
+            Pattern.compile("GetFieldID\\(env, \\w+, \"(\\w+)\", \"([^\"]+)\"\\)");
+
+    @Test
+    void everyJdkFieldTheNativeLibraryReadsIsInThisJdkWithItsType() throws IOException {
+        Set<String> lookedUp = new TreeSet<>();
+        try (DirectoryStream<Path> sources = Files.newDirectoryStream(Path.of("src/main/native"), "*.c")) {
+            for (Path source : sources) {
+                Matcher lookup = GET_FIELD_ID.matcher(Files.readString(source));
+                while (lookup.find()) {
+                    lookedUp.add(lookup.group(1) + " " + lookup.group(2));
+                }
+            }
+        }
+        Set<String> listed = new TreeSet<>();
+        NATIVE_FIELDS.values().forEach(listed::addAll);
+        assertEquals(listed, lookedUp, "the fields the C sources look up, against the list above");
+        List<Executable> checks = new ArrayList<>();
+        for (Map.Entry<String, Set<String>> type : NATIVE_FIELDS.entrySet()) {
+            Map<String, String> fields = jdkFields(type.getKey());
+            for (String field : type.getValue()) {
+                String[] nameAndDescriptor = field.split(" ");
+                checks.add(() -> assertEquals(nameAndDescriptor[1], fields.get(nameAndDescriptor[0]),
+                        type.getKey() + "." + nameAndDescriptor[0] + ", which the native library reads"));
+            }
+        }
+        assertAll(checks);
+    }
+
+    /** The fields of a {@code java.base} class and its superclasses, name to descriptor, from the class files. */
+    private static Map<String, String> jdkFields(String type) throws IOException {
+        Map<String, String> fields = new TreeMap<>();
+        for (String name = type; name != null; ) {
+            ClassReader reader = new ClassReader(classFile(name));
+            reader.accept(new ClassVisitor(Opcodes.ASM9) {
+                @Override
+                public FieldVisitor visitField(int access, String field, String descriptor, String signature,
+                                               Object value) {
+                    fields.putIfAbsent(field, descriptor); // a subclass's field hides its superclass's
+                    return null;
+                }
+            }, ClassReader.SKIP_CODE);
+            name = reader.getSuperName() == null ? null : reader.getSuperName().replace('/', '.');
+        }
+        return fields;
+    }
+
+    /** The value of a JDK class's static final constant, as its class file holds it; null when there is none. */
+    private static Object jdkConstant(String type, String constant) throws IOException {
+        Object[] value = new Object[1];
+        new ClassReader(classFile(type)).accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public FieldVisitor visitField(int access, String field, String descriptor, String signature, Object v) {
+                if (field.equals(constant)) {
+                    value[0] = v;
+                }
+                return null;
+            }
+        }, ClassReader.SKIP_CODE);
+        return value[0];
+    }
+
+    private static boolean readableAs(String descriptor, Class<?> parameter) throws ClassNotFoundException {
+        if (parameter.isPrimitive() || descriptor.length() == 1) {
+            return Type.getDescriptor(parameter).equals(descriptor);
+        }
+        Class<?> field = Class.forName(Type.getType(descriptor).getClassName(), false, null);
+        return parameter.isAssignableFrom(field);
     }
 
     /** Fails when the JDK renames a field the advice reads or a method it goes on. */

@@ -9,7 +9,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class LogFileTest {
 
@@ -40,6 +38,23 @@ class LogFileTest {
 
     private static void write(LogFile file, String text) throws IOException {
         file.stream().write(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Writes lines {@code from} to {@code from + count - 1}; returns them. */
+    private static String writeLines(LogFile file, int from, int count) throws IOException {
+        StringBuilder text = new StringBuilder();
+        for (int i = from; i < from + count; i++) {
+            text.append(line(i));
+            write(file, line(i));
+        }
+        return text.toString();
+    }
+
+    /** A log file, keeping 3 rotated ones, opened as the agent opens it. */
+    private static LogFile opened(Path path, long rotateSize, boolean gzip) throws IOException {
+        LogFile file = new LogFile(path, rotateSize, 3, gzip);
+        file.open();
+        return file;
     }
 
     /** The whole file decompressed; fails when the stream is not complete (no trailer). */
@@ -67,31 +82,22 @@ class LogFileTest {
     @Test
     void gzipLogIsOneCompleteStreamReadableByItsOwnerOnly() throws IOException {
         Path path = dir.resolve("audit.jsonl.gz");
-        LogFile file = new LogFile(path, 0, 3, true);
-        file.open();
-        StringBuilder written = new StringBuilder();
-        for (int i = 0; i < 1000; i++) {
-            written.append(line(i));
-            write(file, line(i));
-        }
+        LogFile file = opened(path, 0, true);
+        String written = writeLines(file, 0, 1000);
         file.close();
 
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(path)));
-        assertEquals(written.toString(), gunzip(path));
+        assertEquals(written, gunzip(path));
         assertTrue(Files.size(path) * 4 < written.length(), "compressed: " + Files.size(path) + " bytes");
     }
 
     @Test
     void everyFlushedLineIsReadableWhileTheFileIsStillOpen() throws IOException {
         Path path = dir.resolve("audit.jsonl.gz");
-        LogFile file = new LogFile(path, 0, 3, true);
-        file.open();
+        LogFile file = opened(path, 0, true);
         StringBuilder flushed = new StringBuilder();
         for (int batch = 0; batch < 3; batch++) {
-            for (int i = 0; i < 50; i++) {
-                flushed.append(line(batch * 50 + i));
-                write(file, line(batch * 50 + i));
-            }
+            flushed.append(writeLines(file, batch * 50, 50));
             file.flush();
             // As a reader (zcat, the report) sees the file now, or after the JVM was killed.
             assertEquals(flushed.toString(), gunzipUnfinished(Files.readAllBytes(path)), "after batch " + batch);
@@ -103,8 +109,7 @@ class LogFileTest {
     @Test
     void rotationFinishesEachGzipFileAndCountsCompressedBytes() throws IOException {
         Path path = dir.resolve("audit.jsonl.gz");
-        LogFile file = new LogFile(path, ROTATE_SIZE, 3, true);
-        file.open();
+        LogFile file = opened(path, ROTATE_SIZE, true);
         int lines = 0;
         while (file.part() < 6) {
             write(file, line(lines++));
@@ -136,16 +141,14 @@ class LogFileTest {
     @Test
     void anExistingGzipLogIsRotatedAsideNotAppendedTo() throws IOException {
         Path path = dir.resolve("audit.jsonl.gz");
-        LogFile killed = new LogFile(Files.createDirectory(dir.resolve("killed")).resolve("audit.jsonl.gz"), 0, 3, true);
-        killed.open();
+        LogFile killed = opened(Files.createDirectory(dir.resolve("killed")).resolve("audit.jsonl.gz"), 0, true);
         write(killed, line(1));
         killed.flush();
         byte[] unfinished = Files.readAllBytes(killed.path());
         Files.write(path, unfinished); // what a JVM killed now leaves: no trailer
         killed.close();
 
-        LogFile next = new LogFile(path, 0, 3, true);
-        next.open();
+        LogFile next = opened(path, 0, true);
         write(next, line(2));
         next.close();
 
@@ -160,8 +163,7 @@ class LogFileTest {
     void plainLogIsAppendedToAndRotatesWithNumberAtTheEnd() throws IOException {
         Path path = dir.resolve("audit.jsonl");
         Files.writeString(path, line(0));
-        LogFile file = new LogFile(path, ROTATE_SIZE, 3, false);
-        file.open();
+        LogFile file = opened(path, ROTATE_SIZE, false);
         write(file, line(1));
         file.rotate();
         write(file, line(2));
@@ -170,6 +172,59 @@ class LogFileTest {
         assertEquals(line(0) + line(1), Files.readString(dir.resolve("audit.jsonl.1")));
         assertEquals(line(2), Files.readString(path));
         assertFalse(Files.exists(dir.resolve("audit.jsonl.1.gz")));
+    }
+
+    /** A plain log an earlier run left holding {@code bytes}: whole lines, so that nothing is added to end one. */
+    private Path earlierRunsLog(long bytes) throws IOException {
+        Path path = dir.resolve("audit.jsonl");
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; text.length() < bytes; i++) {
+            text.append(line(i));
+        }
+        text.setLength((int) bytes - 1);
+        Files.writeString(path, text.append('\n'));
+        return path;
+    }
+
+    @Test
+    void anAppendedFileCountsWhatItAlreadyHoldsTowardItsRotationSize() throws IOException {
+        Path path = earlierRunsLog(ROTATE_SIZE - 10);
+        LogFile file = opened(path, ROTATE_SIZE, false);
+        assertFalse(file.isFull());
+        write(file, line(1));
+        assertTrue(file.isFull(), "a line that takes the file past its rotation size makes it full");
+        file.close();
+    }
+
+    @Test
+    void aFileAnEarlierRunLeftFullIsRotatedAsideBeforeAnythingIsWrittenToIt() throws IOException {
+        Path path = earlierRunsLog(ROTATE_SIZE);
+        String earlier = Files.readString(path);
+        LogFile file = opened(path, ROTATE_SIZE, false);
+        write(file, line(1));
+        file.close();
+
+        Path rotated = dir.resolve("audit.jsonl.1");
+        assertTrue(Files.exists(rotated), "the full file was appended to instead of rotated aside");
+        assertEquals(earlier, Files.readString(rotated));
+        assertEquals(line(1), Files.readString(path));
+    }
+
+    @Test
+    void aFullFileThatCannotBeRotatedAsideAtOpenIsAppendedToAndRotatedLater() throws IOException {
+        Path path = earlierRunsLog(ROTATE_SIZE);
+        String earlier = Files.readString(path);
+        Path planted = Files.createDirectory(dir.resolve("audit.jsonl.1"));
+        LogFile file = opened(path, ROTATE_SIZE, false);
+        write(file, line(1));
+        assertTrue(file.isFull(), "still full: the writer's next rotation tries again");
+        Files.delete(planted);
+        file.rotate();
+        write(file, line(2));
+        file.close();
+
+        assertEquals(earlier + line(1), Files.readString(dir.resolve("audit.jsonl.1")));
+        assertEquals(line(2), Files.readString(path));
     }
 
     /** Opening must fail, naming the problem, and leave {@code victim} as it was. */
@@ -212,8 +267,7 @@ class LogFileTest {
         Path path = dir.resolve("audit.jsonl");
         Files.writeString(path, line(0) + "{\"event\":\"clo");
         Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-        LogFile file = new LogFile(path, 0, 3, false);
-        file.open();
+        LogFile file = opened(path, 0, false);
         write(file, line(1));
         file.close();
         assertEquals(line(0) + "{\"event\":\"clo\n" + line(1), Files.readString(path));
@@ -222,8 +276,7 @@ class LogFileTest {
     @Test
     void aRotationThatCannotRenameGoesOnInTheCurrentFileAndSucceedsLater() throws IOException {
         Path path = dir.resolve("audit.jsonl");
-        LogFile file = new LogFile(path, ROTATE_SIZE, 3, false);
-        file.open();
+        LogFile file = opened(path, ROTATE_SIZE, false);
         Path planted = Files.createDirectory(dir.resolve("audit.jsonl.1"));
         write(file, line(1));
         LogFile.RotationException failed = assertThrows(LogFile.RotationException.class, file::rotate);
@@ -244,8 +297,7 @@ class LogFileTest {
     @Test
     void aFileDeletedUnderTheWriterIsCreatedAnewAndItsWaitingLinesAreReportedLost() throws IOException {
         Path path = dir.resolve("audit.jsonl");
-        LogFile file = new LogFile(path, 0, 3, false);
-        file.open();
+        LogFile file = opened(path, 0, false);
         write(file, line(1));
         file.flush();
         Files.delete(path);
@@ -265,8 +317,7 @@ class LogFileTest {
     @Test
     void aGzipWriteThatFailsIsCutBackAndTheStreamEndedSoThatEverythingWrittenStaysReadable() throws IOException {
         Path path = dir.resolve("audit.jsonl.gz");
-        LogFile file = new LogFile(path, 0, 3, true);
-        file.open();
+        LogFile file = opened(path, 0, true);
         write(file, line(1));
         file.flush();
         long before = Files.size(path);
@@ -287,12 +338,10 @@ class LogFileTest {
     void withTheNativeLibraryTheOpenedFileIsCheckedByItsDescriptorAndGoodOnesStillOpen() throws IOException {
         assertNull(BuiltLibrary.load(dir));
         Path path = dir.resolve("audit.jsonl");
-        LogFile created = new LogFile(path, 0, 3, false);
-        created.open();
+        LogFile created = opened(path, 0, false);
         write(created, line(1));
         created.close();
-        LogFile appended = new LogFile(path, 0, 3, false);
-        appended.open();
+        LogFile appended = opened(path, 0, false);
         write(appended, line(2));
         appended.close();
         assertEquals(line(1) + line(2), Files.readString(path));
@@ -306,15 +355,10 @@ class LogFileTest {
 
     @Test
     void theRoomKeptForTheLastLinesOutlastsADiskThatOthersFill() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")), "needs root to mount a small tmpfs");
-        assertNull(BuiltLibrary.load(dir));
-        Path disk = Files.createDirectory(dir.resolve("disk"));
-        assertEquals(0, new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", disk.toString())
-                .inheritIO().start().waitFor());
-        try {
-            Path path = disk.resolve("audit.jsonl");
-            LogFile file = new LogFile(path, 0, 3, false);
-            file.open();
+        try (SmallDisk disk = SmallDisk.mount(Files.createDirectory(dir.resolve("disk")), "256k")) {
+            assertNull(BuiltLibrary.load(dir));
+            Path path = disk.dir().resolve("audit.jsonl");
+            LogFile file = opened(path, 0, false);
             StringBuilder kept = new StringBuilder();
             for (int i = 0; !file.isDamaged(); i++) {
                 write(file, line(i));
@@ -326,7 +370,7 @@ class LogFileTest {
                 }
             }
             file.repair();
-            fillUp(disk.resolve("another-program"));
+            disk.fillUp("another-program");
             // More than a page: the last lines (agent_stop, the loss counts, open_at_exit) do not fit in any slack.
             StringBuilder last = new StringBuilder();
             for (int i = 0; i < 40; i++) {
@@ -337,20 +381,6 @@ class LogFileTest {
             file.close();
 
             assertEquals(kept + last.toString(), Files.readString(path));
-        } finally {
-            new ProcessBuilder("umount", disk.toString()).inheritIO().start().waitFor();
-        }
-    }
-
-    private static void fillUp(Path file) throws IOException {
-        try (OutputStream out = Files.newOutputStream(file)) {
-            byte[] page = new byte[4096];
-            while (true) {
-                out.write(page);
-                out.flush();
-            }
-        } catch (IOException full) {
-            assertTrue(full.getMessage().contains("No space left"), full.toString());
         }
     }
 }

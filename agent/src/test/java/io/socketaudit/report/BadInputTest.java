@@ -1,5 +1,7 @@
 package io.socketaudit.report;
 
+import io.socketaudit.cli.ExitCode;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -143,7 +145,7 @@ class BadInputTest {
 
         CommandResult result = CommandResult.report(binary);
 
-        assertEquals(ReportCommand.OK, result.exitCode());
+        assertEquals(ExitCode.OK.status(), result.exitCode());
         assertTrue(result.out().contains("lines skipped: "), result.out());
         assertTrue(result.out().contains("CLOSES AND SHUTDOWNS: 0\n"), result.out());
     }

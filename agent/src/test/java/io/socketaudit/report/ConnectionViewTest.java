@@ -1,5 +1,7 @@
 package io.socketaudit.report;
 
+import io.socketaudit.cli.ExitCode;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,7 +46,7 @@ class ConnectionViewTest {
     void textTellsTheStoryInTimeOrder() throws IOException {
         CommandResult result = CommandResult.report(serverLog(), clientLog(), "--connection", SERVER);
 
-        assertEquals(ReportCommand.OK, result.exitCode(), result.err());
+        assertEquals(ExitCode.OK.status(), result.exitCode(), result.err());
         String text = result.out();
         assertTrue(text.contains("the connections of 10.0.0.1:8080: 2\n"), text);
         assertTrue(text.contains("CONNECTION 10.0.0.1:8080 <-> 10.0.0.2:50002, both ends logged\n"
@@ -87,12 +89,12 @@ class ConnectionViewTest {
         for (String bad : new String[] {"10.0.0.1", "10.0.0.1:0", "10.0.0.1:70000", "300.0.0.1:80", "host.example:80", "[zz]:80"}) {
             CommandResult result = CommandResult.report(log, "--connection", bad);
 
-            assertEquals(ReportCommand.USAGE, result.exitCode(), bad);
+            assertEquals(ExitCode.WRONG_USAGE.status(), result.exitCode(), bad);
             assertTrue(result.err().startsWith("socket-audit report: --connection '" + bad + "'"), result.err());
         }
-        assertEquals(ReportCommand.USAGE, CommandResult.report(log, "--connection", CLIENT, "--format", "html").exitCode());
-        assertEquals(ReportCommand.USAGE, CommandResult.report(log, "--connection", CLIENT, "--connection", SERVER).exitCode());
-        assertEquals(ReportCommand.USAGE, CommandResult.report(log, "--connection").exitCode());
+        assertEquals(ExitCode.WRONG_USAGE.status(), CommandResult.report(log, "--connection", CLIENT, "--format", "html").exitCode());
+        assertEquals(ExitCode.WRONG_USAGE.status(), CommandResult.report(log, "--connection", CLIENT, "--connection", SERVER).exitCode());
+        assertEquals(ExitCode.WRONG_USAGE.status(), CommandResult.report(log, "--connection").exitCode());
     }
 
     private Path serverLog() throws IOException {

@@ -1,5 +1,7 @@
 package io.socketaudit.report;
 
+import io.socketaudit.cli.ExitCode;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,7 +56,7 @@ class GzipInputTest {
         CommandResult result = CommandResult.report(cut, "--format", "json");
         JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(result.out());
 
-        assertEquals(ReportCommand.OK, result.exitCode(), result.err());
+        assertEquals(ExitCode.OK.status(), result.exitCode(), result.err());
         long events = report.at("/socketEvents/total").asLong();
         assertTrue(events > 0 && events < 200, "some events before the cut: " + events);
         String damage = report.at("/inputProblems/damagedFiles/0").asText();
@@ -82,7 +84,7 @@ class GzipInputTest {
         CommandResult result = CommandResult.report(killed, "--format", "json");
         JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(result.out());
 
-        assertEquals(ReportCommand.OK, result.exitCode(), result.err());
+        assertEquals(ExitCode.OK.status(), result.exitCode(), result.err());
         assertEquals(200, report.at("/socketEvents/total").asLong(), "every close line was read");
         assertEquals(0, report.at("/inputProblems/skippedLines").asLong());
         String damage = killed + ": gzip stream ends without its trailer after line 201 (the agent was killed, or is"

@@ -1,5 +1,7 @@
 package io.socketaudit.report;
 
+import io.socketaudit.cli.ExitCode;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -107,7 +109,7 @@ class TextReportTest {
                 + "         7      2  kernel probe: EBADF\n"
                 + "  !! pid 7 has no agent_stop line: the app was still running, was killed, or the log was cut short.\n"), report);
         assertFalse(report.contains("ok: no events dropped"), report);
-        assertEquals(ReportCommand.OK, result.exitCode());
+        assertEquals(ExitCode.OK.status(), result.exitCode());
         assertEquals("socket-audit report: warning: the agent lost events or failed; the report's counts are incomplete\n",
                 result.err());
     }

@@ -90,7 +90,7 @@ final class ChurnSection {
                 + Runtime.getRuntime().availableProcessors() + "): the noise; \"kernel threads\" is the kernel's own"
                 + " threads (file write-back among them, which the agent's log and JFR's recording cause too). \"Quiet"
                 + " rounds\" is the paired ratio over only the rounds where other processes used under "
-                + Harness.QUIET_RUN_CORES + " cores during both windows (how many in brackets).\n\n"
+                + QuietMachine.QUIET_RUN_CORES + " cores during both windows (how many in brackets).\n\n"
                 + "Where the CPU goes: CPU time per connection in the measured window (µs, medians over the runs), of the"
                 + " whole process and of its Java threads by group (`ThreadMXBean`): the benchmark's client and server threads"
                 + " (which run the agent's capture inside their closes and opens), the agent's threads (`socket-audit-*`: the"
@@ -110,8 +110,8 @@ final class ChurnSection {
                 + "\n### After " + cold.seconds() + " s of warm-up\n\n" + cold.text());
 
         double agentRatio = steady.ratio("agent");
-        List<Double> agentQuiet = steady.rounds().pairedWhere("agent", "bare", Harness.QUIET_RUN_CORES);
-        List<Double> jfrQuiet = steady.rounds().pairedWhere("jfr", "bare", Harness.QUIET_RUN_CORES);
+        List<Double> agentQuiet = steady.rounds().pairedWhere("agent", "bare", QuietMachine.QUIET_RUN_CORES);
+        List<Double> jfrQuiet = steady.rounds().pairedWhere("jfr", "bare", QuietMachine.QUIET_RUN_CORES);
         String steadyMeasured = "ratio " + Md.ratio(agentRatio) + " (paired " + Md.ratio(steady.paired("agent"))
                 + "; quiet rounds only: " + (agentQuiet.isEmpty() ? "none" : Md.ratio(Stats.median(agentQuiet)) + " over "
                 + agentQuiet.size()) + "; " + Md.num(steady.median("agent"), 0) + " vs " + Md.num(steady.median("bare"), 0)
@@ -272,7 +272,7 @@ final class ChurnSection {
         List<List<String>> rows = new ArrayList<>();
         for (Config c : configs) {
             List<Double> v = rounds.rates(c.name());
-            List<Double> quiet = rounds.pairedWhere(c.name(), "bare", Harness.QUIET_RUN_CORES);
+            List<Double> quiet = rounds.pairedWhere(c.name(), "bare", QuietMachine.QUIET_RUN_CORES);
             double jit = Stats.median(jitMillis.getOrDefault(c.name(), List.of()));
             rows.add(List.of(c.label(), String.valueOf(v.size()), Md.num(Stats.median(v), 0),
                     Md.range(Stats.min(v), Stats.max(v), 0), Md.ratio(Stats.ratio(Stats.median(v), bare)),

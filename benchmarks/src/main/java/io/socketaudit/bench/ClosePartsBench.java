@@ -1,5 +1,10 @@
 package io.socketaudit.bench;
 
+import io.socketaudit.bootstrap.SocketBridge;
+import io.socketaudit.event.OpenConnections;
+import io.socketaudit.event.SocketEventRecorder;
+import io.socketaudit.kernel.JdkSocketFields;
+import io.socketaudit.kernel.KernelProbe;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -13,7 +18,7 @@ import org.openjdk.jmh.annotations.TearDown;
 
 import java.io.FileDescriptor;
 import java.io.IOException;
-import java.lang.invoke.MethodHandle;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -63,11 +68,12 @@ public class ClosePartsBench {
     /** One established loopback connection of each kind, kept open, and the agent's probe. */
     @State(Scope.Benchmark)
     public static class Connection {
-        static final MethodHandle PROBE;
-
         static {
-            AgentInternals.loadKernelProbe();
-            PROBE = AgentInternals.kernelProbe();
+            try {
+                AgentParts.loadKernelProbe();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         ServerSocket listener;
@@ -80,10 +86,7 @@ public class ClosePartsBench {
         FileDescriptor channelFd;
         InetAddress remote;
         int remotePort;
-        AgentInternals.Recorder recorder;
-        int socketApi;
-        int closeOp;
-        int connectOp;
+        SocketEventRecorder recorder;
 
         @Setup(Level.Trial)
         public void open() throws IOException {
@@ -92,18 +95,15 @@ public class ClosePartsBench {
             client = new Socket();
             client.connect(listener.getLocalSocketAddress());
             server = listener.accept();
-            socketFd = AgentInternals.socketFd(client);
+            socketFd = JdkSocketFields.socketFd(client);
             remote = client.getInetAddress();
             remotePort = client.getPort();
             channelListener = ServerSocketChannel.open();
             channelListener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             channelClient = SocketChannel.open(channelListener.getLocalAddress());
             channelServer = channelListener.accept();
-            channelFd = AgentInternals.channelFd(channelClient);
-            recorder = AgentInternals.recorder(AgentInternals.openConnections(), event -> { });
-            socketApi = AgentInternals.constant("io.socketaudit.bootstrap.SocketBridge", "SOCKET");
-            closeOp = AgentInternals.constant("io.socketaudit.bootstrap.SocketBridge", "CLOSE");
-            connectOp = AgentInternals.constant("io.socketaudit.bootstrap.SocketBridge", "CONNECT");
+            channelFd = AgentParts.channelFd(channelClient);
+            recorder = new SocketEventRecorder(new OpenConnections(), event -> true);
         }
 
         @TearDown(Level.Trial)
@@ -166,7 +166,7 @@ public class ClosePartsBench {
         @Setup(Level.Invocation)
         public void open(Connection c) {
             owner = new Object();
-            c.recorder.opened(c.socketApi, c.connectOp, owner, c.socketFd, null, c.remote, c.remotePort);
+            c.recorder.opened(SocketBridge.SOCKET, SocketBridge.CONNECT, owner, c.socketFd, null, c.remote, c.remotePort);
         }
     }
 
@@ -194,18 +194,18 @@ public class ClosePartsBench {
     }
 
     @Benchmark
-    public Object kernelProbeSocket(Connection c) throws Throwable {
-        return (Object) Connection.PROBE.invokeExact(c.socketFd, true, false);
+    public Object kernelProbeSocket(Connection c) {
+        return KernelProbe.probe(c.socketFd, true, false);
     }
 
     @Benchmark
-    public Object kernelProbeSocketNoAddress(Connection c) throws Throwable {
-        return (Object) Connection.PROBE.invokeExact(c.socketFd, false, false);
+    public Object kernelProbeSocketNoAddress(Connection c) {
+        return KernelProbe.probe(c.socketFd, false, false);
     }
 
     @Benchmark
-    public Object kernelProbeChannel(Connection c) throws Throwable {
-        return (Object) Connection.PROBE.invokeExact(c.channelFd, true, false);
+    public Object kernelProbeChannel(Connection c) {
+        return KernelProbe.probe(c.channelFd, true, false);
     }
 
     @Benchmark
@@ -225,7 +225,7 @@ public class ClosePartsBench {
         if (callRecursion < 0) {
             callRecursion = Depth.recursionToCallAt(depth, Depth.ofCaller());
         }
-        Depth.run(callRecursion, () -> c.recorder.close(c.socketApi, c.closeOp, o.owner, c.socketFd, null,
-                c.remote, c.remotePort));
+        Depth.run(callRecursion, () -> AgentParts.close(c.recorder, SocketBridge.SOCKET, SocketBridge.CLOSE, o.owner,
+                c.socketFd, c.remote, c.remotePort));
     }
 }

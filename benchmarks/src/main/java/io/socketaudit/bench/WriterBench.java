@@ -1,5 +1,14 @@
 package io.socketaudit.bench;
 
+import io.socketaudit.bootstrap.SocketBridge;
+import io.socketaudit.event.Captured;
+import io.socketaudit.event.EventFinisher;
+import io.socketaudit.event.OpenConnections;
+import io.socketaudit.event.PendingClose;
+import io.socketaudit.event.SocketEventRecorder;
+import io.socketaudit.kernel.JdkSocketFields;
+import io.socketaudit.output.AgentErrors;
+import io.socketaudit.output.AuditLog;
 import java.io.FileDescriptor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -46,25 +55,25 @@ public final class WriterBench {
         Files.createDirectories(dir);
         Path file = dir.resolve(gzip ? "writer.jsonl.gz" : "writer.jsonl");
 
-        AgentInternals.loadKernelProbe();
-        int socketApi = AgentInternals.constant("io.socketaudit.bootstrap.SocketBridge", "SOCKET");
-        int close = AgentInternals.constant("io.socketaudit.bootstrap.SocketBridge", "CLOSE");
-        int connect = AgentInternals.constant("io.socketaudit.bootstrap.SocketBridge", "CONNECT");
-        Class<?> pendingClose = AgentInternals.type("io.socketaudit.event.PendingClose");
+        AgentParts.loadKernelProbe();
+        int socketApi = SocketBridge.SOCKET;
+        int close = SocketBridge.CLOSE;
+        int connect = SocketBridge.CONNECT;
 
-        Object connections = AgentInternals.openConnections();
-        List<Object> captured = new ArrayList<>(events);
-        AgentInternals.Recorder recorder = AgentInternals.recorder(connections, e -> {
-            if (pendingClose.isInstance(e)) {
+        OpenConnections connections = new OpenConnections();
+        List<Captured> captured = new ArrayList<>(events);
+        SocketEventRecorder recorder = new SocketEventRecorder(connections, e -> {
+            if (e instanceof PendingClose) {
                 captured.add(e);
             }
+            return true;
         });
         try (ServerSocket listener = new ServerSocket()) {
             listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             try (Socket client = new Socket()) {
                 client.connect(listener.getLocalSocketAddress());
                 try (Socket server = listener.accept()) {
-                    FileDescriptor fd = AgentInternals.socketFd(client);
+                    FileDescriptor fd = JdkSocketFields.socketFd(client);
                     InetAddress remote = InetAddress.getLoopbackAddress();
                     int port = listener.getLocalPort();
                     for (int i = 0; i < events; i++) {
@@ -86,11 +95,12 @@ public final class WriterBench {
         Map<String, Object> start = new LinkedHashMap<>();
         start.put("agentVersion", "benchmark");
         start.put("benchmark", "writer-" + mode);
-        AgentInternals.AuditLog log = AgentInternals.AuditLog.open(file, 100L << 20, 5, gzip, queueSize, stackDepth,
-                connections, AgentInternals.agentErrors(), start);
+        AuditLog log = new AuditLog(file, 100L << 20, 5, gzip, queueSize, ProcessHandle.current().pid(),
+                new EventFinisher(connections, stackDepth), new AgentErrors());
+        log.startWriting(start);
         long t0 = System.nanoTime();
         if (mode.equals("drain")) {
-            for (Object e : captured) {
+            for (Captured e : captured) {
                 log.submit(e);
             }
         } else {
@@ -104,7 +114,7 @@ public final class WriterBench {
             }
         }
         long submitted = System.nanoTime();
-        log.stop(600_000);
+        log.stop("benchmark", false, 600_000);
         long t1 = System.nanoTime();
 
         LogScan written = LogScan.of(dir, "writer.jsonl");
@@ -116,21 +126,21 @@ public final class WriterBench {
                 "bytesPerEvent", (double) written.bytes() / (written.eventsWritten() > 0 ? written.eventsWritten() : events));
     }
 
-    private static void clientSide(int depth, AgentInternals.Recorder r, int api, int op, Object owner,
+    private static void clientSide(int depth, SocketEventRecorder r, int api, int op, Object owner,
                                    FileDescriptor fd, InetAddress remote, int port) {
         if (depth > 0) {
             clientSide(depth - 1, r, api, op, owner, fd, remote, port);
         } else {
-            r.close(api, op, owner, fd, null, remote, port);
+            AgentParts.close(r, api, op, owner, fd, remote, port);
         }
     }
 
-    private static void serverSide(int depth, AgentInternals.Recorder r, int api, int op, Object owner,
+    private static void serverSide(int depth, SocketEventRecorder r, int api, int op, Object owner,
                                    FileDescriptor fd, InetAddress remote, int port) {
         if (depth > 0) {
             serverSide(depth - 1, r, api, op, owner, fd, remote, port);
         } else {
-            r.close(api, op, owner, fd, null, remote, port);
+            AgentParts.close(r, api, op, owner, fd, remote, port);
         }
     }
 }
