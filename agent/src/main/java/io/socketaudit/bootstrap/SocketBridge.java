@@ -127,7 +127,8 @@ public final class SocketBridge {
 
     /**
      * Netty's native socket {@code owner} connected ({@link #CONNECT}), or was made around a descriptor
-     * ({@link #ACCEPT}: the listener keeps it only if that descriptor is a connection).
+     * ({@link #ACCEPT}: the listener keeps it only if that descriptor is a connection). {@code fd} is -1 where the
+     * advice cannot read it (io_uring's channel holds the socket, not the number): the listener asks the socket.
      */
     @DontInline
     public static void nativeOpened(int how, Object owner, int fd) {

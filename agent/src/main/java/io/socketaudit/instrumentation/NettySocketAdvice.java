@@ -15,6 +15,7 @@ final class NettySocketAdvice {
     static final String SOCKET_TYPE = "io.netty.channel.unix.Socket";
     static final String HANDLER_CONTEXT_TYPE = "io.netty.channel.AbstractChannelHandlerContext";
     static final String UNSAFE_TYPE = "io.netty.channel.AbstractChannel$AbstractUnsafe";
+    static final String IO_URING_CHANNEL_TYPE = "io.netty.channel.uring.AbstractIoUringChannel";
 
     private static final int CLOSED = 1;
     private static final int INPUT_SHUT_DOWN = 2;
@@ -80,8 +81,21 @@ final class NettySocketAdvice {
     }
 
     /**
+     * {@code computeRemote()} of Netty 4.2's io_uring channel, which runs once its connect succeeded: through the
+     * ring, which calls neither {@code connect} nor {@code finishConnect} of the socket, or by {@code finishConnect}.
+     * The socket's descriptor is not a field of the channel; the listener asks the socket for it.
+     */
+    static final class RingConnected {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.FieldValue("socket") Object socket) {
+            SocketBridge.nativeOpened(SocketBridge.CONNECT, socket, -1);
+        }
+    }
+
+    /**
      * {@code Socket(int)}: every Netty socket is made around a descriptor, a new one or an accepted one (by
-     * {@code accept} on epoll, by the ring on io_uring); the recorder asks the kernel which.
+     * {@code accept} on epoll, by the ring on io_uring, which wraps an accepted descriptor twice); the recorder asks
+     * the kernel which.
      */
     static final class Created {
         @Advice.OnMethodExit(suppress = Throwable.class)
