@@ -16,6 +16,8 @@ final class NettySocketAdvice {
     static final String HANDLER_CONTEXT_TYPE = "io.netty.channel.AbstractChannelHandlerContext";
     static final String UNSAFE_TYPE = "io.netty.channel.AbstractChannel$AbstractUnsafe";
     static final String IO_URING_CHANNEL_TYPE = "io.netty.channel.uring.AbstractIoUringChannel";
+    /** Netty 4.1's io_uring transport, the incubator's, has the same shape under its own names. */
+    static final String IO_URING_INCUBATOR_CHANNEL_TYPE = "io.netty.incubator.channel.uring.AbstractIOUringChannel";
 
     private static final int CLOSED = 1;
     private static final int INPUT_SHUT_DOWN = 2;
@@ -81,7 +83,8 @@ final class NettySocketAdvice {
     }
 
     /**
-     * {@code computeRemote()} of Netty 4.2's io_uring channel, which runs once its connect succeeded: through the
+     * {@code computeRemote()} of Netty 4.2's io_uring channel (and of the 4.1 incubator's), which runs once its
+     * connect succeeded: through the
      * ring, which calls neither {@code connect} nor {@code finishConnect} of the socket, or by {@code finishConnect}.
      * The socket's descriptor is not a field of the channel; the listener asks the socket for it.
      */

@@ -27,14 +27,23 @@ class NettyEpollIT extends NettyTransportIT {
         for (Class<?> type : List.of(io.netty.util.Version.class, io.netty.buffer.ByteBuf.class,
                 io.netty.resolver.AddressResolver.class, io.netty.channel.Channel.class,
                 io.netty.channel.unix.Socket.class, io.netty.channel.epoll.Epoll.class)) {
-            jars.add(location(type.getProtectionDomain().getCodeSource().getLocation()));
+            jars.add(jarOf(type));
         }
-        URL nativeLibrary = NettyEpollIT.class.getClassLoader()
-                .getResource("META-INF/native/libnetty_transport_native_epoll_x86_64.so");
-        Objects.requireNonNull(nativeLibrary, "netty-transport-native-epoll (linux-x86_64) is not on the class path");
-        String jar = nativeLibrary.toString();
-        jars.add(location(urlOf(jar.substring("jar:".length(), jar.indexOf("!/")))));
+        jars.add(nativeLibraryJar("META-INF/native/libnetty_transport_native_epoll_x86_64.so"));
         return jars;
+    }
+
+    /** The jar on this test's class path that a class comes from. */
+    static Path jarOf(Class<?> type) {
+        return location(type.getProtectionDomain().getCodeSource().getLocation());
+    }
+
+    /** The jar on this test's class path that holds a native library (a resource, no class). */
+    static Path nativeLibraryJar(String resource) {
+        URL nativeLibrary = NettyEpollIT.class.getClassLoader().getResource(resource);
+        Objects.requireNonNull(nativeLibrary, resource + " is not on the test class path");
+        String jar = nativeLibrary.toString();
+        return location(urlOf(jar.substring("jar:".length(), jar.indexOf("!/"))));
     }
 
     private static URL urlOf(String text) {

@@ -25,10 +25,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Close scenarios on one of Netty's transports, named by the first argument ({@code epoll}, {@code io_uring} or
- * {@code nio}), for the end-to-end tests: a plain Netty program, one scenario after another in one JVM, on
- * 127.0.0.1; the arguments after the first name the scenarios to run, all of them by default. The program is
- * compiled against Netty 4.1 and also runs on 4.2, whose io_uring transport it reaches by name ({@link IoUring}). Before ending a connection, a scenario prints both ends:
+ * Close scenarios on one of Netty's transports, named by the first argument ({@code epoll}, {@code io_uring},
+ * {@code io_uring-incubator} (Netty 4.1's) or {@code nio}), for the end-to-end tests: a plain Netty program, one
+ * scenario after another in one JVM, on 127.0.0.1; the arguments after the first name the scenarios to run, all
+ * of them by default. The program is compiled against Netty 4.1 and also runs on 4.2, whose io_uring transport it
+ * reaches by name ({@link IoUring}). Before ending a connection, a scenario prints both ends:
  * {@code scenario <name> role=<client|server> localPort=<port> remotePort=<port>}; every listener stays open
  * until the end, so ports are never reused within a run. The server's threads are named {@code server-loop-*},
  * the client's {@code client-loop-*}. Synchronised on Netty's futures and the kernel's TCP state, never on sleeps.
@@ -273,6 +274,7 @@ public final class NettyScenarios {
             return switch (name) {
                 case "epoll" -> new Epoll();
                 case "io_uring" -> new IoUring();
+                case "io_uring-incubator" -> new IoUringIncubator();
                 case "nio" -> new Nio();
                 default -> throw new IllegalArgumentException("no transport " + name);
             };
@@ -360,6 +362,35 @@ public final class NettyScenarios {
             } catch (ClassNotFoundException e) {
                 throw new IllegalStateException(e);
             }
+        }
+    }
+
+    /** Netty 4.1's io_uring transport, the incubator's ({@code io.netty.incubator.channel.uring}). */
+    private static final class IoUringIncubator implements Transport {
+        @Override
+        public String unavailable() {
+            return io.netty.incubator.channel.uring.IOUring.isAvailable() ? null
+                    : String.valueOf(io.netty.incubator.channel.uring.IOUring.unavailabilityCause());
+        }
+
+        @Override
+        public EventLoopGroup group(ThreadFactory threads) {
+            return new io.netty.incubator.channel.uring.IOUringEventLoopGroup(1, threads);
+        }
+
+        @Override
+        public Class<? extends ServerChannel> serverChannel() {
+            return io.netty.incubator.channel.uring.IOUringServerSocketChannel.class;
+        }
+
+        @Override
+        public Class<? extends Channel> channel() {
+            return io.netty.incubator.channel.uring.IOUringSocketChannel.class;
+        }
+
+        @Override
+        public long unacked(Channel client) {
+            throw new UnsupportedOperationException("the incubator's io_uring channel does not read TCP_INFO");
         }
     }
 

@@ -178,6 +178,8 @@ class SocketInstrumentationTest {
             "io.netty.channel.AbstractChannel$AbstractUnsafe", Map.of(
                     "doClose0", Set.of("nettyCloseRuns", "nettyCloseDone")),
             "io.netty.channel.uring.AbstractIoUringChannel", Map.of(
+                    "computeRemote", Set.of("nativeOpened")),
+            "io.netty.incubator.channel.uring.AbstractIOUringChannel", Map.of(
                     "computeRemote", Set.of("nativeOpened")));
 
     @Test
