@@ -160,6 +160,20 @@ public final class SocketBridge {
         }
     }
 
+    /** The call that asked Netty to close a channel with {@code promise} returns; the close may still be to come. */
+    @DontInline
+    public static void nettyCloseRequestReturned(Object promise) {
+        SocketEventListener l = listener;
+        if (l == null) {
+            return;
+        }
+        try {
+            l.nettyCloseRequestReturned(promise);
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
     /** Netty starts closing the channel whose close was asked for with {@code promise}, on this thread. */
     @DontInline
     public static void nettyCloseRuns(Object promise) {

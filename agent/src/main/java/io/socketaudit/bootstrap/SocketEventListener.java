@@ -74,6 +74,13 @@ public interface SocketEventListener {
     void nettyCloseRequested(Object promise);
 
     /**
+     * Called when the call that asked Netty to close a channel with {@code promise} returns, on the asking thread: a
+     * close of that channel that runs after this, on this thread too, was put off and belongs to that request.
+     */
+    default void nettyCloseRequestReturned(Object promise) {
+    }
+
+    /**
      * Called when Netty starts closing a channel, with {@code promise} (a promise for the same channel, not always
      * the one asked with); the closes underneath belong to the close asked for.
      */

@@ -95,9 +95,17 @@ public final class SocketEventRecorder implements SocketEventListener {
     }
 
     @Override
+    public void nettyCloseRequestReturned(Object promise) {
+        PendingClose.Request request = closeRequests.isEmpty() ? null : closeRequests.get(NettyObjects.channel(promise));
+        if (request != null) {
+            request.returned = true;
+        }
+    }
+
+    @Override
     public void nettyCloseRuns(Object promise) {
         PendingClose.Request request = closeRequests.isEmpty() ? null : closeRequests.remove(NettyObjects.channel(promise));
-        if (request != null && request.threadId != Thread.currentThread().getId()) {
+        if (request != null && (request.returned || request.threadId != Thread.currentThread().getId())) {
             CLOSE_REQUESTED_BY.set(request);
         }
     }

@@ -111,12 +111,19 @@ final class NettySocketAdvice {
     /**
      * {@code close(ChannelPromise)} of a handler context, where {@code channel.close()} and {@code ctx.close()}
      * begin: on a thread that is not the channel's event loop, Netty hands the close to the loop as a task, with
-     * the same promise. Transport-independent (NIO too).
+     * the same promise; io_uring may also put it off, on the loop itself, until its reads and writes in the ring
+     * complete. When the call returns, a close not made yet is one made later for this request.
+     * Transport-independent (NIO too).
      */
     static final class CloseRequested {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.Argument(0) Object promise) {
             SocketBridge.nettyCloseRequested(promise);
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Argument(0) Object promise) {
+            SocketBridge.nettyCloseRequestReturned(promise);
         }
     }
 

@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class NettyScenarios {
 
     static final List<String> SCENARIOS = List.of("clientClosesFirst", "serverClosesFromHandler",
-            "clientShutsOutputDown", "clientClosesWithLingerZero", "serverClosesWithInputUnread", "leftOpenAtExit");
+            "serverRepliesThenClosesFromHandler", "clientShutsOutputDown", "clientClosesWithLingerZero", "serverClosesWithInputUnread", "leftOpenAtExit");
 
     /** Bytes the client sends that the server never reads, in serverClosesWithInputUnread. */
     static final int UNREAD_BYTES = 100;
@@ -79,6 +79,7 @@ public final class NettyScenarios {
             switch (scenario) {
                 case "clientClosesFirst" -> run.clientClosesFirst();
                 case "serverClosesFromHandler" -> run.serverClosesFromHandler();
+                case "serverRepliesThenClosesFromHandler" -> run.serverRepliesThenClosesFromHandler();
                 case "clientShutsOutputDown" -> run.clientShutsOutputDown();
                 case "clientClosesWithLingerZero" -> run.clientClosesWithLingerZero();
                 case "serverClosesWithInputUnread" -> run.serverClosesWithInputUnread();
@@ -113,7 +114,7 @@ public final class NettyScenarios {
 
     /** The client asks for a reply, then closes from the main thread; the server closes on the client's FIN. */
     private void clientClosesFirst() throws Exception {
-        Connection c = connect("clientClosesFirst", false, false);
+        Connection c = connect("clientClosesFirst", false);
         c.exchange();
         c.client.close();
         c.awaitBothClosed();
@@ -121,14 +122,25 @@ public final class NettyScenarios {
 
     /** The server's handler calls ctx.close() once the request is read; the client closes on the server's FIN. */
     private void serverClosesFromHandler() throws Exception {
-        Connection c = connect("serverClosesFromHandler", true, false);
+        Connection c = connect("serverClosesFromHandler", OnRequest.CLOSE, false, false);
         c.client.writeAndFlush(Unpooled.wrappedBuffer(HELLO)).sync();
+        c.awaitBothClosed();
+    }
+
+    /**
+     * The server's handler writes its reply and calls ctx.close() right after, as an HTTP/1.0 server does: io_uring
+     * has the write in the ring then, and puts the close off until it completes.
+     */
+    private void serverRepliesThenClosesFromHandler() throws Exception {
+        Connection c = connect("serverRepliesThenClosesFromHandler", OnRequest.REPLY_THEN_CLOSE, false, false);
+        c.client.writeAndFlush(Unpooled.wrappedBuffer(HELLO)).sync();
+        c.clientHandler.replied.get(GUARD_SECONDS, TimeUnit.SECONDS);
         c.awaitBothClosed();
     }
 
     /** The client shuts its output down, the server closes on that FIN, the client on the server's. */
     private void clientShutsOutputDown() throws Exception {
-        Connection c = connect("clientShutsOutputDown", false, false);
+        Connection c = connect("clientShutsOutputDown", false);
         c.exchange();
         ((SocketChannel) c.client).shutdownOutput().sync();
         c.awaitBothClosed();
@@ -136,7 +148,7 @@ public final class NettyScenarios {
 
     /** SO_LINGER 0: the client's close is a reset, and the server closes on reading it. */
     private void clientClosesWithLingerZero() throws Exception {
-        Connection c = connect("clientClosesWithLingerZero", false, true);
+        Connection c = connect("clientClosesWithLingerZero", true);
         c.exchange();
         c.client.close();
         c.awaitBothClosed();
@@ -147,7 +159,7 @@ public final class NettyScenarios {
      * client knows once the server's kernel acknowledged all of them. The server's close is then a reset.
      */
     private void serverClosesWithInputUnread() throws Exception {
-        Connection c = connect("serverClosesWithInputUnread", false, false, true);
+        Connection c = connect("serverClosesWithInputUnread", OnRequest.REPLY, false, true);
         c.client.writeAndFlush(Unpooled.wrappedBuffer(new byte[UNREAD_BYTES])).sync();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(GUARD_SECONDS);
         while (transport.unacked(c.client) != 0) {
@@ -162,17 +174,17 @@ public final class NettyScenarios {
 
     /** Both ends stay open until the JVM exits. */
     private void leftOpenAtExit() throws Exception {
-        Connection c = connect("leftOpenAtExit", false, false);
+        Connection c = connect("leftOpenAtExit", false);
         c.exchange();
     }
 
-    private Connection connect(String scenario, boolean serverClosesOnRequest, boolean lingerZero) throws Exception {
-        return connect(scenario, serverClosesOnRequest, lingerZero, false);
+    private Connection connect(String scenario, boolean lingerZero) throws Exception {
+        return connect(scenario, OnRequest.REPLY, lingerZero, false);
     }
 
-    private Connection connect(String scenario, boolean serverClosesOnRequest, boolean lingerZero,
-                               boolean serverNeverReads) throws Exception {
-        ServerHandler serverHandler = new ServerHandler(serverClosesOnRequest);
+    private Connection connect(String scenario, OnRequest onRequest, boolean lingerZero, boolean serverNeverReads)
+            throws Exception {
+        ServerHandler serverHandler = new ServerHandler(onRequest);
         Channel listener = new ServerBootstrap().group(acceptor, serverLoop).channel(transport.serverChannel())
                 .childOption(ChannelOption.AUTO_READ, !serverNeverReads)
                 .childHandler(serverHandler)
@@ -208,14 +220,17 @@ public final class NettyScenarios {
         }
     }
 
-    /** Reads the request; replies to it, or closes the connection from the handler. */
+    /** What the server's handler does once it has read the request. */
+    private enum OnRequest { REPLY, CLOSE, REPLY_THEN_CLOSE }
+
+    /** Reads the request; replies to it, closes the connection from the handler, or both. */
     private static final class ServerHandler extends ChannelInboundHandlerAdapter {
         final CompletableFuture<Channel> accepted = new CompletableFuture<>();
-        private final boolean closeOnRequest;
+        private final OnRequest onRequest;
         private final AtomicInteger received = new AtomicInteger();
 
-        ServerHandler(boolean closeOnRequest) {
-            this.closeOnRequest = closeOnRequest;
+        ServerHandler(OnRequest onRequest) {
+            this.onRequest = onRequest;
         }
 
         @Override
@@ -235,10 +250,11 @@ public final class NettyScenarios {
             int total = received.addAndGet(bytes.readableBytes());
             bytes.release();
             if (total == HELLO.length) {
-                if (closeOnRequest) {
-                    ctx.close();
-                } else {
+                if (onRequest != OnRequest.CLOSE) {
                     ctx.writeAndFlush(Unpooled.wrappedBuffer(REPLY));
+                }
+                if (onRequest != OnRequest.REPLY) {
+                    ctx.close();
                 }
             }
         }
@@ -365,7 +381,11 @@ public final class NettyScenarios {
         }
     }
 
-    /** Netty 4.1's io_uring transport, the incubator's ({@code io.netty.incubator.channel.uring}). */
+    /**
+     * Netty 4.1's io_uring transport, the incubator's ({@code io.netty.incubator.channel.uring}), for runs by hand
+     * (the test class path has it): no end-to-end test runs it, since one run of the scenarios under a capture had
+     * its client answer a stray ACK with a reset after both FINs were exchanged, which the wire check rejects.
+     */
     private static final class IoUringIncubator implements Transport {
         @Override
         public String unavailable() {

@@ -62,6 +62,10 @@ abstract class NettyTransportIT {
                     List.of(close("graceful", null, "local", 0, "ESTABLISHED", HELLO, 0))),
             new Expected("serverClosesFromHandler", "client", WireFacts.Expect.FIN,
                     List.of(close("graceful", null, "peer", 0, "CLOSE_WAIT", 0, HELLO))),
+            new Expected("serverRepliesThenClosesFromHandler", "server", WireFacts.Expect.FIN,
+                    List.of(close("graceful", null, "local", 0, "ESTABLISHED", HELLO, REPLY))),
+            new Expected("serverRepliesThenClosesFromHandler", "client", WireFacts.Expect.FIN,
+                    List.of(close("graceful", null, "peer", 0, "CLOSE_WAIT", REPLY, HELLO))),
             new Expected("clientShutsOutputDown", "client", WireFacts.Expect.FIN,
                     List.of(new ExpectedEvent("shutdown", "shutdownOutput", "half-close", null, "local", 0,
                                     "ESTABLISHED", REPLY, HELLO),
@@ -261,7 +265,11 @@ abstract class NettyTransportIT {
                     assertEquals(x.cause, text(e, "cause"), at);
                     assertEquals(x.initiator, text(e, "initiator"), at);
                     assertEquals(x.pendingIn, e.get("pendingIn").asLong(), at);
-                    assertEquals(0, e.get("pendingOut").asLong(), at);
+                    // A reply written right before the close may not be acknowledged yet: the kernel's timing.
+                    long unacknowledged = x.bytesOut == REPLY && expected.scenario.equals("serverRepliesThenClosesFromHandler")
+                            ? REPLY : 0;
+                    assertTrue(e.get("pendingOut").isIntegralNumber() && e.get("pendingOut").asLong() >= 0
+                            && e.get("pendingOut").asLong() <= unacknowledged, at);
                     assertEquals(x.tcpState, text(e, "tcpState"), at);
                     assertTrue(!e.has("closeNotify"), at);
                     assertEquals(open.get("openedAt").asText(), e.get("openedAt").asText(), at);
@@ -279,8 +287,10 @@ abstract class NettyTransportIT {
                     } else {
                         String loop = expected.role.equals("client") ? "client-loop-" : "server-loop-";
                         assertTrue(thread.startsWith(loop), at);
-                        // Only a handler's own ctx.close() has application code on the closing stack.
-                        if (expected.scenario.equals("serverClosesFromHandler") && expected.role.equals("server")) {
+                        // Only a handler's own ctx.close() has application code on the closing stack, also when
+                        // io_uring puts that close off until the reply's write completes.
+                        if (expected.scenario.startsWith("server") && expected.scenario.endsWith("ClosesFromHandler")
+                                && expected.role.equals("server")) {
                             assertTrue(e.get("appCaller").asText().startsWith(
                                     "io.socketaudit.e2e.NettyScenarios$ServerHandler.channelRead(NettyScenarios.java:"), at);
                         } else {

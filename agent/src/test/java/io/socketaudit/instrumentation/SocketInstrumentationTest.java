@@ -174,7 +174,7 @@ class SocketInstrumentationTest {
                     "finishConnect", Set.of("nativeOpened"),
                     "<init>", Set.of("nativeOpened")),
             "io.netty.channel.AbstractChannelHandlerContext", Map.of(
-                    "close", Set.of("nettyCloseRequested")),
+                    "close", Set.of("nettyCloseRequested", "nettyCloseRequestReturned")),
             "io.netty.channel.AbstractChannel$AbstractUnsafe", Map.of(
                     "doClose0", Set.of("nettyCloseRuns", "nettyCloseDone")),
             "io.netty.channel.uring.AbstractIoUringChannel", Map.of(
