@@ -134,7 +134,7 @@ public final class SocketEventRecorder implements SocketEventListener {
     @Override
     public void nativeOpened(int how, Object owner, int fd) {
         if (how == SocketBridge.CONNECT && connections.isOpen(owner)) {
-            return; // on io_uring, a connect finished by finishConnect() completes its promise after
+            return; // finishConnect() recorded it; io_uring's channel then learns its peer, and says so again
         }
         TcpSnapshot snapshot = KernelProbe.probeOpening(fd >= 0 ? fd : NettyObjects.descriptor(owner));
         if (snapshot == null || snapshot == KernelProbe.NOT_TCP || !isConnection(snapshot.state())) {
