@@ -127,7 +127,8 @@ public final class SocketBridge {
 
     /**
      * Netty's native socket {@code owner} connected ({@link #CONNECT}), or was made around a descriptor
-     * ({@link #ACCEPT}: the listener keeps it only if that descriptor is a connection).
+     * ({@link #ACCEPT}: the listener keeps it only if that descriptor is a connection). {@code fd} is -1 where the
+     * advice cannot read it (io_uring's channel holds the socket, not the number): the listener asks the socket.
      */
     @DontInline
     public static void nativeOpened(int how, Object owner, int fd) {
@@ -154,6 +155,20 @@ public final class SocketBridge {
         }
         try {
             l.nettyCloseRequested(promise);
+        } catch (Throwable t) {
+            failed(t);
+        }
+    }
+
+    /** The call that asked Netty to close a channel with {@code promise} returns; the close may still be to come. */
+    @DontInline
+    public static void nettyCloseRequestReturned(Object promise) {
+        SocketEventListener l = listener;
+        if (l == null) {
+            return;
+        }
+        try {
+            l.nettyCloseRequestReturned(promise);
         } catch (Throwable t) {
             failed(t);
         }

@@ -65,14 +65,25 @@ public interface SocketEventListener {
 
     /**
      * Called when Netty's native socket {@code owner} connected ({@code SocketBridge.CONNECT}), or was made around
-     * the descriptor {@code fd} ({@code SocketBridge.ACCEPT}, a connection only if the kernel says so).
+     * the descriptor {@code fd} ({@code SocketBridge.ACCEPT}, a connection only if the kernel says so); {@code fd}
+     * is -1 where the advice cannot read it, and the listener asks {@code owner}.
      */
     void nativeOpened(int how, Object owner, int fd);
 
     /** Called when Netty is asked to close a channel with {@code promise}, on the asking thread. */
     void nettyCloseRequested(Object promise);
 
-    /** Called when Netty starts the close asked for with {@code promise}; the closes underneath belong to it. */
+    /**
+     * Called when the call that asked Netty to close a channel with {@code promise} returns, on the asking thread: a
+     * close of that channel that runs after this, on this thread too, was put off and belongs to that request.
+     */
+    default void nettyCloseRequestReturned(Object promise) {
+    }
+
+    /**
+     * Called when Netty starts closing a channel, with {@code promise} (a promise for the same channel, not always
+     * the one asked with); the closes underneath belong to the close asked for.
+     */
     void nettyCloseRuns(Object promise);
 
     /** Called when the close {@link #nettyCloseRuns} started returns or throws. */

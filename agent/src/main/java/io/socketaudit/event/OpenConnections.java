@@ -78,6 +78,27 @@ public final class OpenConnections {
         return connection;
     }
 
+    /**
+     * Moves an open connection to another owner of the same descriptor, which from now on stands for it: the first
+     * owner's collection is then no leak. False when the connection is not open any more (closed, or its owner
+     * already found collected).
+     */
+    boolean moveTo(Connection connection, Object newOwner) {
+        WeakKey newKey = new WeakKey(newOwner, collected);
+        if (open.putIfAbsent(newKey, connection) != null) {
+            newKey.clear();
+            return false; // the new owner has a connection of its own already
+        }
+        if (open.remove(connection.key, connection)) {
+            connection.key.clear();
+            connection.key = newKey;
+            return true;
+        }
+        open.remove(newKey);
+        newKey.clear();
+        return false;
+    }
+
     /** Whether this owner's connection is known to be open. */
     boolean isOpen(Object owner) {
         return open.containsKey(new Lookup(owner));

@@ -35,8 +35,11 @@ public final class PendingClose extends Captured {
     /** An earlier event of the same connection found it reset by the peer. */
     boolean priorPeerReset;
 
-    /** A close asked for on another thread than the one that makes it: who asked, and where. */
+    /** A close asked for on another thread than the one that makes it, or made later: who asked, and where. */
     static final class Request extends Captured {
+        /** The call that asked has returned: a close made after it was put off, on whichever thread. */
+        volatile boolean returned;
+
         Request(int api) {
             super(api);
         }

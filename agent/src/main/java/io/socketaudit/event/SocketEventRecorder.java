@@ -11,6 +11,7 @@ import io.socketaudit.logformat.Api;
 import java.io.FileDescriptor;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -32,6 +33,11 @@ public final class SocketEventRecorder implements SocketEventListener {
     private static final ThreadLocal<Boolean> CLOSE_NOTIFY_WRITTEN = new ThreadLocal<>();
     /** The Netty close this thread runs was asked for on another thread: that request. */
     private static final ThreadLocal<PendingClose.Request> CLOSE_REQUESTED_BY = new ThreadLocal<>();
+    /**
+     * The connection this thread last found in a new Netty socket made around an accepted descriptor: io_uring wraps
+     * an accepted descriptor twice, one right after the other, and only the second wrapper goes on to be closed.
+     */
+    private static final ThreadLocal<OpenConnections.Connection> LAST_ACCEPTED = new ThreadLocal<>();
 
     private final OpenConnections connections;
     private final Predicate<Captured> sink;
@@ -42,7 +48,10 @@ public final class SocketEventRecorder implements SocketEventListener {
      * neither the descriptor nor the channel, so a channel dropped unreleased goes (and is reported as a leak).
      */
     private final Map<FileDescriptor, PendingClose> awaitingRelease = Collections.synchronizedMap(new WeakHashMap<>());
-    /** Netty closes asked for and not yet run, by their promise (the first request wins); weak, as promises go. */
+    /**
+     * Netty closes asked for and not yet run, by channel (the first request wins); weak, as channels go. By channel,
+     * not by the promise asked with: io_uring runs the close with a promise of its own, often later, on a completion.
+     */
     private final Map<Object, PendingClose.Request> closeRequests = Collections.synchronizedMap(new WeakHashMap<>());
 
     /** @param sink takes an event for the log, and says whether it did (or had to drop it) */
@@ -80,15 +89,24 @@ public final class SocketEventRecorder implements SocketEventListener {
 
     @Override
     public void nettyCloseRequested(Object promise) {
-        if (!closeRequests.containsKey(promise)) {
-            closeRequests.putIfAbsent(promise, new PendingClose.Request(SocketBridge.NETTY_EPOLL_SOCKET));
+        Object channel = NettyObjects.channel(promise);
+        if (!closeRequests.containsKey(channel)) {
+            closeRequests.putIfAbsent(channel, new PendingClose.Request(SocketBridge.NETTY_EPOLL_SOCKET));
+        }
+    }
+
+    @Override
+    public void nettyCloseRequestReturned(Object promise) {
+        PendingClose.Request request = closeRequests.isEmpty() ? null : closeRequests.get(NettyObjects.channel(promise));
+        if (request != null) {
+            request.returned = true;
         }
     }
 
     @Override
     public void nettyCloseRuns(Object promise) {
-        PendingClose.Request request = closeRequests.remove(promise);
-        if (request != null && request.threadId != Thread.currentThread().getId()) {
+        PendingClose.Request request = closeRequests.isEmpty() ? null : closeRequests.remove(NettyObjects.channel(promise));
+        if (request != null && (request.returned || request.threadId != Thread.currentThread().getId())) {
             CLOSE_REQUESTED_BY.set(request);
         }
     }
@@ -116,8 +134,14 @@ public final class SocketEventRecorder implements SocketEventListener {
      */
     @Override
     public void nativeOpened(int how, Object owner, int fd) {
-        TcpSnapshot snapshot = KernelProbe.probeOpening(fd);
+        if (how == SocketBridge.CONNECT && connections.isOpen(owner)) {
+            return; // finishConnect() recorded it; io_uring's channel then learns its peer, and says so again
+        }
+        TcpSnapshot snapshot = KernelProbe.probeOpening(fd >= 0 ? fd : NettyObjects.descriptor(owner));
         if (snapshot == null || snapshot == KernelProbe.NOT_TCP || !isConnection(snapshot.state())) {
+            return;
+        }
+        if (how == SocketBridge.ACCEPT && wrapsLastAccepted(owner, snapshot)) {
             return;
         }
         OpenConnections.Connection connection = connections.opened(owner, nettyApi(owner), how, Clock.nowMicros(),
@@ -126,10 +150,27 @@ public final class SocketEventRecorder implements SocketEventListener {
             return;
         }
         connection.kernelAddresses = snapshot.addresses();
+        if (how == SocketBridge.ACCEPT) {
+            LAST_ACCEPTED.set(connection);
+        }
         connection.openLinePending = true;
         if (!sink.test(new PendingOpen(connection))) {
             connection.openLinePending = false;
         }
+    }
+
+    /**
+     * Whether {@code owner} is one more socket object around the connection this thread accepted last (the same
+     * addresses, so the same descriptor, still open): it takes that connection over, and the first object, which
+     * Netty drops, is no leak.
+     */
+    private boolean wrapsLastAccepted(Object owner, TcpSnapshot snapshot) {
+        OpenConnections.Connection last = LAST_ACCEPTED.get();
+        if (last == null || !Arrays.equals(last.kernelAddresses, snapshot.addresses())) {
+            return false;
+        }
+        LAST_ACCEPTED.remove();
+        return connections.moveTo(last, owner);
     }
 
     @Override

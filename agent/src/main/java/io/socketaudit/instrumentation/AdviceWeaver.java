@@ -92,6 +92,10 @@ final class AdviceWeaver {
                 namedOneOf("connect", "finishConnect").and(returns(named("boolean"))).and(not(isNative())));
         add(NettySocketAdvice.SOCKET_TYPE, NettySocketAdvice.Created.class,
                 isConstructor().and(hasDescriptor("(I)V")));
+        add(NettySocketAdvice.IO_URING_CHANNEL_TYPE, NettySocketAdvice.RingConnected.class,
+                named("computeRemote").and(takesArguments(0)));
+        add(NettySocketAdvice.IO_URING_INCUBATOR_CHANNEL_TYPE, NettySocketAdvice.RingConnected.class,
+                named("computeRemote").and(takesArguments(0)));
         add(NettySocketAdvice.HANDLER_CONTEXT_TYPE, NettySocketAdvice.CloseRequested.class,
                 named("close").and(takesArguments(1)));
         add(NettySocketAdvice.UNSAFE_TYPE, NettySocketAdvice.Closing.class,

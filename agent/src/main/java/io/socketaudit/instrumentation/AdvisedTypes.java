@@ -28,23 +28,29 @@ public final class AdvisedTypes {
             NettySocketAdvice.FILE_DESCRIPTOR_TYPE,
             NettySocketAdvice.SOCKET_TYPE,
             NettySocketAdvice.HANDLER_CONTEXT_TYPE,
-            NettySocketAdvice.UNSAFE_TYPE);
+            NettySocketAdvice.UNSAFE_TYPE,
+            NettySocketAdvice.IO_URING_CHANNEL_TYPE,
+            NettySocketAdvice.IO_URING_INCUBATOR_CHANNEL_TYPE);
 
     private static final String NETTY_FILE_DESCRIPTOR = "io/netty/channel/unix/FileDescriptor";
     private static final String NETTY_SOCKET = "io/netty/channel/unix/Socket";
     private static final String NETTY_HANDLER_CONTEXT = "io/netty/channel/AbstractChannelHandlerContext";
     private static final String NETTY_UNSAFE = "io/netty/channel/AbstractChannel$AbstractUnsafe";
+    private static final String NETTY_IO_URING_CHANNEL = "io/netty/channel/uring/AbstractIoUringChannel";
+    private static final String NETTY_IO_URING_INCUBATOR_CHANNEL =
+            "io/netty/incubator/channel/uring/AbstractIOUringChannel";
 
     private AdvisedTypes() {
     }
 
     /**
      * Whether a class of an application's class loader, by its internal name, is one of Netty's native socket
-     * classes, relocated or not. Every class the application loads passes here: two suffix tests, nothing else.
+     * classes, relocated or not. Every class the application loads passes here: suffix tests, nothing else.
      */
     public static boolean isNetty(String internalName) {
         return internalName.endsWith(NETTY_SOCKET) || internalName.endsWith(NETTY_FILE_DESCRIPTOR)
-                || internalName.endsWith(NETTY_HANDLER_CONTEXT) || internalName.endsWith(NETTY_UNSAFE);
+                || internalName.endsWith(NETTY_HANDLER_CONTEXT) || internalName.endsWith(NETTY_UNSAFE)
+                || internalName.endsWith(NETTY_IO_URING_CHANNEL) || internalName.endsWith(NETTY_IO_URING_INCUBATOR_CHANNEL);
     }
 
     /** Netty's own name of a class {@link #isNetty} matched, in the binary form: without a relocation prefix. */

@@ -15,6 +15,9 @@ final class NettySocketAdvice {
     static final String SOCKET_TYPE = "io.netty.channel.unix.Socket";
     static final String HANDLER_CONTEXT_TYPE = "io.netty.channel.AbstractChannelHandlerContext";
     static final String UNSAFE_TYPE = "io.netty.channel.AbstractChannel$AbstractUnsafe";
+    static final String IO_URING_CHANNEL_TYPE = "io.netty.channel.uring.AbstractIoUringChannel";
+    /** Netty 4.1's io_uring transport, the incubator's, has the same shape under its own names. */
+    static final String IO_URING_INCUBATOR_CHANNEL_TYPE = "io.netty.incubator.channel.uring.AbstractIOUringChannel";
 
     private static final int CLOSED = 1;
     private static final int INPUT_SHUT_DOWN = 2;
@@ -80,8 +83,22 @@ final class NettySocketAdvice {
     }
 
     /**
+     * {@code computeRemote()} of Netty 4.2's io_uring channel (and of the 4.1 incubator's), which runs once its
+     * connect succeeded: through the
+     * ring, which calls neither {@code connect} nor {@code finishConnect} of the socket, or by {@code finishConnect}.
+     * The socket's descriptor is not a field of the channel; the listener asks the socket for it.
+     */
+    static final class RingConnected {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.FieldValue("socket") Object socket) {
+            SocketBridge.nativeOpened(SocketBridge.CONNECT, socket, -1);
+        }
+    }
+
+    /**
      * {@code Socket(int)}: every Netty socket is made around a descriptor, a new one or an accepted one (by
-     * {@code accept} on epoll, by the ring on io_uring); the recorder asks the kernel which.
+     * {@code accept} on epoll, by the ring on io_uring, which wraps an accepted descriptor twice); the recorder asks
+     * the kernel which.
      */
     static final class Created {
         @Advice.OnMethodExit(suppress = Throwable.class)
@@ -94,12 +111,19 @@ final class NettySocketAdvice {
     /**
      * {@code close(ChannelPromise)} of a handler context, where {@code channel.close()} and {@code ctx.close()}
      * begin: on a thread that is not the channel's event loop, Netty hands the close to the loop as a task, with
-     * the same promise. Transport-independent (NIO too).
+     * the same promise; io_uring may also put it off, on the loop itself, until its reads and writes in the ring
+     * complete. When the call returns, a close not made yet is one made later for this request.
+     * Transport-independent (NIO too).
      */
     static final class CloseRequested {
         @Advice.OnMethodEnter(suppress = Throwable.class)
         static void enter(@Advice.Argument(0) Object promise) {
             SocketBridge.nettyCloseRequested(promise);
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+        static void exit(@Advice.Argument(0) Object promise) {
+            SocketBridge.nettyCloseRequestReturned(promise);
         }
     }
 

@@ -38,14 +38,7 @@ class GrpcIT {
                        int listenerPort) {
 
         List<JsonNode> lines(String api, int localPort) {
-            List<JsonNode> lines = new ArrayList<>();
-            for (JsonNode line : result.log()) {
-                if (line.hasNonNull("local") && line.get("local").asText().equals("127.0.0.1:" + localPort)
-                        && line.get("api").asText().equals(api)) {
-                    lines.add(line);
-                }
-            }
-            return lines;
+            return NettyTransportIT.linesAt(result, api, localPort);
         }
     }
 

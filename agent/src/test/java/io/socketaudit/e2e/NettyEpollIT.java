@@ -1,297 +1,24 @@
 package io.socketaudit.e2e;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.socketaudit.e2e.LoopbackCapture.Packet;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.function.Executable;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
-
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-import static org.junit.jupiter.api.Assertions.assertAll;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+/** Netty 4.1's epoll transport: Netty's native sockets, {@code api} {@code NettySocket}, {@code transport} epoll. */
+class NettyEpollIT extends NettyTransportIT {
 
-/**
- * Netty's epoll transport with the agent attached ({@link NettyScenarios} in a child JVM, on every test JDK, under
- * a loopback capture): each end sends on the wire what the scenario says, and the agent writes for it exactly
- * the events it should, field by field, each in agreement with the capture.
- */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class NettyEpollIT {
-
-    private static final Pattern END = Pattern.compile(
-            "scenario (\\w+) role=(client|server) localPort=(\\d+) remotePort=(\\d+)");
-    private static final Pattern LISTENER = Pattern.compile("listener localPort=(\\d+)");
-
-    /** What one end of a scenario sends, and the events the agent writes for it, in order. */
-    private record Expected(String scenario, String role, WireFacts.Expect wire, List<ExpectedEvent> events) {
+    @Override
+    String transport() {
+        return "epoll";
     }
 
-    /** One close or shutdown: the fields that depend on the scenario. */
-    private record ExpectedEvent(String event, String op, String how, String cause, String initiator, long pendingIn,
-                                 String tcpState, long bytesIn, long bytesOut) {
-    }
-
-    private static ExpectedEvent close(String how, String cause, String initiator, long pendingIn, String tcpState,
-                                       long bytesIn, long bytesOut) {
-        return new ExpectedEvent("close", "close", how, cause, initiator, pendingIn, tcpState, bytesIn, bytesOut);
-    }
-
-    private static final int HELLO = NettyScenarios.HELLO.length;
-    private static final int REPLY = NettyScenarios.REPLY.length;
-    private static final int UNREAD = NettyScenarios.UNREAD_BYTES;
-
-    private static final List<Expected> EXPECTED = List.of(
-            new Expected("clientClosesFirst", "client", WireFacts.Expect.FIN,
-                    List.of(close("graceful", null, "local", 0, "ESTABLISHED", REPLY, HELLO))),
-            new Expected("clientClosesFirst", "server", WireFacts.Expect.FIN,
-                    List.of(close("graceful", null, "peer", 0, "CLOSE_WAIT", HELLO, REPLY))),
-            new Expected("serverClosesFromHandler", "server", WireFacts.Expect.FIN,
-                    List.of(close("graceful", null, "local", 0, "ESTABLISHED", HELLO, 0))),
-            new Expected("serverClosesFromHandler", "client", WireFacts.Expect.FIN,
-                    List.of(close("graceful", null, "peer", 0, "CLOSE_WAIT", 0, HELLO))),
-            new Expected("clientShutsOutputDown", "client", WireFacts.Expect.FIN,
-                    List.of(new ExpectedEvent("shutdown", "shutdownOutput", "half-close", null, "local", 0,
-                                    "ESTABLISHED", REPLY, HELLO),
-                            // Both FINs exchanged: the socket is CLOSE, its TIME_WAIT is kept by the kernel apart.
-                            close("graceful", null, "local", 0, "CLOSE", REPLY, HELLO))),
-            new Expected("clientShutsOutputDown", "server", WireFacts.Expect.FIN,
-                    List.of(close("graceful", null, "peer", 0, "CLOSE_WAIT", HELLO, REPLY))),
-            new Expected("clientClosesWithLingerZero", "client", WireFacts.Expect.RST_ONLY,
-                    List.of(close("abortive", "linger-zero", "local", 0, "ESTABLISHED", REPLY, HELLO))),
-            new Expected("clientClosesWithLingerZero", "server", WireFacts.Expect.NOTHING,
-                    List.of(close("abortive", "peer-reset", "peer", 0, "CLOSE", HELLO, REPLY))),
-            new Expected("serverClosesWithInputUnread", "server", WireFacts.Expect.RST_ONLY,
-                    List.of(close("abortive", "unread-input", "local", UNREAD, "ESTABLISHED", UNREAD, 0))),
-            new Expected("serverClosesWithInputUnread", "client", WireFacts.Expect.NOTHING,
-                    List.of(close("abortive", "peer-reset", "peer", 0, "CLOSE", 0, UNREAD))),
-            new Expected("leftOpenAtExit", "client", null, List.of()),
-            new Expected("leftOpenAtExit", "server", null, List.of()));
-
-    /** The ends whose close the scenario asks for from its main thread: scenario/role → scenario method. */
-    private static final Map<String, String> REQUESTED_FROM_MAIN = Map.of(
-            "clientClosesFirst/client", "clientClosesFirst",
-            "clientClosesWithLingerZero/client", "clientClosesWithLingerZero",
-            "serverClosesWithInputUnread/server", "serverClosesWithInputUnread");
-
-    private final Map<String, Run> runs = new ConcurrentHashMap<>();
-
-    static List<EndToEndJdks.Jdk> jdks() {
-        return EndToEndJdks.all();
-    }
-
-    /** One child run under a capture per JDK, shared by the tests of that JDK. */
-    private record Run(AgentJvm.Result result, List<Packet> packets, long captureDrops, String captureDiagnostics,
-                       Map<String, int[]> ends, List<Integer> listenerPorts) {
-
-        int[] end(String scenario, String role) {
-            int[] ports = ends.get(scenario + "/" + role);
-            assertNotNull(ports, () -> scenario + " printed no ports for its " + role + "\n" + result.describe());
-            return ports;
-        }
-
-        /**
-         * The log's lines of one api whose local port is this one, in the log's order: an accepted connection
-         * has its listener's port.
-         */
-        List<JsonNode> lines(String api, int localPort) {
-            List<JsonNode> lines = new ArrayList<>();
-            for (JsonNode line : result.log()) {
-                if (line.hasNonNull("local") && line.get("local").asText().equals("127.0.0.1:" + localPort)
-                        && line.get("api").asText().equals(api)) {
-                    lines.add(line);
-                }
-            }
-            return lines;
-        }
-    }
-
-    private Run run(EndToEndJdks.Jdk jdk) throws Exception {
-        Run cached = runs.get(jdk.home().toString());
-        if (cached != null) {
-            return cached;
-        }
-        Path dir = ScenarioRun.runDirectory("netty-epoll-jdk" + jdk.feature() + "-");
-        AgentJvm child = AgentJvm.on(jdk).workDir(dir).logTo(dir.resolve("audit.jsonl"))
-                .classPath(nettyJars()).main(NettyScenarios.class);
-        LoopbackCapture.Run captured = LoopbackCapture.around(child);
-        AgentJvm.Result result = captured.result();
-        Map<String, int[]> ends = new LinkedHashMap<>();
-        List<Integer> listenerPorts = new ArrayList<>();
-        for (String line : result.stdout()) {
-            Matcher end = END.matcher(line);
-            if (end.matches()) {
-                ends.put(end.group(1) + "/" + end.group(2),
-                        new int[] {Integer.parseInt(end.group(3)), Integer.parseInt(end.group(4))});
-            }
-            Matcher listener = LISTENER.matcher(line);
-            if (listener.matches()) {
-                listenerPorts.add(Integer.parseInt(listener.group(1)));
-            }
-        }
-        Run run = new Run(result, captured.packets(), captured.droppedByKernel(), captured.diagnostics(), ends, listenerPorts);
-        runs.put(jdk.home().toString(), run);
-        return run;
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
-    void everyScenarioRanAndTheAgentReportedNoError(EndToEndJdks.Jdk jdk) throws Exception {
-        Run run = run(jdk);
-        assertEquals(0, run.result.exitCode(), run.result::describe);
-        assertTrue(run.result.stdout().contains("scenarios finished"), run.result::describe);
-        List<JsonNode> errors = run.result.log().stream().filter(l -> l.get("event").asText().equals("agent_error")).toList();
-        assertEquals(List.of(), errors, "the agent reported errors");
-        JsonNode stop = run.result.log().get(run.result.log().size() - 1);
-        assertEquals("agent_stop", stop.get("event").asText());
-        assertEquals(0, stop.get("dropped").asLong());
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
-    void eachEndSendsWhatTheScenarioSays(EndToEndJdks.Jdk jdk) throws Exception {
-        Run run = run(jdk);
-        assertEquals(0, run.captureDrops, "tcpdump dropped packets; the wire cannot be judged. " + run.captureDiagnostics);
-        List<Executable> checks = new ArrayList<>();
-        for (Expected expected : EXPECTED) {
-            if (expected.wire == null) {
-                continue;
-            }
-            checks.add(() -> {
-                int[] ports = run.end(expected.scenario, expected.role);
-                WireFacts wire = new WireFacts(run.packets, ports[0], ports[1]);
-                String problem = wire.check(expected.wire);
-                assertTrue(problem == null, () -> expected.scenario + " " + expected.role + ": " + problem + "\n"
-                        + wire.describe());
-            });
-        }
-        assertAll("wire on " + jdk, checks);
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
-    void eachEndHasItsOpenAndExactlyItsClosesAndShutdownsFieldByField(EndToEndJdks.Jdk jdk) throws Exception {
-        Run run = run(jdk);
-        List<Executable> checks = new ArrayList<>();
-        for (Expected expected : EXPECTED) {
-            checks.add(() -> {
-                int[] ports = run.end(expected.scenario, expected.role);
-                String local = "127.0.0.1:" + ports[0];
-                String remote = "127.0.0.1:" + ports[1];
-                String where = expected.scenario + " " + expected.role + " (" + local + ")";
-                List<JsonNode> lines = run.lines("NettySocket", ports[0]);
-                List<JsonNode> ends = lines.stream()
-                        .filter(l -> List.of("close", "shutdown").contains(l.get("event").asText())).toList();
-                assertEquals(expected.events.size(), ends.size(), () -> where + ": closes and shutdowns " + ends);
-                JsonNode open = lines.get(0);
-                assertEquals("open", open.get("event").asText(), () -> where + ": the first line is not its open: " + lines);
-                assertEquals(expected.role.equals("client") ? "connect" : "accept", open.get("op").asText(), where);
-                assertEquals("NettySocket", open.get("api").asText(), where);
-                assertEquals("epoll", open.get("transport").asText(), where);
-                assertEquals(remote, open.get("remote").asText(), where);
-                assertTrue(open.hasNonNull("openedAt") && open.hasNonNull("stackId"), () -> where + ": " + open);
-                long conn = open.get("conn").asLong();
-                for (int i = 0; i < ends.size(); i++) {
-                    JsonNode e = ends.get(i);
-                    ExpectedEvent x = expected.events.get(i);
-                    String at = where + " event " + (i + 1) + ": " + e;
-                    assertEquals(x.event, e.get("event").asText(), at);
-                    assertEquals(conn, e.get("conn").asLong(), at);
-                    assertEquals("NettySocket", e.get("api").asText(), at);
-                    assertEquals("epoll", e.get("transport").asText(), at);
-                    assertEquals(x.op, e.get("op").asText(), at);
-                    assertEquals(remote, e.get("remote").asText(), at);
-                    assertEquals(x.how, text(e, "how"), at);
-                    assertEquals(x.cause, text(e, "cause"), at);
-                    assertEquals(x.initiator, text(e, "initiator"), at);
-                    assertEquals(x.pendingIn, e.get("pendingIn").asLong(), at);
-                    assertEquals(0, e.get("pendingOut").asLong(), at);
-                    assertEquals(x.tcpState, text(e, "tcpState"), at);
-                    assertTrue(!e.has("closeNotify"), at);
-                    assertEquals(open.get("openedAt").asText(), e.get("openedAt").asText(), at);
-                    assertTrue(e.get("durationMs").asDouble() >= 0, at);
-                    assertEquals(x.bytesIn, e.get("bytesIn").asLong(), at);
-                    assertEquals(x.bytesOut, e.get("bytesOut").asLong(), at);
-                    assertTrue(e.hasNonNull("caller") && e.hasNonNull("stackId"), at);
-                    String thread = e.get("thread").get("name").asText();
-                    String requester = REQUESTED_FROM_MAIN.get(expected.scenario + "/" + expected.role);
-                    if (x.event.equals("close") && requester != null) {
-                        // Netty runs the close on the channel's event loop; it belongs to the code that asked.
-                        assertEquals("main", thread, at);
-                        assertTrue(e.get("appCaller").asText().startsWith(
-                                "io.socketaudit.e2e.NettyScenarios." + requester + "(NettyScenarios.java:"), at);
-                    } else {
-                        String loop = expected.role.equals("client") ? "client-loop-" : "server-loop-";
-                        assertTrue(thread.startsWith(loop), at);
-                        // Only a handler's own ctx.close() has application code on the closing stack.
-                        if (expected.scenario.equals("serverClosesFromHandler") && expected.role.equals("server")) {
-                            assertTrue(e.get("appCaller").asText().startsWith(
-                                    "io.socketaudit.e2e.NettyScenarios$ServerHandler.channelRead(NettyScenarios.java:"), at);
-                        } else {
-                            assertTrue(e.get("appCaller").isNull(), at);
-                        }
-                    }
-                    String problem = new WireFacts(run.packets, ports[0], ports[1]).checkEvent(x.how, x.cause);
-                    assertTrue(problem == null, () -> at + ": " + problem);
-                }
-                List<JsonNode> atExit = lines.stream().filter(l -> l.get("event").asText().equals("open_at_exit")).toList();
-                if (expected.events.isEmpty()) {
-                    assertEquals(1, atExit.size(), () -> where + ": " + lines);
-                    JsonNode left = atExit.get(0);
-                    assertEquals(conn, left.get("conn").asLong(), where);
-                    assertEquals("NettySocket", left.get("api").asText(), where);
-                    assertEquals("epoll", left.get("transport").asText(), where);
-                    assertEquals(open.get("op").asText(), left.get("op").asText(), where);
-                    assertEquals(remote, left.get("remote").asText(), where);
-                    assertEquals(open.get("stackId"), left.get("stackId"), where);
-                } else {
-                    assertEquals(List.of(), atExit, where);
-                }
-            });
-        }
-        assertAll("events on " + jdk, checks);
-    }
-
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("jdks")
-    void eachListenerCloseIsOneEventWithoutConnectionFields(EndToEndJdks.Jdk jdk) throws Exception {
-        Run run = run(jdk);
-        assertEquals(NettyScenarios.SCENARIOS.size(), run.listenerPorts.size(), run.result::describe);
-        List<Executable> checks = new ArrayList<>();
-        for (int port : run.listenerPorts) {
-            checks.add(() -> {
-                List<JsonNode> lines = run.lines("NettyServerSocket", port);
-                assertEquals(1, lines.size(), () -> "listener " + port + ": " + lines);
-                JsonNode close = lines.get(0);
-                assertEquals("close", close.get("event").asText());
-                assertEquals("NettyServerSocket", close.get("api").asText());
-                assertEquals("epoll", close.get("transport").asText());
-                assertEquals("LISTEN", close.get("tcpState").asText());
-                for (String field : List.of("remote", "how", "cause", "initiator", "pendingIn", "pendingOut")) {
-                    assertTrue(close.get(field).isNull(), () -> field + " of " + close);
-                }
-            });
-        }
-        assertAll("listeners on " + jdk, checks);
-    }
-
-    private static String text(JsonNode line, String field) {
-        JsonNode value = line.get(field);
-        return value == null || value.isNull() ? null : value.asText();
+    @Override
+    List<Path> classPath() {
+        return nettyJars();
     }
 
     /** The jars of Netty's epoll transport on this test's class path, for the child's. */
@@ -300,14 +27,23 @@ class NettyEpollIT {
         for (Class<?> type : List.of(io.netty.util.Version.class, io.netty.buffer.ByteBuf.class,
                 io.netty.resolver.AddressResolver.class, io.netty.channel.Channel.class,
                 io.netty.channel.unix.Socket.class, io.netty.channel.epoll.Epoll.class)) {
-            jars.add(location(type.getProtectionDomain().getCodeSource().getLocation()));
+            jars.add(jarOf(type));
         }
-        URL nativeLibrary = NettyEpollIT.class.getClassLoader()
-                .getResource("META-INF/native/libnetty_transport_native_epoll_x86_64.so");
-        Objects.requireNonNull(nativeLibrary, "netty-transport-native-epoll (linux-x86_64) is not on the class path");
-        String jar = nativeLibrary.toString();
-        jars.add(location(urlOf(jar.substring("jar:".length(), jar.indexOf("!/")))));
+        jars.add(nativeLibraryJar("META-INF/native/libnetty_transport_native_epoll_x86_64.so"));
         return jars;
+    }
+
+    /** The jar on this test's class path that a class comes from. */
+    static Path jarOf(Class<?> type) {
+        return location(type.getProtectionDomain().getCodeSource().getLocation());
+    }
+
+    /** The jar on this test's class path that holds a native library (a resource, no class). */
+    static Path nativeLibraryJar(String resource) {
+        URL nativeLibrary = NettyEpollIT.class.getClassLoader().getResource(resource);
+        Objects.requireNonNull(nativeLibrary, resource + " is not on the test class path");
+        String jar = nativeLibrary.toString();
+        return location(urlOf(jar.substring("jar:".length(), jar.indexOf("!/"))));
     }
 
     private static URL urlOf(String text) {

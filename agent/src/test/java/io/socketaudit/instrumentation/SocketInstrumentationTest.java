@@ -319,9 +319,13 @@ class SocketInstrumentationTest {
                     "finishConnect", Set.of("nativeOpened"),
                     "<init>", Set.of("nativeOpened")),
             "io.netty.channel.AbstractChannelHandlerContext", Map.of(
-                    "close", Set.of("nettyCloseRequested")),
+                    "close", Set.of("nettyCloseRequested", "nettyCloseRequestReturned")),
             "io.netty.channel.AbstractChannel$AbstractUnsafe", Map.of(
-                    "doClose0", Set.of("nettyCloseRuns", "nettyCloseDone")));
+                    "doClose0", Set.of("nettyCloseRuns", "nettyCloseDone")),
+            "io.netty.channel.uring.AbstractIoUringChannel", Map.of(
+                    "computeRemote", Set.of("nativeOpened")),
+            "io.netty.incubator.channel.uring.AbstractIOUringChannel", Map.of(
+                    "computeRemote", Set.of("nativeOpened")));
 
     @Test
     void nettysNativeSocketClassesAreWovenWhereverTheirLoaderIs() throws Exception {
@@ -392,12 +396,36 @@ class SocketInstrumentationTest {
                 }));
     }
 
+    /**
+     * A Netty class file from the test class path (Netty 4.1), else from Netty 4.2's jars that the build copies
+     * apart for the io_uring end-to-end test (io_uring's classes are 4.2's only).
+     */
     private static byte[] nettyClassFile(String name) throws IOException {
-        try (InputStream in = SocketInstrumentationTest.class.getClassLoader()
-                .getResourceAsStream(name.replace('.', '/') + ".class")) {
-            assertNotNull(in, name + " is not on the test class path");
+        String resource = name.replace('.', '/') + ".class";
+        InputStream found = SocketInstrumentationTest.class.getClassLoader().getResourceAsStream(resource);
+        if (found == null) {
+            found = NETTY_42.getResourceAsStream(resource);
+        }
+        try (InputStream in = found) {
+            assertNotNull(in, name + " is neither on the test class path nor in " + NETTY_42_DIR);
             return in.readAllBytes();
         }
+    }
+
+    private static final java.nio.file.Path NETTY_42_DIR =
+            java.nio.file.Paths.get(System.getProperty("basedir", "."), "target", "netty-4.2");
+    private static final ClassLoader NETTY_42 = netty42();
+
+    private static ClassLoader netty42() {
+        List<java.net.URL> jars = new ArrayList<>();
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(NETTY_42_DIR)) {
+            for (java.nio.file.Path jar : files.filter(f -> f.toString().endsWith(".jar")).toList()) {
+                jars.add(jar.toUri().toURL());
+            }
+        } catch (IOException e) {
+            // Missing: the class file lookup says where it looked.
+        }
+        return new java.net.URLClassLoader(jars.toArray(new java.net.URL[0]), null);
     }
 
     private byte[] transform(String name, byte[] classFile) throws Exception {
