@@ -31,7 +31,7 @@ public final class NativeLibrary {
      * Loads the native library once; safe to call again. Returns null on success, else why it failed.
      *
      * @param directory an empty directory only this user can enter, for the library's file while it loads;
-     *                  removed afterwards
+     *                  which the caller removes afterwards
      * @param library   the library's bytes, read from {@link #RESOURCE}
      */
     public static synchronized String load(Path directory, byte[] library) {
@@ -62,7 +62,6 @@ public final class NativeLibrary {
                 // Once loaded, the mapping stays valid; removing the files leaves nothing behind.
                 Files.delete(file);
             }
-            Files.delete(directory);
             unavailableReason = null;
         } catch (IOException | LinkageError | SecurityException e) {
             unavailableReason = e.toString();

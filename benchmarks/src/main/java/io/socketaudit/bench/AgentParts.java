@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Field;
 import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * What the benchmarks that drive the agent's parts directly (the agent jar on the class path, not attached) need
@@ -28,7 +29,13 @@ final class AgentParts {
             }
             library = in.readAllBytes();
         }
-        String reason = NativeLibrary.load(Files.createTempDirectory("socket-audit-bench"), library);
+        Path directory = Files.createTempDirectory("socket-audit-bench");
+        String reason;
+        try {
+            reason = NativeLibrary.load(directory, library);
+        } finally {
+            Files.deleteIfExists(directory);
+        }
         if (reason != null) {
             throw new IllegalStateException("the kernel probe is unavailable: " + reason);
         }
