@@ -9,11 +9,14 @@ import io.socketaudit.event.EventFinisher;
 import io.socketaudit.event.OpenConnections;
 import io.socketaudit.instrumentation.AdvisedTypes;
 import io.socketaudit.instrumentation.SocketInstrumentation;
+import io.socketaudit.instrumentation.WovenClass;
 import io.socketaudit.kernel.NativeLibrary;
+import io.socketaudit.logformat.Field;
 import io.socketaudit.output.AgentErrors;
 import io.socketaudit.output.AuditLog;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.nio.file.Path;
@@ -41,6 +44,9 @@ public final class AgentRuntime {
 
     /** How long JVM exit may wait for the last lines to reach the file. */
     private static final long STOP_TIMEOUT_MILLIS = 5_000;
+
+    /** How long JVM exit may wait for the woven JDK classes to be written for later runs, Byte Buddy being ready. */
+    private static final long KEEP_WOVEN_TIMEOUT_MILLIS = 2_000;
 
     /** The agent while it runs; {@code null} before start, after stop, or when it could not start. */
     private static Running running;
@@ -75,13 +81,26 @@ public final class AgentRuntime {
         }
         AgentErrors errors = new AgentErrors();
         OpenConnections connections = new OpenConnections();
+        Map<String, byte[]> jarEntries;
+        try {
+            jarEntries = AgentJar.read(List.of(NativeLibrary.RESOURCE, WovenClassCache.FINGERPRINT_ENTRY));
+        } catch (IOException e) {
+            jarEntries = Map.of();
+            errors.record("reading the agent jar", e);
+        }
         // Before the log: the library also tells the log what the file it opened really is (fstat).
-        String kernelProbe = loadKernelProbe();
+        String kernelProbe = loadKernelProbe(jarEntries.get(NativeLibrary.RESOURCE));
+        WovenClassCache cache = wovenClassCache(config, jarEntries.get(WovenClassCache.FINGERPRINT_ENTRY));
+        WovenClassCache.Found wovenEarlier = cache != null ? cache.load()
+                : WovenClassCache.Found.nothing(config.cache() == null ? "off" : "off: the agent jar has no advice fingerprint");
+        if (wovenEarlier.problem() != null) {
+            errors.record("reading the woven class cache", wovenEarlier.problem());
+        }
         AuditLog log;
         try {
             log = new AuditLog(config.file(), config.rotateSize(), config.rotateKeep(), config.gzip(),
                     config.queueSize(), pid, new EventFinisher(connections, config.stackDepth()), errors);
-            log.startWriting(startFields(config, pid, kernelProbe));
+            log.startWriting(startFields(config, pid, kernelProbe, wovenEarlier.status()));
         } catch (IOException | RuntimeException e) {
             unaudited("cannot write the audit log " + config.file() + " (" + e + ")");
             return;
@@ -89,7 +108,7 @@ public final class AgentRuntime {
         ApplicationFrames.addLibraries(config.libraries());
         SocketBridge.setListener(new SocketEventRecorder(connections, log::submit));
         Set<String> transformed = ConcurrentHashMap.newKeySet();
-        ClassFileTransformer transformer = SocketInstrumentation.transformer(transformed,
+        SocketInstrumentation transformer = SocketInstrumentation.transformer(transformed, wovenEarlier.classes(),
                 (type, error) -> errors.record("advising " + type, error));
         instrumentation.addTransformer(transformer, true);
         try {
@@ -97,19 +116,51 @@ public final class AgentRuntime {
         } catch (Exception | LinkageError e) {
             errors.record("advising the socket classes loaded before the agent", e);
         }
-        if (transformed.isEmpty()) {
-            SocketInstrumentation.prepareInBackground(); // no socket class yet: prepare the weaving meanwhile
+        if (cache != null && !SocketInstrumentation.coversJdk(wovenEarlier.classes())) {
+            transformer.prepareInBackground(classes -> keepWoven(cache, classes, errors));
+        } else if (cache == null && transformed.isEmpty()) {
+            transformer.prepareInBackground(null); // no socket class yet: prepare the weaving meanwhile
         }
-        Thread hook = new Thread(() -> log.stop("shutdown", true, STOP_TIMEOUT_MILLIS), "socket-audit-shutdown");
+        Thread hook = new Thread(() -> {
+            try {
+                transformer.finishKeeping(KEEP_WOVEN_TIMEOUT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            log.stop("shutdown", true, STOP_TIMEOUT_MILLIS);
+        }, "socket-audit-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         running = new Running(log, hook, transformer, instrumentation);
         System.setProperty(LOG_PROPERTY, config.file().toString());
     }
 
-    /** Loaded before the log opens: the log and its writer use the library too. Without it the agent works with less. */
-    private static String loadKernelProbe() {
+    /**
+     * The cache of woven JDK classes, or {@code null} when {@code cache=off} or when the jar has no advice
+     * fingerprint (classes not from the built jar), without which nothing woven could be told apart.
+     */
+    private static WovenClassCache wovenClassCache(AgentConfig config, byte[] fingerprint) {
+        if (config.cache() == null || fingerprint == null) {
+            return null;
+        }
+        return new WovenClassCache(config.cache(), new String(fingerprint, StandardCharsets.US_ASCII).trim(),
+                System.getProperty("java.home"), System.getProperty("java.vm.version"));
+    }
+
+    /** On the thread that prepared Byte Buddy: a failure is the log's to tell, the application never hears of it. */
+    private static void keepWoven(WovenClassCache cache, List<WovenClass> classes, AgentErrors errors) {
         try {
-            byte[] library = AgentJar.read(List.of(NativeLibrary.RESOURCE)).get(NativeLibrary.RESOURCE);
+            cache.store(classes);
+        } catch (IOException | RuntimeException e) {
+            errors.record("writing the woven class cache in " + cache.directory(), e);
+        }
+    }
+
+    /** Loaded before the log opens: the log and its writer use the library too. Without it the agent works with less. */
+    private static String loadKernelProbe(byte[] library) {
+        if (library == null) {
+            return "unavailable: the agent jar holds no " + NativeLibrary.RESOURCE;
+        }
+        try {
             Path directory = PrivateDirectory.create();
             try {
                 return NativeLibrary.load(directory, library) == null ? "jni" : NativeLibrary.describe();
@@ -168,15 +219,16 @@ public final class AgentRuntime {
         r.log().stop("detach", false, STOP_TIMEOUT_MILLIS);
     }
 
-    private static Map<String, Object> startFields(AgentConfig config, long pid, String probe) {
+    private static Map<String, Object> startFields(AgentConfig config, long pid, String probe, String cache) {
         Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("agentVersion", AgentJar.version());
-        fields.put("jdk", System.getProperty("java.runtime.version"));
-        fields.put("vm", String.join(" ", System.getProperty("java.vm.name"), System.getProperty("java.vm.version")));
-        fields.put("os", String.join(" ", System.getProperty("os.name"), System.getProperty("os.version"),
+        fields.put(Field.AGENT_VERSION, AgentJar.version());
+        fields.put(Field.JDK, System.getProperty("java.runtime.version"));
+        fields.put(Field.VM, String.join(" ", System.getProperty("java.vm.name"), System.getProperty("java.vm.version")));
+        fields.put(Field.OS, String.join(" ", System.getProperty("os.name"), System.getProperty("os.version"),
                 System.getProperty("os.arch")));
-        fields.put("config", new TreeMap<>(config.effective()));
-        fields.put("kernelProbe", probe);
+        fields.put(Field.CONFIG, new TreeMap<>(config.effective()));
+        fields.put(Field.KERNEL_PROBE, probe);
+        fields.put(Field.WOVEN_CLASS_CACHE, cache);
         return fields;
     }
 

@@ -1,5 +1,6 @@
 package io.socketaudit.config;
 
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -26,10 +27,12 @@ public final class AgentConfig {
     public static final String ROTATE_SIZE = "rotate.size";
     public static final String ROTATE_KEEP = "rotate.keep";
     public static final String LIBRARIES = "libraries";
+    public static final String CACHE = "cache";
 
     private static final String PROPERTY_PREFIX = "socketaudit.";
     private static final String ENV_PREFIX = "SOCKETAUDIT_";
     private static final String GZIP = "gzip";
+    private static final String OFF = "off";
     /** Appended to a gzip log's name when it lacks it, so that tools take it for what it is. */
     private static final String GZIP_SUFFIX = ".gz";
 
@@ -44,6 +47,7 @@ public final class AgentConfig {
         DEFAULTS.put(ROTATE_SIZE, "100M");
         DEFAULTS.put(ROTATE_KEEP, "5");
         DEFAULTS.put(LIBRARIES, "");
+        DEFAULTS.put(CACHE, "$XDG_CACHE_HOME/socket-audit, else ~/.cache/socket-audit"); // set in parse
     }
 
     private final Path file;
@@ -53,6 +57,7 @@ public final class AgentConfig {
     private final long rotateSize;
     private final int rotateKeep;
     private final List<String> libraries;
+    private final Path cache;
     private final Map<String, String> effective;
 
     private AgentConfig(Map<String, String> values, long pid) throws ConfigException {
@@ -71,6 +76,15 @@ public final class AgentConfig {
         this.rotateSize = sizeOption(values, ROTATE_SIZE);
         this.rotateKeep = intOption(values, ROTATE_KEEP, 1, 1000);
         this.libraries = packagesOption(values, LIBRARIES);
+        String cacheName = values.get(CACHE);
+        if (cacheName.isBlank()) {
+            throw new ConfigException("option cache is empty: expected a directory, or off");
+        }
+        try {
+            this.cache = cacheName.equals(OFF) ? null : Path.of(cacheName).toAbsolutePath();
+        } catch (InvalidPathException e) {
+            throw new ConfigException("option cache=" + cacheName + " is not a path: " + e.getReason());
+        }
     }
 
     /**
@@ -84,6 +98,7 @@ public final class AgentConfig {
     public static AgentConfig parse(String agentArgs, Properties properties, Map<String, String> env, long pid)
             throws ConfigException {
         Map<String, String> values = new LinkedHashMap<>(DEFAULTS);
+        values.put(CACHE, defaultCache(properties, env));
         for (String key : DEFAULTS.keySet()) {
             String fromEnv = env.get(ENV_PREFIX + key.replace('.', '_').toUpperCase(Locale.ROOT));
             if (fromEnv != null) {
@@ -144,7 +159,6 @@ public final class AgentConfig {
         return rotateKeep;
     }
 
-    /** Every key with the value in force, for the log's first line. */
     /**
      * Package prefixes ({@code com.example.rpc.}) whose frames are library code, beyond the defaults: the
      * {@code appCaller} field skips them.
@@ -153,8 +167,30 @@ public final class AgentConfig {
         return libraries;
     }
 
+    /**
+     * The directory where JDK classes woven in one run are kept for the next ({@code cache}); {@code null} with
+     * {@code cache=off}.
+     */
+    public Path cache() {
+        return cache;
+    }
+
+    /** Every key with the value in force, for the log's first line. */
     public Map<String, String> effective() {
         return Map.copyOf(effective);
+    }
+
+    /**
+     * The user's cache directory as the XDG base directory specification has it ({@code $XDG_CACHE_HOME} when it is
+     * an absolute path, else {@code ~/.cache}), with {@code socket-audit} in it; off for a user without a home.
+     */
+    private static String defaultCache(Properties properties, Map<String, String> env) {
+        String xdg = env.get("XDG_CACHE_HOME");
+        if (xdg != null && xdg.startsWith("/")) {
+            return Path.of(xdg, "socket-audit").toString();
+        }
+        String home = properties.getProperty("user.home", "");
+        return home.startsWith("/") ? Path.of(home, ".cache", "socket-audit").toString() : OFF;
     }
 
     private static void requireKnown(String key, String where) throws ConfigException {

@@ -149,6 +149,27 @@ final class AdviceWeaver {
         weave(SocketImplAdvice.TYPE, JAVA_BASE.locate(SocketImplAdvice.TYPE).resolve(), null, (type, error) -> { });
     }
 
+    /**
+     * Every JDK class woven as {@code java.base} has it, for a later JVM to reuse; a class whose advice did not
+     * all apply is left out (the weave at its loading reports why).
+     */
+    static List<WovenClass> weaveJdkClasses() throws IOException {
+        List<WovenClass> woven = new ArrayList<>();
+        for (String name : AdvisedTypes.NAMES) {
+            byte[] original = JAVA_BASE.locate(name).resolve();
+            boolean[] failed = new boolean[1];
+            try {
+                byte[] result = weave(name, original, null, (type, error) -> failed[0] = true);
+                if (!failed[0]) {
+                    woven.add(new WovenClass(name, original, result));
+                }
+            } catch (RuntimeException e) {
+                // not kept: this class is woven, and its failure reported, when it loads
+            }
+        }
+        return woven;
+    }
+
     /** Every advised type is on the name list that the transformer matches class names with, and only those. */
     static boolean coversAllTargets() {
         List<String> names = new ArrayList<>(AdvisedTypes.NAMES);

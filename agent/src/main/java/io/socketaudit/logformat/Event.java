@@ -30,7 +30,7 @@ public final class Event {
     /** Each kind's fields beyond {@link #COMMON_FIELDS}. */
     public static final Map<String, Set<String>> FIELDS = Map.of(
             AGENT_START, Set.of(Field.AGENT_VERSION, Field.JDK, Field.VM, Field.OS, Field.CONFIG, Field.KERNEL_PROBE,
-                    Field.FILE, Field.PART),
+                    Field.WOVEN_CLASS_CACHE, Field.FILE, Field.PART),
             CLOSE, SOCKET_EVENT_FIELDS,
             SHUTDOWN, SOCKET_EVENT_FIELDS,
             OPEN, Set.of(Field.CONN, Field.API, Field.TRANSPORT, Field.OP, Field.LOCAL, Field.REMOTE, Field.OPENED_AT, Field.THREAD,

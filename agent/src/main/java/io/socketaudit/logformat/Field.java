@@ -57,6 +57,7 @@ public final class Field {
     public static final String OS = "os";
     public static final String CONFIG = "config";
     public static final String KERNEL_PROBE = "kernelProbe";
+    public static final String WOVEN_CLASS_CACHE = "wovenClassCache";
     public static final String FILE = "file";
     public static final String PART = "part";
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,6 +60,25 @@ class AgentConfigTest {
         for (String refused : java.util.List.of("1acme", ".acme", "com-acme", "com acme", "\ud835\udfcfacme")) {
             assertThrows(ConfigException.class, () -> parse("libraries=" + refused, new Properties(), Map.of()), refused);
         }
+    }
+
+    @Test
+    void theCacheIsTheUsersCacheDirectoryUnlessSaidOtherwise() throws ConfigException {
+        Properties home = new Properties();
+        home.setProperty("user.home", "/home/alice");
+        assertEquals(java.nio.file.Path.of("/home/alice/.cache/socket-audit"), parse(null, home, Map.of()).cache());
+        assertEquals(java.nio.file.Path.of("/var/cache/x/socket-audit"),
+                parse(null, home, Map.of("XDG_CACHE_HOME", "/var/cache/x")).cache());
+        assertEquals(java.nio.file.Path.of("/home/alice/.cache/socket-audit"),
+                parse(null, home, Map.of("XDG_CACHE_HOME", "relative")).cache(), "a relative XDG_CACHE_HOME is ignored");
+        assertEquals("/home/alice/.cache/socket-audit", parse(null, home, Map.of()).effective().get("cache"));
+        assertNull(parse(null, new Properties(), Map.of()).cache(), "no home, no cache");
+        assertNull(parse("cache=off", home, Map.of()).cache());
+        assertEquals(java.nio.file.Path.of("/srv/woven"), parse("cache=/srv/woven", home, Map.of()).cache());
+        ConfigException empty = assertThrows(ConfigException.class, () -> parse("cache=", home, Map.of()));
+        assertEquals("option cache is empty: expected a directory, or off", empty.getMessage());
+        ConfigException nul = assertThrows(ConfigException.class, () -> parse("cache=/a\u0000b", home, Map.of()));
+        assertTrue(nul.getMessage().startsWith("option cache=/a"), nul.getMessage());
     }
 
     @Test

@@ -84,7 +84,7 @@ class SocketInstrumentationTest {
 
     private final Set<String> transformed = ConcurrentHashMap.newKeySet();
     private final List<String> errors = new ArrayList<>();
-    private final ClassFileTransformer transformer = SocketInstrumentation.transformer(transformed,
+    private final ClassFileTransformer transformer = SocketInstrumentation.transformer(transformed, Map.of(),
             (type, error) -> errors.add(type + ": " + error));
 
     @Test
@@ -255,6 +255,45 @@ class SocketInstrumentationTest {
             checks.add(() -> assertEquals(Map.of(), bridgeCallsByMethod(classFile(name)), "the original " + name));
         }
         assertAll(checks);
+        assertEquals(List.of(), errors, "errors while advising");
+    }
+
+    /** What a later run reuses is what weaving the class as java.base has it gives, for every advised class. */
+    @Test
+    void theJdkClassesWovenForLaterRunsAreTheClassesAsTheTransformerWeavesThem() throws Exception {
+        List<WovenClass> woven = AdviceWeaver.weaveJdkClasses();
+        assertEquals(AdvisedTypes.NAMES, woven.stream().map(WovenClass::name).toList());
+        for (WovenClass w : woven) {
+            assertTrue(java.util.Arrays.equals(classFile(w.name()), w.original()), w.name() + ": the original");
+            assertTrue(java.util.Arrays.equals(transform(w.name(), classFile(w.name())), w.woven()),
+                    w.name() + ": the woven class");
+        }
+        assertEquals(List.of(), errors, "errors while advising");
+    }
+
+    @Test
+    void aClassWovenEarlierIsTakenOnlyWhenItArrivesWithTheSameBytes() throws Exception {
+        String name = "sun.nio.ch.NioSocketImpl";
+        byte[] marker = {1, 2, 3};
+        ClassFileTransformer reusing = SocketInstrumentation.transformer(transformed,
+                Map.of(name, new WovenClass(name, classFile(name), marker)), (type, error) -> errors.add(type + ": " + error));
+        assertTrue(marker == reusing.transform(null, null, name.replace('.', '/'), null, null, classFile(name)),
+                "the same bytes: the earlier weave, as it is");
+        assertTrue(transformed.contains(name), "in the transformed set");
+
+        // What another agent that changed the class first would hand over.
+        byte[] changed = rewrite(classFile(name), writer -> new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public void visitEnd() {
+                super.visitField(Opcodes.ACC_PRIVATE, "addedByAnotherAgent", "I", null, null);
+                super.visitEnd();
+            }
+        });
+        byte[] wovenNow = reusing.transform(null, null, name.replace('.', '/'), null, null, changed);
+        assertNotNull(wovenNow, "other bytes: woven now");
+        assertEquals(new TreeMap<>(EXPECTED.get(name)), bridgeCallsByMethod(wovenNow));
+        assertNull(reusing.transform(null, new java.net.URLClassLoader(new java.net.URL[0]),
+                name.replace('.', '/'), null, null, classFile(name)), "the name from another loader: untouched");
         assertEquals(List.of(), errors, "errors while advising");
     }
 
