@@ -2,16 +2,20 @@ package io.socketaudit.e2e;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+
+import static io.socketaudit.e2e.ChildIo.expectEof;
+import static io.socketaudit.e2e.ChildIo.port;
+import static io.socketaudit.e2e.ChildIo.readFully;
+import static io.socketaudit.e2e.ChildIo.say;
+import static io.socketaudit.e2e.ChildIo.writeFully;
 
 /**
  * The application {@link AttachIT} attaches the agent to: started without it, it opens a
@@ -107,48 +111,5 @@ public final class AttachTarget {
         expectEof(channelServer);
         channelServer.close();
         return socketPort + " " + channelPort;
-    }
-
-    static int port(SocketChannel channel) throws IOException {
-        return ((InetSocketAddress) channel.getLocalAddress()).getPort();
-    }
-
-    static void say(String line) {
-        System.out.println(line);
-        System.out.flush();
-    }
-
-    static void readFully(InputStream in, int n) throws IOException {
-        if (in.readNBytes(n).length != n) {
-            throw new IOException("EOF before " + n + " bytes");
-        }
-    }
-
-    static void expectEof(InputStream in) throws IOException {
-        if (in.read() != -1) {
-            throw new IOException("expected EOF");
-        }
-    }
-
-    static void writeFully(SocketChannel channel, int n) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(n);
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
-        }
-    }
-
-    static void readFully(SocketChannel channel, int n) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(n);
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer) < 0) {
-                throw new IOException("EOF before " + n + " bytes");
-            }
-        }
-    }
-
-    static void expectEof(SocketChannel channel) throws IOException {
-        if (channel.read(ByteBuffer.allocate(1)) != -1) {
-            throw new IOException("expected EOF");
-        }
     }
 }

@@ -42,10 +42,10 @@ public final class LeakBurstProgram {
                 case "probe": {
                     SocketChannel client = SocketChannel.open(listener.getLocalAddress());
                     SocketChannel server = listener.accept();
-                    int port = AttachTarget.port(client);
+                    int port = ChildIo.port(client);
                     client.close();
                     server.close();
-                    AttachTarget.say("done probe " + port);
+                    ChildIo.say("done probe " + port);
                     break;
                 }
                 case "burst":
@@ -55,14 +55,14 @@ public final class LeakBurstProgram {
                             System.gc();
                         }
                     }
-                    AttachTarget.say("done burst");
+                    ChildIo.say("done burst");
                     break;
                 case "gc":
                     System.gc();
-                    AttachTarget.say("done gc");
+                    ChildIo.say("done gc");
                     break;
                 default:
-                    AttachTarget.say("unknown command " + command);
+                    ChildIo.say("unknown command " + command);
             }
         }
         listener.close();

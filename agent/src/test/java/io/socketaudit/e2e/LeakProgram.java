@@ -42,25 +42,25 @@ public final class LeakProgram {
                 case "probe": {
                     SocketChannel client = SocketChannel.open(channelListener.getLocalAddress());
                     SocketChannel server = channelListener.accept();
-                    int port = AttachTarget.port(client);
+                    int port = ChildIo.port(client);
                     client.close();
                     server.close();
-                    AttachTarget.say("done probe " + port);
+                    ChildIo.say("done probe " + port);
                     break;
                 }
                 case "leak": {
                     int socketPort = leakSocket(listener);
                     int channelPort = leakSocketChannel(channelListener);
-                    AttachTarget.say("done leak " + socketPort + " " + channelPort + " " + listener.getLocalPort() + " "
+                    ChildIo.say("done leak " + socketPort + " " + channelPort + " " + listener.getLocalPort() + " "
                             + ((InetSocketAddress) channelListener.getLocalAddress()).getPort());
                     break;
                 }
                 case "gc":
                     System.gc();
-                    AttachTarget.say("done gc");
+                    ChildIo.say("done gc");
                     break;
                 default:
-                    AttachTarget.say("unknown command " + command);
+                    ChildIo.say("unknown command " + command);
             }
         }
     }
@@ -76,6 +76,6 @@ public final class LeakProgram {
     static int leakSocketChannel(ServerSocketChannel listener) throws IOException {
         SocketChannel forgotten = SocketChannel.open(listener.getLocalAddress()); //@ leakSocketChannel.connect
         ACCEPTED.add(listener.accept());
-        return AttachTarget.port(forgotten);
+        return ChildIo.port(forgotten);
     }
 }

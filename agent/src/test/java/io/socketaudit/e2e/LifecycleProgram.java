@@ -51,7 +51,7 @@ public final class LifecycleProgram {
             keepChannelOpen(channelListener);
             keepAsyncOpen(asyncListener);
         }
-        AttachTarget.say("exiting with " + KEPT.size() + " sockets open");
+        ChildIo.say("exiting with " + KEPT.size() + " sockets open");
     }
 
     static void exchangeSocket(ServerSocket listener) throws IOException {
@@ -60,27 +60,27 @@ public final class LifecycleProgram {
         OutputStream clientOut = client.getOutputStream();
         InputStream serverIn = server.getInputStream();
         clientOut.write(new byte[REQUEST]);
-        AttachTarget.readFully(serverIn, REQUEST);
+        ChildIo.readFully(serverIn, REQUEST);
         server.getOutputStream().write(new byte[RESPONSE]);
-        AttachTarget.readFully(client.getInputStream(), RESPONSE);
+        ChildIo.readFully(client.getInputStream(), RESPONSE);
         client.close();
-        AttachTarget.expectEof(serverIn);
+        ChildIo.expectEof(serverIn);
         server.close();
-        AttachTarget.say("exchanged Socket " + client.getLocalPort() + " " + listener.getLocalPort());
+        ChildIo.say("exchanged Socket " + client.getLocalPort() + " " + listener.getLocalPort());
     }
 
     static void exchangeChannel(ServerSocketChannel listener) throws IOException {
         SocketChannel client = SocketChannel.open(listener.getLocalAddress()); //@ exchangeChannel.connect
         SocketChannel server = listener.accept(); //@ exchangeChannel.accept
-        int clientPort = AttachTarget.port(client);
-        AttachTarget.writeFully(client, REQUEST);
-        AttachTarget.readFully(server, REQUEST);
-        AttachTarget.writeFully(server, RESPONSE);
-        AttachTarget.readFully(client, RESPONSE);
+        int clientPort = ChildIo.port(client);
+        ChildIo.writeFully(client, REQUEST);
+        ChildIo.readFully(server, REQUEST);
+        ChildIo.writeFully(server, RESPONSE);
+        ChildIo.readFully(client, RESPONSE);
         client.close();
-        AttachTarget.expectEof(server);
+        ChildIo.expectEof(server);
         server.close();
-        AttachTarget.say("exchanged SocketChannel " + clientPort + " " + port(listener.getLocalAddress()));
+        ChildIo.say("exchanged SocketChannel " + clientPort + " " + port(listener.getLocalAddress()));
     }
 
     static void exchangeAsync(AsynchronousServerSocketChannel listener) throws Exception {
@@ -98,7 +98,7 @@ public final class LifecycleProgram {
             throw new IOException("expected EOF");
         }
         server.close();
-        AttachTarget.say("exchanged AsynchronousSocketChannel " + clientPort + " " + port(listener.getLocalAddress()));
+        ChildIo.say("exchanged AsynchronousSocketChannel " + clientPort + " " + port(listener.getLocalAddress()));
     }
 
     static void keepSocketOpen(ServerSocket listener) throws IOException {
@@ -106,7 +106,7 @@ public final class LifecycleProgram {
         Socket server = listener.accept(); //@ keepSocketOpen.accept
         KEPT.add(client);
         KEPT.add(server);
-        AttachTarget.say("kept Socket " + client.getLocalPort() + " " + listener.getLocalPort());
+        ChildIo.say("kept Socket " + client.getLocalPort() + " " + listener.getLocalPort());
     }
 
     static void keepChannelOpen(ServerSocketChannel listener) throws IOException {
@@ -114,7 +114,7 @@ public final class LifecycleProgram {
         SocketChannel server = listener.accept(); //@ keepChannelOpen.accept
         KEPT.add(client);
         KEPT.add(server);
-        AttachTarget.say("kept SocketChannel " + AttachTarget.port(client) + " " + port(listener.getLocalAddress()));
+        ChildIo.say("kept SocketChannel " + ChildIo.port(client) + " " + port(listener.getLocalAddress()));
     }
 
     static void keepAsyncOpen(AsynchronousServerSocketChannel listener) throws Exception {
@@ -123,7 +123,7 @@ public final class LifecycleProgram {
         AsynchronousSocketChannel server = listener.accept().get(); //@ keepAsyncOpen.accept
         KEPT.add(client);
         KEPT.add(server);
-        AttachTarget.say("kept AsynchronousSocketChannel " + port(client.getLocalAddress()) + " "
+        ChildIo.say("kept AsynchronousSocketChannel " + port(client.getLocalAddress()) + " "
                 + port(listener.getLocalAddress()));
     }
 

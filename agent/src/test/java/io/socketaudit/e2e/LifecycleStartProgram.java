@@ -25,13 +25,13 @@ public final class LifecycleStartProgram {
             for (int i = 0; i < PAIRS; i++) {
                 SocketChannel client = SocketChannel.open(listener.getLocalAddress());
                 SocketChannel server = listener.accept();
-                int clientPort = AttachTarget.port(client);
-                AttachTarget.writeFully(client, 1);
-                AttachTarget.readFully(server, 1);
+                int clientPort = ChildIo.port(client);
+                ChildIo.writeFully(client, 1);
+                ChildIo.readFully(server, 1);
                 client.close();
-                AttachTarget.expectEof(server);
+                ChildIo.expectEof(server);
                 server.close();
-                AttachTarget.say("pair " + clientPort + " " + listenerPort);
+                ChildIo.say("pair " + clientPort + " " + listenerPort);
             }
         }
     }

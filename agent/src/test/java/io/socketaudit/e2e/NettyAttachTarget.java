@@ -44,14 +44,14 @@ public final class NettyAttachTarget {
 
         accepted[0] = new CompletableFuture<>();
         cycle(listener, client, accepted[0]);
-        AttachTarget.say(AttachTarget.READY);
+        ChildIo.say(AttachTarget.READY);
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String command; (command = commands.readLine()) != null && !command.equals("exit"); ) {
             if (command.equals("cycle")) {
                 accepted[0] = new CompletableFuture<>();
-                AttachTarget.say("done cycle " + cycle(listener, client, accepted[0]));
+                ChildIo.say("done cycle " + cycle(listener, client, accepted[0]));
             } else {
-                AttachTarget.say("unknown command " + command);
+                ChildIo.say("unknown command " + command);
             }
         }
         listener.close().sync();

@@ -50,7 +50,7 @@ public final class SoakProgram {
         usedHeapAfterGc();
         java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         long maxFds = os instanceof com.sun.management.UnixOperatingSystemMXBean unix ? unix.getMaxFileDescriptorCount() : -1;
-        AttachTarget.say("ready " + maxFds);
+        ChildIo.say("ready " + maxFds);
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line; (line = commands.readLine()) != null && !line.equals("exit"); ) {
             String[] command = line.split(" ");
@@ -65,7 +65,7 @@ public final class SoakProgram {
                         }
                         churned++;
                     }
-                    AttachTarget.say("done churn " + n + " " + churned);
+                    ChildIo.say("done churn " + n + " " + churned);
                     break;
                 }
                 case "open": {
@@ -79,7 +79,7 @@ public final class SoakProgram {
                             kept.add(channelListener.accept());
                         }
                     }
-                    AttachTarget.say("done open " + n + " " + kept.size() / 2);
+                    ChildIo.say("done open " + n + " " + kept.size() / 2);
                     break;
                 }
                 case "closeall": {
@@ -87,27 +87,27 @@ public final class SoakProgram {
                         c.close();
                     }
                     kept.clear();
-                    AttachTarget.say("done closeall");
+                    ChildIo.say("done closeall");
                     break;
                 }
                 case "probe": {
                     SocketChannel client = SocketChannel.open(channelListener.getLocalAddress());
                     SocketChannel server = channelListener.accept();
-                    int port = AttachTarget.port(client);
+                    int port = ChildIo.port(client);
                     client.close();
                     server.close();
-                    AttachTarget.say("done probe " + port);
+                    ChildIo.say("done probe " + port);
                     break;
                 }
                 case "gc":
                     System.gc();
-                    AttachTarget.say("done gc");
+                    ChildIo.say("done gc");
                     break;
                 case "heap":
-                    AttachTarget.say("done heap " + usedHeapAfterGc());
+                    ChildIo.say("done heap " + usedHeapAfterGc());
                     break;
                 default:
-                    AttachTarget.say("unknown command " + line);
+                    ChildIo.say("unknown command " + line);
             }
         }
         listener.close();
@@ -118,23 +118,23 @@ public final class SoakProgram {
         Socket client = new Socket(LOOPBACK, listener.getLocalPort());
         Socket server = listener.accept();
         client.getOutputStream().write(1);
-        AttachTarget.readFully(server.getInputStream(), 1);
+        ChildIo.readFully(server.getInputStream(), 1);
         server.getOutputStream().write(2);
-        AttachTarget.readFully(client.getInputStream(), 1);
+        ChildIo.readFully(client.getInputStream(), 1);
         client.close();
-        AttachTarget.expectEof(server.getInputStream());
+        ChildIo.expectEof(server.getInputStream());
         server.close();
     }
 
     private static void churnChannel(ServerSocketChannel listener) throws IOException {
         SocketChannel client = SocketChannel.open(listener.getLocalAddress());
         SocketChannel server = listener.accept();
-        AttachTarget.writeFully(client, 1);
-        AttachTarget.readFully(server, 1);
-        AttachTarget.writeFully(server, 1);
-        AttachTarget.readFully(client, 1);
+        ChildIo.writeFully(client, 1);
+        ChildIo.readFully(server, 1);
+        ChildIo.writeFully(server, 1);
+        ChildIo.readFully(client, 1);
         client.close();
-        AttachTarget.expectEof(server);
+        ChildIo.expectEof(server);
         server.close();
     }
 
