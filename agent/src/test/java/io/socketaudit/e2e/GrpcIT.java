@@ -51,7 +51,7 @@ class GrpcIT {
         if (cached != null) {
             return cached;
         }
-        Path dir = ScenarioRun.runDirectory("grpc-jdk" + jdk.feature() + "-");
+        Path dir = LifecycleJvm.runDirectory("grpc-jdk" + jdk.feature() + "-");
         AgentJvm child = AgentJvm.on(jdk).workDir(dir).logTo(dir.resolve("audit.jsonl"))
                 .classPath(grpcJars()).main(GrpcScenario.class);
         LoopbackCapture.Run captured = LoopbackCapture.around(child);

@@ -160,7 +160,7 @@ abstract class NettyTransportIT {
         if (cached != null) {
             return cached;
         }
-        Path dir = ScenarioRun.runDirectory("netty-" + transport() + "-jdk" + jdk.feature() + "-");
+        Path dir = LifecycleJvm.runDirectory("netty-" + transport() + "-jdk" + jdk.feature() + "-");
         List<String> args = new ArrayList<>();
         args.add(transport());
         args.addAll(scenarios());

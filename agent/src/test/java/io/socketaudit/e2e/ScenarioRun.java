@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.socketaudit.e2e.LoopbackCapture.Packet;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,17 +53,8 @@ final class ScenarioRun {
 
     /** Under target/ when run by Maven (kept for inspection, removed by mvn clean), else a temp dir. */
     private static Path runDirectory(EndToEndJdks.Jdk jdk, boolean withAgent) throws java.io.IOException {
-        return runDirectory("close-scenarios-jdk" + jdk.feature() + (withAgent ? "-agent-" : "-no-agent-"));
-    }
-
-    /** A new directory for one child run, named from {@code prefix}. */
-    static Path runDirectory(String prefix) throws java.io.IOException {
-        String basedir = System.getProperty("basedir");
-        if (basedir != null && Files.isDirectory(Path.of(basedir, "target"))) {
-            Path parent = Files.createDirectories(Path.of(basedir, "target", "e2e-runs"));
-            return Files.createTempDirectory(parent, prefix);
-        }
-        return Files.createTempDirectory(prefix);
+        return LifecycleJvm.runDirectory(
+                "close-scenarios-jdk" + jdk.feature() + (withAgent ? "-agent-" : "-no-agent-"));
     }
 
     WireFacts wire(ScenarioOutput.End end) {
