@@ -30,7 +30,7 @@ class NettyAttachIT {
         String[] ports;
         try (LifecycleJvm target = LifecycleJvm.start(AgentJvm.on(jdk).withoutAgent()
                 .classPath(NettyEpollIT.nettyJars()).main(NettyAttachTarget.class), dir)) {
-            target.awaitPrefix(AttachTarget.READY);
+            target.awaitPrefix(NettyAttachTarget.READY);
             AttachCli.Result attach = AttachCli.run(jdk, "attach", Long.toString(target.pid()), "file=" + log);
             assertEquals(0, attach.exitCode(), attach::describe);
             ports = target.call("cycle").split(" ");

@@ -22,11 +22,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A Netty epoll service that runs before any agent is attached: it binds a listener and makes one connection, so
- * that Netty's native socket classes are loaded, prints {@value AttachTarget#READY}, then obeys stdin:
+ * that Netty's native socket classes are loaded, prints {@value #READY}, then obeys stdin:
  * {@code cycle} makes one more connection (connect, one byte each way, the client closes, the server closes on
  * its EOF) and answers {@code done cycle <client port> <server port>}; {@code exit} ends it.
  */
 public final class NettyAttachTarget {
+
+    static final String READY = "ready";
 
     private static final long GUARD_SECONDS = 60;
 
@@ -44,7 +46,7 @@ public final class NettyAttachTarget {
 
         accepted[0] = new CompletableFuture<>();
         cycle(listener, client, accepted[0]);
-        ChildIo.say(AttachTarget.READY);
+        ChildIo.say(READY);
         BufferedReader commands = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String command; (command = commands.readLine()) != null && !command.equals("exit"); ) {
             if (command.equals("cycle")) {
