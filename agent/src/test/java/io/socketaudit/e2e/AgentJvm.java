@@ -64,7 +64,7 @@ public final class AgentJvm {
     /** The directory the e2e main classes were compiled to. */
     public static Path testClasses() {
         try {
-            return Paths.get(CloseScenarios.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return Paths.get(AgentJvm.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
