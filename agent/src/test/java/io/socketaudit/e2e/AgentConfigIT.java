@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.socketaudit.e2e.harness.AgentJvm;
+import io.socketaudit.e2e.harness.E2eApp;
+import io.socketaudit.e2e.harness.EndToEndJdks;
 
 import java.io.IOException;
 import java.io.InputStream;

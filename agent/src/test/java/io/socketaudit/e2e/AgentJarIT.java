@@ -1,5 +1,6 @@
 package io.socketaudit.e2e;
 
+import io.socketaudit.e2e.harness.AgentJvm;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;

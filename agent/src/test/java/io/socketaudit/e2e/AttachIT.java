@@ -1,6 +1,6 @@
 package io.socketaudit.e2e;
 
-import static io.socketaudit.e2e.LifecycleLog.signature;
+import static io.socketaudit.e2e.harness.LifecycleLog.signature;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -9,6 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.socketaudit.e2e.harness.AgentJvm;
+import io.socketaudit.e2e.harness.AttachCli;
+import io.socketaudit.e2e.harness.EndToEndJdks;
+import io.socketaudit.e2e.harness.LifecycleJvm;
+import io.socketaudit.e2e.harness.LifecycleLog;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -11,11 +11,11 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 
-import static io.socketaudit.e2e.ChildIo.expectEof;
-import static io.socketaudit.e2e.ChildIo.port;
-import static io.socketaudit.e2e.ChildIo.readFully;
-import static io.socketaudit.e2e.ChildIo.say;
-import static io.socketaudit.e2e.ChildIo.writeFully;
+import static io.socketaudit.e2e.harness.ChildIo.expectEof;
+import static io.socketaudit.e2e.harness.ChildIo.port;
+import static io.socketaudit.e2e.harness.ChildIo.readFully;
+import static io.socketaudit.e2e.harness.ChildIo.say;
+import static io.socketaudit.e2e.harness.ChildIo.writeFully;
 
 /**
  * The application {@link AttachIT} attaches the agent to: started without it, it opens a

@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.socketaudit.e2e.harness.EachJdk;
+import io.socketaudit.e2e.harness.EndToEndJdks;
+import io.socketaudit.e2e.harness.ReportJson;
+import io.socketaudit.e2e.harness.WireFacts;
 import io.socketaudit.logformat.Event;
 import io.socketaudit.logformat.Field;
 

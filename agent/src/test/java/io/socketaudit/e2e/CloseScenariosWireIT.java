@@ -1,6 +1,7 @@
 package io.socketaudit.e2e;
 
 import java.util.List;
+import io.socketaudit.e2e.harness.EndToEndJdks;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

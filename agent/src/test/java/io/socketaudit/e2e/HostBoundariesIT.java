@@ -1,5 +1,8 @@
 package io.socketaudit.e2e;
 
+import io.socketaudit.e2e.harness.AgentJvm;
+import io.socketaudit.e2e.harness.E2eApp;
+import io.socketaudit.e2e.harness.EndToEndJdks;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.socketaudit.e2e.harness.AgentJvm;
+import io.socketaudit.e2e.harness.EndToEndJdks;
+import io.socketaudit.e2e.harness.LifecycleJvm;
+import io.socketaudit.e2e.harness.ReportJson;
 import java.nio.file.Path;
 import java.util.List;
 import org.apache.catalina.startup.Tomcat;

@@ -1,13 +1,17 @@
 package io.socketaudit.e2e;
 
-import static io.socketaudit.e2e.LifecycleLog.event;
-import static io.socketaudit.e2e.LifecycleLog.micros;
+import static io.socketaudit.e2e.harness.LifecycleLog.event;
+import static io.socketaudit.e2e.harness.LifecycleLog.micros;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.socketaudit.e2e.harness.AgentJvm;
+import io.socketaudit.e2e.harness.EndToEndJdks;
+import io.socketaudit.e2e.harness.LifecycleJvm;
+import io.socketaudit.e2e.harness.LifecycleLog;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,5 +1,7 @@
 package io.socketaudit.e2e;
 
+import io.socketaudit.e2e.harness.ChildIo;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

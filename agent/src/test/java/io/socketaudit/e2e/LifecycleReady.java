@@ -1,6 +1,8 @@
 package io.socketaudit.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.socketaudit.e2e.harness.LifecycleJvm;
+import io.socketaudit.e2e.harness.LifecycleLog;
 
 import java.io.IOException;
 import java.nio.file.Path;

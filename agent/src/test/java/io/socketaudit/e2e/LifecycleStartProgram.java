@@ -1,5 +1,7 @@
 package io.socketaudit.e2e;
 
+import io.socketaudit.e2e.harness.ChildIo;
+
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;

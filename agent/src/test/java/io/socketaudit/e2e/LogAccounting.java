@@ -1,6 +1,7 @@
 package io.socketaudit.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.socketaudit.e2e.harness.AgentJvm;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,9 @@
 package io.socketaudit.e2e;
 
+import io.socketaudit.e2e.harness.AgentJvm;
+import io.socketaudit.e2e.harness.EachJdk;
+import io.socketaudit.e2e.harness.EndToEndJdks;
+import io.socketaudit.e2e.harness.OtherUser;
 import io.socketaudit.output.SmallDisk;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;

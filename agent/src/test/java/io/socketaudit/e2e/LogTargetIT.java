@@ -1,5 +1,10 @@
 package io.socketaudit.e2e;
 
+import io.socketaudit.e2e.harness.AgentJvm;
+import io.socketaudit.e2e.harness.E2eApp;
+import io.socketaudit.e2e.harness.EachJdk;
+import io.socketaudit.e2e.harness.EndToEndJdks;
+import io.socketaudit.e2e.harness.OtherUser;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;

@@ -1,6 +1,10 @@
 package io.socketaudit.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.socketaudit.e2e.harness.AgentJvm;
+import io.socketaudit.e2e.harness.AttachCli;
+import io.socketaudit.e2e.harness.EndToEndJdks;
+import io.socketaudit.e2e.harness.LifecycleJvm;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 

@@ -12,6 +12,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.socketaudit.e2e.harness.ChildIo;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

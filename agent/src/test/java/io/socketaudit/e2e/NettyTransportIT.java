@@ -1,7 +1,12 @@
 package io.socketaudit.e2e;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.socketaudit.e2e.LoopbackCapture.Packet;
+import io.socketaudit.e2e.harness.AgentJvm;
+import io.socketaudit.e2e.harness.EndToEndJdks;
+import io.socketaudit.e2e.harness.LifecycleJvm;
+import io.socketaudit.e2e.harness.LoopbackCapture;
+import io.socketaudit.e2e.harness.LoopbackCapture.Packet;
+import io.socketaudit.e2e.harness.WireFacts;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.function.Executable;

@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.socketaudit.e2e.LoopbackCapture.Packet;
+import io.socketaudit.e2e.harness.AgentJvm;
+import io.socketaudit.e2e.harness.EndToEndJdks;
+import io.socketaudit.e2e.harness.LifecycleJvm;
+import io.socketaudit.e2e.harness.LoopbackCapture;
+import io.socketaudit.e2e.harness.LoopbackCapture.Packet;
+import io.socketaudit.e2e.harness.WireFacts;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

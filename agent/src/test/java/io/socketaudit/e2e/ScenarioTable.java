@@ -1,12 +1,13 @@
 package io.socketaudit.e2e;
 
-import static io.socketaudit.e2e.WireFacts.Expect.FIN;
-import static io.socketaudit.e2e.WireFacts.Expect.FIN_THEN_RST;
-import static io.socketaudit.e2e.WireFacts.Expect.NOTHING;
-import static io.socketaudit.e2e.WireFacts.Expect.NO_RST;
-import static io.socketaudit.e2e.WireFacts.Expect.RST_ONLY;
+import static io.socketaudit.e2e.harness.WireFacts.Expect.FIN;
+import static io.socketaudit.e2e.harness.WireFacts.Expect.FIN_THEN_RST;
+import static io.socketaudit.e2e.harness.WireFacts.Expect.NOTHING;
+import static io.socketaudit.e2e.harness.WireFacts.Expect.NO_RST;
+import static io.socketaudit.e2e.harness.WireFacts.Expect.RST_ONLY;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.socketaudit.e2e.harness.WireFacts;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

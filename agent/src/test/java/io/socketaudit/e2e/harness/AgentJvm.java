@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -23,7 +23,7 @@ import java.util.function.Predicate;
 public final class AgentJvm {
 
     /** Upper bound for one child JVM; only a guard against a hang, never a synchronisation. */
-    static final long HANG_GUARD_SECONDS = 120;
+    public static final long HANG_GUARD_SECONDS = 120;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,13 +15,13 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** The report command's JSON over the logs a test wrote, run as the command line runs it, in this JVM. */
-final class ReportJson {
+public final class ReportJson {
 
     private ReportJson() {
     }
 
     /** {@code report ARGS... --format json}; fails unless the command succeeded. */
-    static JsonNode of(Object... args) throws IOException {
+    public static JsonNode of(Object... args) throws IOException {
         List<String> command = new ArrayList<>(List.of("report"));
         for (Object arg : args) {
             command.add(arg.toString());

@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.harness;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -17,8 +17,8 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class E2eApp {
 
-    static final String DONE = "round trip done";
-    static final String READY = "ready for SIGTERM";
+    public static final String DONE = "round trip done";
+    public static final String READY = "ready for SIGTERM";
 
     private E2eApp() {
     }

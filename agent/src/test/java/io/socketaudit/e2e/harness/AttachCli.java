@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.harness;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -10,12 +10,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the agent jar's command line, {@code <jdk>/bin/java -jar socket-audit-agent.jar ARGS}, on one JDK. */
-final class AttachCli {
+public final class AttachCli {
 
     /** What one run of the command printed and returned. */
-    record Result(List<String> command, int exitCode, List<String> stdout, List<String> stderr) {
+    public record Result(List<String> command, int exitCode, List<String> stdout, List<String> stderr) {
 
-        String describe() {
+        public String describe() {
             return "command: " + String.join(" ", command) + "\nexit code: " + exitCode
                     + "\nstdout:\n" + String.join("\n", stdout) + "\nstderr:\n" + String.join("\n", stderr);
         }
@@ -24,7 +24,7 @@ final class AttachCli {
     private AttachCli() {
     }
 
-    static Result run(EndToEndJdks.Jdk jdk, String... args) throws IOException, InterruptedException {
+    public static Result run(EndToEndJdks.Jdk jdk, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(jdk.java().toString());
         command.add("-jar");

@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.harness;
 
 import java.io.File;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.harness;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,25 +25,25 @@ import java.util.stream.Collectors;
  * ({@code open}, {@code close}, {@code shutdown}, {@code leak}, {@code open_at_exit}), the stack
  * table, ports and times; and {@link Tail}, which reads a log while the agent is still writing it.
  */
-final class LifecycleLog {
+public final class LifecycleLog {
 
     /** The events that are about one connection. */
-    static final Set<String> CONNECTION_EVENTS = Set.of("open", "close", "shutdown", "leak", "open_at_exit");
+    public static final Set<String> CONNECTION_EVENTS = Set.of("open", "close", "shutdown", "leak", "open_at_exit");
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private LifecycleLog() {
     }
 
-    static String event(JsonNode line) {
+    public static String event(JsonNode line) {
         return line.path("event").asText();
     }
 
-    static List<JsonNode> events(List<JsonNode> log, String event) {
+    public static List<JsonNode> events(List<JsonNode> log, String event) {
         return log.stream().filter(l -> event.equals(event(l))).collect(Collectors.toList());
     }
 
-    static List<JsonNode> connectionEvents(List<JsonNode> log) {
+    public static List<JsonNode> connectionEvents(List<JsonNode> log) {
         return log.stream().filter(l -> CONNECTION_EVENTS.contains(event(l))).collect(Collectors.toList());
     }
 
@@ -56,11 +56,11 @@ final class LifecycleLog {
         return Integer.parseInt(text.substring(text.lastIndexOf(':') + 1));
     }
 
-    static int localPort(JsonNode line) {
+    public static int localPort(JsonNode line) {
         return port(line.get("local"));
     }
 
-    static int remotePort(JsonNode line) {
+    public static int remotePort(JsonNode line) {
         return port(line.get("remote"));
     }
 
@@ -68,17 +68,17 @@ final class LifecycleLog {
      * A compact signature of a connection event, for comparing whole logs as multisets:
      * {@code event api op localPort->remotePort}.
      */
-    static String signature(JsonNode line) {
+    public static String signature(JsonNode line) {
         return event(line) + " " + line.path("api").asText() + " " + line.path("op").asText() + " "
                 + localPort(line) + "->" + remotePort(line);
     }
 
-    static String signature(String event, String api, String op, int localPort, int remotePort) {
+    public static String signature(String event, String api, String op, int localPort, int remotePort) {
         return event + " " + api + " " + op + " " + localPort + "->" + remotePort;
     }
 
     /** Microseconds since the epoch of an RFC 3339 time the agent wrote. */
-    static long micros(JsonNode time) {
+    public static long micros(JsonNode time) {
         Instant instant = Instant.parse(time.asText());
         return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
     }
@@ -87,7 +87,7 @@ final class LifecycleLog {
      * The stack table: each {@code stack} line's frames by id. Fails when an id is defined twice
      * or a line refers to a stack not defined before it.
      */
-    static Map<Integer, List<String>> stacks(List<JsonNode> log) {
+    public static Map<Integer, List<String>> stacks(List<JsonNode> log) {
         Map<Integer, List<String>> stacks = new HashMap<>();
         for (int i = 0; i < log.size(); i++) {
             JsonNode line = log.get(i);
@@ -105,7 +105,7 @@ final class LifecycleLog {
     }
 
     /** The log starts with agent_start and ends with agent_stop of this reason, nothing dropped, no agent error. */
-    static void assertFramed(List<JsonNode> log, String stopReason, String what) {
+    public static void assertFramed(List<JsonNode> log, String stopReason, String what) {
         assertTrue(!log.isEmpty(), what + ": empty log");
         JsonNode first = log.get(0);
         JsonNode last = log.get(log.size() - 1);
@@ -132,31 +132,31 @@ final class LifecycleLog {
      * Reads the complete lines a running agent has added to its log since the last call. The
      * agent flushes after each batch, so a line without its newline yet is left for the next call.
      */
-    static final class Tail {
+    public static final class Tail {
         private final Path file;
         private long position;
         private final boolean keep;
         private final List<JsonNode> lines = new ArrayList<>();
 
         /** {@code keep}: whether {@link #all()} keeps every line read (not for logs of many thousand lines). */
-        Tail(Path file, boolean keep) {
+        public Tail(Path file, boolean keep) {
             this(file, keep, 0);
         }
 
         /** Reads from {@code position} (the start of a line) on. */
-        Tail(Path file, boolean keep, long position) {
+        public Tail(Path file, boolean keep, long position) {
             this.file = file;
             this.keep = keep;
             this.position = position;
         }
 
         /** The position after the last complete line read. */
-        long position() {
+        public long position() {
             return position;
         }
 
         /** The new complete lines, parsed. */
-        List<JsonNode> poll() throws IOException {
+        public List<JsonNode> poll() throws IOException {
             if (!Files.exists(file)) {
                 return List.of();
             }
@@ -185,7 +185,7 @@ final class LifecycleLog {
         }
 
         /** Every line read so far, when kept. */
-        List<JsonNode> all() {
+        public List<JsonNode> all() {
             if (!keep) {
                 throw new IllegalStateException("this tail keeps no lines");
             }

@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.harness;
 
 import java.io.IOException;
 import java.io.OutputStreamWriter;
@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  * <p>Every wait is a handshake on a line the child prints; the time limit is only a guard against
  * a hang.
  */
-final class LifecycleJvm implements AutoCloseable {
+public final class LifecycleJvm implements AutoCloseable {
 
     static final long HANG_GUARD_SECONDS = AgentJvm.HANG_GUARD_SECONDS;
 
@@ -39,12 +39,12 @@ final class LifecycleJvm implements AutoCloseable {
     }
 
     /** Starts {@code spec}'s command line in {@code dir}, with none of the runner's agent configuration. */
-    static LifecycleJvm start(AgentJvm spec, Path dir) throws IOException {
+    public static LifecycleJvm start(AgentJvm spec, Path dir) throws IOException {
         return start(spec.command(), dir);
     }
 
     /** Starts a command line (e.g. a JVM wrapped in another command) in {@code dir}, hermetically as above. */
-    static LifecycleJvm start(List<String> command, Path dir) throws IOException {
+    public static LifecycleJvm start(List<String> command, Path dir) throws IOException {
         ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile());
         hermetic(builder.environment());
         return new LifecycleJvm(command, builder.start());
@@ -59,7 +59,7 @@ final class LifecycleJvm implements AutoCloseable {
     }
 
     /** A directory for one run: under target/e2e-runs when run by Maven (kept for inspection), else a temp dir. */
-    static Path runDirectory(String prefix) throws IOException {
+    public static Path runDirectory(String prefix) throws IOException {
         String basedir = System.getProperty("basedir");
         if (basedir != null && Files.isDirectory(Path.of(basedir, "target"))) {
             Path parent = Files.createDirectories(Path.of(basedir, "target", "e2e-runs"));
@@ -68,12 +68,12 @@ final class LifecycleJvm implements AutoCloseable {
         return Files.createTempDirectory(prefix);
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** Sends one command line. */
-    void send(String line) {
+    public void send(String line) {
         stdin.println(line);
         if (stdin.checkError()) {
             throw new AssertionError("could not send '" + line + "' to the child: " + describe());
@@ -94,18 +94,18 @@ final class LifecycleJvm implements AutoCloseable {
     }
 
     /** Waits for the next stdout line that starts with {@code prefix}. */
-    String awaitPrefix(String prefix) throws InterruptedException {
+    public String awaitPrefix(String prefix) throws InterruptedException {
         return await(l -> l.startsWith(prefix));
     }
 
     /** Sends {@code command} and waits for the child's answer, a line starting {@code "done " + command}. */
-    String call(String command) throws InterruptedException {
+    public String call(String command) throws InterruptedException {
         send(command);
         return awaitPrefix("done " + command);
     }
 
     /** Closes stdin (the child's signal to finish, for those that read to the end) and waits for the exit code. */
-    int awaitExit() throws InterruptedException {
+    public int awaitExit() throws InterruptedException {
         stdin.close();
         if (!process.waitFor(HANG_GUARD_SECONDS, TimeUnit.SECONDS)) {
             process.destroyForcibly();
@@ -122,11 +122,11 @@ final class LifecycleJvm implements AutoCloseable {
         return stdout.snapshot();
     }
 
-    List<String> stderr() {
+    public List<String> stderr() {
         return stderr.snapshot();
     }
 
-    String describe() {
+    public String describe() {
         return "command: " + String.join(" ", command) + "\nstdout:\n" + String.join("\n", stdout.snapshot())
                 + "\nstderr:\n" + String.join("\n", stderr.snapshot());
     }

@@ -1,6 +1,6 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.harness;
 
-import io.socketaudit.e2e.LoopbackCapture.Packet;
+import io.socketaudit.e2e.harness.LoopbackCapture.Packet;
 
 import java.util.List;
 import java.util.stream.Collectors;
@@ -12,10 +12,10 @@ import java.util.stream.Collectors;
  * RST: that is the kernel refusing data that arrived for a socket the app had already closed
  * (for example a TLS close_notify answering ours), not something our close sent.
  */
-final class WireFacts {
+public final class WireFacts {
 
     /** What one end is expected to send, independent of the agent. */
-    enum Expect {
+    public enum Expect {
         /** A FIN and no RST of its own (an RST answering late data from the peer is allowed). */
         FIN,
         /** A FIN, then an RST of its own: the JDK's Socket shuts output down, then the close resets. */
@@ -32,7 +32,7 @@ final class WireFacts {
     private final List<Packet> connection;
     private final int localPort;
 
-    WireFacts(List<Packet> allPackets, int localPort, int remotePort) {
+    public WireFacts(List<Packet> allPackets, int localPort, int remotePort) {
         this.localPort = localPort;
         this.connection = allPackets.stream().filter(p -> p.between(localPort, remotePort)).collect(Collectors.toList());
         this.sent = connection.stream().filter(p -> p.from(localPort, remotePort)).collect(Collectors.toList());
@@ -42,7 +42,7 @@ final class WireFacts {
         return !connection.isEmpty();
     }
 
-    boolean sentFin() {
+    public boolean sentFin() {
         return sent.stream().anyMatch(Packet::fin);
     }
 
@@ -87,7 +87,7 @@ final class WireFacts {
     }
 
     /** Null when the end sent what {@code expect} says, else what is wrong. */
-    String check(Expect expect) {
+    public String check(Expect expect) {
         if (!seen()) {
             return "no packets of this connection were captured";
         }
@@ -124,7 +124,7 @@ final class WireFacts {
      * of its own; abortive with any cause but peer-reset → an RST from local to remote;
      * peer-reset → an RST from remote to local. Null when satisfied.
      */
-    String checkEvent(String how, String cause) {
+    public String checkEvent(String how, String cause) {
         if (!seen()) {
             return "no packets of this connection were captured";
         }
@@ -147,7 +147,7 @@ final class WireFacts {
         return null;
     }
 
-    String describe() {
+    public String describe() {
         if (connection.isEmpty()) {
             return "    (nothing captured)";
         }
