@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.scenarios;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,14 +14,14 @@ import java.util.regex.Pattern;
 
 /**
  * The exact line of every close/shutdown call in {@link CloseScenarios}, read from its source:
- * each such line ends with a marker comment {@code //@ <role>.<op>}. With it the tests expect
- * {@code caller} to be exactly {@code io.socketaudit.e2e.CloseScenarios.<scenario>(CloseScenarios.java:<line>)}.
+ * each such line ends with a marker comment {@code //@ <role>.<op>}. With it the tests expect {@code caller}
+ * to be exactly {@code io.socketaudit.e2e.scenarios.CloseScenarios.<scenario>(CloseScenarios.java:<line>)}.
  */
 final class CallerMarkers {
 
     private static final Pattern METHOD = Pattern.compile("^\\s*static void (\\w+)\\(.*");
     private static final Pattern MARKER = Pattern.compile("//@ (\\w+)\\.(\\w+)\\s*$");
-    private static final String SOURCE = "src/test/java/io/socketaudit/e2e/CloseScenarios.java";
+    private static final String SOURCE = "src/test/java/io/socketaudit/e2e/scenarios/CloseScenarios.java";
 
     private final Map<String, Integer> lines = new HashMap<>();
 

@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.scenarios;
 
 import java.util.List;
 import io.socketaudit.e2e.harness.EndToEndJdks;

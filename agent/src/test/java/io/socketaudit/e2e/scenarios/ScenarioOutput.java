@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.scenarios;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.scenarios;
 
 import static io.socketaudit.e2e.harness.WireFacts.Expect.FIN;
 import static io.socketaudit.e2e.harness.WireFacts.Expect.FIN_THEN_RST;

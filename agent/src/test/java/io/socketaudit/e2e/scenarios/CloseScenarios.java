@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.scenarios;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -67,7 +67,7 @@ import javax.net.ssl.TrustManagerFactory;
  * </ul>
  *
  * <p>Run it without the agent to see what the JDK and kernel do on their own:
- * {@code java -cp agent/target/test-classes io.socketaudit.e2e.CloseScenarios [scenario...]}.
+ * {@code java -cp agent/target/test-classes io.socketaudit.e2e.scenarios.CloseScenarios [scenario...]}.
  */
 public final class CloseScenarios {
 
