@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.libraries;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.socketaudit.e2e.harness.AgentJvm;
@@ -288,7 +288,8 @@ abstract class NettyTransportIT {
                         // Netty runs the close on the channel's event loop; it belongs to the code that asked.
                         assertEquals("main", thread, at);
                         assertTrue(e.get("appCaller").asText().startsWith(
-                                "io.socketaudit.e2e.NettyScenarios." + requester + "(NettyScenarios.java:"), at);
+                                "io.socketaudit.e2e.libraries.NettyScenarios." + requester
+                                        + "(NettyScenarios.java:"), at);
                     } else {
                         String loop = expected.role.equals("client") ? "client-loop-" : "server-loop-";
                         assertTrue(thread.startsWith(loop), at);
@@ -297,7 +298,8 @@ abstract class NettyTransportIT {
                         if (expected.scenario.startsWith("server") && expected.scenario.endsWith("ClosesFromHandler")
                                 && expected.role.equals("server")) {
                             assertTrue(e.get("appCaller").asText().startsWith(
-                                    "io.socketaudit.e2e.NettyScenarios$ServerHandler.channelRead(NettyScenarios.java:"), at);
+                                    "io.socketaudit.e2e.libraries.NettyScenarios$ServerHandler.channelRead("
+                                            + "NettyScenarios.java:"), at);
                         } else {
                             assertTrue(e.get("appCaller").isNull(), at);
                         }
@@ -341,7 +343,7 @@ abstract class NettyTransportIT {
                 // main asks for the close, the acceptor's event loop runs it.
                 assertEquals("main", close.get("thread").get("name").asText(), close::toString);
                 assertTrue(close.get("appCaller").asText().startsWith(
-                        "io.socketaudit.e2e.NettyScenarios.main(NettyScenarios.java:"), close::toString);
+                        "io.socketaudit.e2e.libraries.NettyScenarios.main(NettyScenarios.java:"), close::toString);
                 for (String field : List.of("remote", "how", "cause", "initiator", "pendingIn", "pendingOut")) {
                     assertTrue(close.get(field).isNull(), () -> field + " of " + close);
                 }

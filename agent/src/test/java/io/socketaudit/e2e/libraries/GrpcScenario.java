@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.libraries;
 
 import io.grpc.Attributes;
 import io.grpc.CallOptions;

@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.libraries;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.libraries;
 
 import java.net.URISyntaxException;
 import java.net.URL;

@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.libraries;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -35,8 +35,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * the client's {@code client-loop-*}. Synchronised on Netty's futures and the kernel's TCP state, never on sleeps.
  *
  * <p>Run it without the agent to see what Netty and the kernel do on their own:
- * {@code java -cp <test classes and Netty's jars> io.socketaudit.e2e.NettyScenarios epoll}. It exits with
- * {@value #UNAVAILABLE} when the transport cannot run here, after a line {@code transport unavailable: <why>}.
+ * {@code java -cp <test classes and Netty's jars> io.socketaudit.e2e.libraries.NettyScenarios epoll}. It exits
+ * with {@value #UNAVAILABLE} when the transport cannot run here, after a line {@code transport unavailable: <why>}.
  */
 public final class NettyScenarios {
 
