@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.lifecycle;
 
 import io.socketaudit.e2e.harness.ChildIo;
 

@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.lifecycle;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,12 +13,12 @@ import java.util.regex.Pattern;
 /**
  * The exact source line of a marked call in one of the e2e programs: a line ending with the marker
  * comment {@code //@ <name>} inside a {@code static} method. {@link #caller} gives the
- * {@code caller} the agent must report for it: {@code io.socketaudit.e2e.Program.method(Program.java:line)}.
+ * {@code caller} the agent must report for it: {@code io.socketaudit.e2e.lifecycle.Program.method(Program.java:line)}.
  */
 final class LifecycleSource {
 
     private static final Pattern METHOD = Pattern.compile("^\\s*(?:(?:public|private|protected)\\s+)?static\\s+[\\w<>\\[\\]]+\\s+(\\w+)\\(.*");
-    private static final String DIRECTORY = "src/test/java/io/socketaudit/e2e/";
+    private static final String DIRECTORY = "src/test/java/io/socketaudit/e2e/lifecycle/";
 
     private LifecycleSource() {
     }

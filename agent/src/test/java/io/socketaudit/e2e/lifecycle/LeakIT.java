@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.lifecycle;
 
 import static io.socketaudit.e2e.harness.LifecycleLog.event;
 import static io.socketaudit.e2e.harness.LifecycleLog.micros;
