@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.agent;
 
 import io.socketaudit.e2e.harness.AgentJvm;
 import org.junit.jupiter.api.Test;

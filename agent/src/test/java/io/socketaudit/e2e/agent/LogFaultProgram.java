@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.agent;
 
 import java.io.IOException;
 import java.net.InetAddress;

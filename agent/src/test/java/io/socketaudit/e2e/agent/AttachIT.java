@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.agent;
 
 import static io.socketaudit.e2e.harness.LifecycleLog.signature;
 import static org.junit.jupiter.api.Assertions.assertAll;
