@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.hardening;
 
 import io.socketaudit.e2e.harness.AgentJvm;
 import io.socketaudit.e2e.harness.E2eApp;

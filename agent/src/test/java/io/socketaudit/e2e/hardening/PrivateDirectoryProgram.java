@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.hardening;
 
 import java.lang.reflect.Method;
 import java.net.URL;

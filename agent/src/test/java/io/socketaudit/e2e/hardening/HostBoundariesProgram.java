@@ -1,4 +1,4 @@
-package io.socketaudit.e2e;
+package io.socketaudit.e2e.hardening;
 
 /**
  * Prints what the application's class path may reach of the JDK's internals: whether {@code jdk.internal.misc} is
