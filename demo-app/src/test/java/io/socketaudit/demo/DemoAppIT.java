@@ -2,7 +2,7 @@ package io.socketaudit.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.socketaudit.e2e.EndToEndJdks;
+import io.socketaudit.e2e.harness.EndToEndJdks;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -74,7 +74,7 @@ class DemoAppIT {
     Path dir;
 
     @ParameterizedTest
-    @MethodSource("io.socketaudit.e2e.EndToEndJdks#all")
+    @MethodSource("io.socketaudit.e2e.harness.EndToEndJdks#all")
     void everyScenarioLeavesTheEventsItShows(EndToEndJdks.Jdk jdk) throws Exception {
         Path log = dir.resolve("demo.jsonl");
         Run demo = run(jdk, "-javaagent:" + property("socketaudit.agent.jar") + "=file=" + log,
