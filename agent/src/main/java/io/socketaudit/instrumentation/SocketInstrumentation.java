@@ -29,8 +29,10 @@ public final class SocketInstrumentation implements ClassFileTransformer {
     private boolean weaving;
     /** Whether Byte Buddy is being got ready in the background, or was: once per JVM. */
     private final AtomicBoolean preparing = new AtomicBoolean();
-    /** The thread weaving the JDK's classes for later runs, once Byte Buddy is ready; {@code null} before and after. */
+    /** The thread that prepares Byte Buddy and then weaves the JDK's classes for later runs, if there is one. */
     private volatile Thread keeping;
+    /** Whether Byte Buddy has woven a class or is prepared: what is left of keeping the JDK's classes is short. */
+    private volatile boolean byteBuddyReady;
 
     private SocketInstrumentation(Set<String> transformed, Map<String, WovenClass> wovenEarlier,
                                   BiConsumer<String, Throwable> onError) {
@@ -71,29 +73,30 @@ public final class SocketInstrumentation implements ClassFileTransformer {
             public void run() {
                 try {
                     AdviceWeaver.prepare();
+                    byteBuddyReady = true;
                     if (keep != null) {
-                        keeping = Thread.currentThread();
                         keep.accept(AdviceWeaver.weaveJdkClasses());
                     }
                 } catch (Throwable t) {
                     // Whatever failed fails again in the real weave, which reports it.
-                } finally {
-                    keeping = null;
                 }
             }
         }, "socket-audit-prepare");
         thread.setDaemon(true);
+        if (keep != null) {
+            keeping = thread;
+        }
         thread.start();
     }
 
     /**
-     * At exit: lets the weaving for later runs finish when Byte Buddy is ready already (what is left takes a
-     * fraction of a second, and a short-lived JVM would otherwise never leave its classes for the next), waiting at
-     * most {@code millis}. Byte Buddy's cold start itself is never waited for.
+     * At exit: lets the weaving for later runs finish when Byte Buddy is ready already, having woven a class or
+     * been prepared (what is left takes a fraction of a second, and a short-lived JVM would otherwise never leave
+     * its classes for the next), waiting at most {@code millis}. Byte Buddy's cold start alone is not waited for.
      */
     public void finishKeeping(long millis) throws InterruptedException {
         Thread thread = keeping;
-        if (thread != null) {
+        if (thread != null && byteBuddyReady) {
             thread.join(millis);
         }
     }
@@ -139,6 +142,7 @@ public final class SocketInstrumentation implements ClassFileTransformer {
             weaving = true;
             try {
                 byte[] woven = AdviceWeaver.weave(name, classFile, loader, onError);
+                byteBuddyReady = true;
                 transformed.add(name);
                 return woven;
             } catch (Throwable t) {

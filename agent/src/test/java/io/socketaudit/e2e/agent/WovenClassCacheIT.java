@@ -1,0 +1,111 @@
+package io.socketaudit.e2e.agent;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.socketaudit.e2e.harness.AgentJvm;
+import io.socketaudit.e2e.harness.E2eApp;
+import io.socketaudit.e2e.harness.EndToEndJdks;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The woven class cache across JVMs: the first run writes it, the next audits the same closes without loading
+ * Byte Buddy at all, and a cache directory another user could enter is not used, said in the log, and changes
+ * nothing else.
+ */
+class WovenClassCacheIT {
+
+    private static final String BYTE_BUDDY = "io.socketaudit.shaded.bytebuddy.";
+
+    static List<EndToEndJdks.Jdk> jdks() {
+        return EndToEndJdks.all();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void theNextRunAuditsTheSameClosesWithoutByteBuddy(EndToEndJdks.Jdk jdk, @TempDir Path work) throws Exception {
+        Path cache = ownerOnlyDirectory(work.resolve("cache"));
+
+        Path firstLog = work.resolve("first.jsonl");
+        AgentJvm.Result first = AgentJvm.on(jdk).agentOptions("file=" + firstLog + ",cache=" + cache, firstLog)
+                .main(WovenCacheProgram.class, cache.toString()).run();
+        assertEquals(List.of(E2eApp.DONE, WovenCacheProgram.WRITTEN), first.stdout(), first::describe);
+        assertEquals("empty", agentStart(first).path("wovenClassCache").asText(), first::describe);
+
+        Path secondLog = work.resolve("second.jsonl");
+        Path classLoading = work.resolve("classes.txt");
+        AgentJvm.Result second = AgentJvm.on(jdk).agentOptions("file=" + secondLog + ",cache=" + cache, secondLog)
+                .jvmOption("-Xlog:class+load=info:file=" + classLoading).main(E2eApp.class, "roundTrip").run();
+        List<String> byteBuddy = Files.readAllLines(classLoading).stream().filter(l -> l.contains(BYTE_BUDDY)).toList();
+        assertAll(
+                () -> assertEquals(List.of(E2eApp.DONE), second.stdout(), second::describe),
+                () -> assertEquals("used: 8 classes", agentStart(second).path("wovenClassCache").asText()),
+                () -> assertEquals(List.of(), byteBuddy, "Byte Buddy classes loaded"),
+                () -> assertEquals(closes(first), closes(second), "the closes, as the first run saw them"),
+                () -> assertEquals(List.of(), second.log().stream()
+                        .filter(l -> l.path("event").asText().equals("agent_error")).toList(), "agent errors"));
+
+        Path offLog = work.resolve("off.jsonl");
+        Path offClasses = work.resolve("off-classes.txt");
+        AgentJvm.Result off = AgentJvm.on(jdk).agentOptions("file=" + offLog + ",cache=off", offLog)
+                .jvmOption("-Xlog:class+load=info:file=" + offClasses).main(E2eApp.class, "roundTrip").run();
+        assertAll("cache=off",
+                () -> assertEquals("off", agentStart(off).path("wovenClassCache").asText()),
+                () -> assertTrue(Files.readString(offClasses).contains(BYTE_BUDDY), "Byte Buddy weaves"),
+                () -> assertEquals(closes(first), closes(off)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aCacheDirectoryOthersCanEnterIsNotUsedAndSaidSo(EndToEndJdks.Jdk jdk, @TempDir Path work) throws Exception {
+        Path cache = ownerOnlyDirectory(work.resolve("cache"));
+        Path firstLog = work.resolve("first.jsonl");
+        AgentJvm.Result first = AgentJvm.on(jdk).agentOptions("file=" + firstLog + ",cache=" + cache, firstLog)
+                .main(WovenCacheProgram.class, cache.toString()).run();
+        assertEquals(List.of(E2eApp.DONE, WovenCacheProgram.WRITTEN), first.stdout(), first::describe);
+        Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        Path log = work.resolve("opened.jsonl");
+        AgentJvm.Result opened = AgentJvm.on(jdk).agentOptions("file=" + log + ",cache=" + cache, log)
+                .main(E2eApp.class, "roundTrip").run();
+        String status = agentStart(opened).path("wovenClassCache").asText();
+        assertAll(
+                () -> assertEquals(0, opened.exitCode(), opened::describe),
+                () -> assertEquals(List.of(E2eApp.DONE), opened.stdout(), opened::describe),
+                () -> assertEquals(List.of(), opened.stderr().stream().filter(l -> l.startsWith("socket-audit:")).toList(),
+                        "the application runs audited: no socket-audit: line on stderr"),
+                () -> assertTrue(status.startsWith("not used: ") && status.contains("open to other users"), status),
+                () -> assertTrue(opened.log().stream().anyMatch(l -> l.path("event").asText().equals("agent_error")
+                        && l.path("where").asText().equals("reading the woven class cache")), "an agent_error"),
+                () -> assertEquals(closes(first), closes(opened), "the closes, woven anew"));
+    }
+
+    private static Path ownerOnlyDirectory(Path dir) throws IOException {
+        return Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+
+    private static JsonNode agentStart(AgentJvm.Result run) {
+        JsonNode start = run.log().get(0);
+        assertEquals("agent_start", start.path("event").asText(), run::describe);
+        return start;
+    }
+
+    /** What each close says about the connection, in order: what must not depend on where the advice came from. */
+    private static List<String> closes(AgentJvm.Result run) {
+        return run.log().stream().filter(l -> l.path("event").asText().equals("close"))
+                .map(l -> String.join(" ", l.path("api").asText(), l.path("op").asText(), l.path("how").asText(),
+                        l.path("initiator").asText(), l.path("pendingIn").asText(), l.path("pendingOut").asText(),
+                        l.path("caller").asText()))
+                .toList();
+    }
+}
