@@ -3,11 +3,10 @@ package io.socketaudit.agent;
 import io.socketaudit.instrumentation.AdvisedTypes;
 import io.socketaudit.instrumentation.WovenClass;
 
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
@@ -80,7 +79,9 @@ final class WovenClassCache {
         String jdk = javaHome + "\n" + vmVersion;
         CRC32 crc = new CRC32();
         crc.update(jdk.getBytes(StandardCharsets.UTF_8));
-        this.fileName = directory.getFileSystem().getPath(String.format("jdk-%08x.woven", crc.getValue()));
+        // Not String.format: its first use compiles regular expressions, which cost the start about 4 ms.
+        String hex = Long.toHexString(crc.getValue() | 1L << 32).substring(1);
+        this.fileName = directory.getFileSystem().getPath("jdk-" + hex + ".woven");
         this.identity = "advice " + fingerprint + "\njdk " + jdk;
     }
 
@@ -278,10 +279,10 @@ final class WovenClassCache {
         DataOutputStream out = new DataOutputStream(bytes);
         out.writeInt(MAGIC);
         out.writeInt(FORMAT);
-        out.writeUTF(identity);
+        writeText(out, identity);
         out.writeInt(classes.size());
         for (WovenClass woven : classes) {
-            out.writeUTF(woven.name());
+            writeText(out, woven.name());
             out.writeInt(woven.original().length);
             out.write(woven.original());
             out.writeInt(woven.woven().length);
@@ -293,9 +294,16 @@ final class WovenClassCache {
         return bytes.toByteArray();
     }
 
+    private static void writeText(DataOutputStream out, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
     /**
      * The classes of a file, or {@code null} when it was written for another agent build or JDK; an
-     * {@code IOException} when it is damaged or names a class the agent does not weave.
+     * {@code IOException} when it is damaged or names a class the agent does not weave. Read from a buffer over the
+     * file's bytes, not through a {@code DataInputStream}, whose copying cost the start milliseconds.
      */
     Map<String, WovenClass> decode(byte[] content) throws IOException {
         String damaged = directory.resolve(fileName) + " is damaged";
@@ -304,43 +312,55 @@ final class WovenClassCache {
         }
         CRC32 crc = new CRC32();
         crc.update(content, 0, content.length - 8);
-        if (crc.getValue() != ByteBuffer.wrap(content, content.length - 8, 8).getLong()) {
+        ByteBuffer in = ByteBuffer.wrap(content, 0, content.length - 8);
+        if (crc.getValue() != ByteBuffer.wrap(content).getLong(content.length - 8)) {
             throw new IOException(damaged + " (checksum)");
         }
-        DataInputStream in = new DataInputStream(new ByteArrayInputStream(content, 0, content.length - 8));
         try {
-            if (in.readInt() != MAGIC) {
+            if (in.getInt() != MAGIC) {
                 throw new IOException(damaged + " (not a woven class file)");
             }
-            if (in.readInt() != FORMAT || !identity.equals(in.readUTF())) {
+            if (in.getInt() != FORMAT || !identity.equals(readText(in))) {
                 return null;
             }
-            int count = in.readInt();
+            int count = in.getInt();
             if (count < 0 || count > AdvisedTypes.NAMES.size()) {
                 throw new IOException(damaged + " (" + count + " classes)");
             }
             Map<String, WovenClass> classes = new LinkedHashMap<>();
             for (int i = 0; i < count; i++) {
-                String name = in.readUTF();
+                String name = readText(in);
                 if (!AdvisedTypes.NAMES.contains(name)) {
                     throw new IOException(damaged + " (it holds " + name + ", which the agent does not advise)");
                 }
                 classes.put(name, new WovenClass(name, readBytes(in, damaged), readBytes(in, damaged)));
             }
-            if (in.available() != 0) {
+            if (in.hasRemaining()) {
                 throw new IOException(damaged + " (bytes after the last class)");
             }
             return classes;
-        } catch (java.io.EOFException | java.io.UTFDataFormatException e) {
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new IOException(damaged + " (cut short)", e);
         }
     }
 
-    private static byte[] readBytes(DataInputStream in, String damaged) throws IOException {
-        int length = in.readInt();
-        if (length <= 0 || length > in.available()) {
+    private static String readText(ByteBuffer in) {
+        int length = in.getInt();
+        if (length < 0 || length > in.remaining()) {
+            throw new IllegalArgumentException("a text of " + length + " bytes");
+        }
+        byte[] bytes = new byte[length];
+        in.get(bytes);
+        return new String(bytes, StandardCharsets.UTF_8);
+    }
+
+    private static byte[] readBytes(ByteBuffer in, String damaged) throws IOException {
+        int length = in.getInt();
+        if (length <= 0 || length > in.remaining()) {
             throw new IOException(damaged + " (a class of " + length + " bytes)");
         }
-        return in.readNBytes(length);
+        byte[] bytes = new byte[length];
+        in.get(bytes);
+        return bytes;
     }
 }

@@ -39,6 +39,8 @@ public final class Harness {
 
     private final boolean quick;
     private final Set<String> only;
+    /** What the woven class cache held when the measurements began; {@code null} when no agent run needed it. */
+    private String wovenCacheNote;
     private final Path agentSource;
     private final Path agentJar;
     private final String agentSha;
@@ -103,6 +105,9 @@ public final class Harness {
         sections.put("paced", () -> new PacedSection(this).run());
         sections.put("profile", () -> new ProfileSection(this).run());
         sections.put("server", () -> new ServerSection(this).run());
+        if (!only.equals(Set.of("writer"))) {
+            fillWovenCache();
+        }
         for (Map.Entry<String, Section> section : sections.entrySet()) {
             if (only.contains(section.getKey())) {
                 timed(section.getKey(), section.getValue());
@@ -113,6 +118,29 @@ public final class Harness {
         results.write(header(started, took, loadBefore, loadAfter));
         deleteTree(workDir);
         log("wrote " + results.path() + " in " + took.toSeconds() + " s");
+    }
+
+    /**
+     * One agent JVM per JDK (a hello-world that opens a connection) writes the woven class cache before anything is
+     * measured: from then on the agent starts as a restarted service does. The first start on a machine is measured
+     * on its own (start-up and server sections).
+     */
+    private void fillWovenCache() throws Exception {
+        List<String> written = new ArrayList<>();
+        for (Path jdk : jdk25 != null && Files.isExecutable(jdk25.resolve("bin/java")) ? List.of(jdk17, jdk25) : List.of(jdk17)) {
+            Path log = workDir.resolve("fill-cache.jsonl");
+            Launcher.Output o = launcher.run(new Launcher.Run(java(jdk, false,
+                    List.of("-javaagent:" + agentJar + "=file=" + log), "io.socketaudit.bench.Hello")).timeout(60));
+            Files.deleteIfExists(log);
+            if (!o.ok()) {
+                throw new IllegalStateException("the run that fills the woven class cache failed: " + o.stderr());
+            }
+        }
+        try (var files = Files.list(launcher.wovenCache())) {
+            files.forEach(f -> written.add(f.getFileName() + " (" + f.toFile().length() / 1024 + " KB)"));
+        }
+        wovenCacheNote = written.isEmpty() ? "**not written** (agent runs weave at every start)" : String.join(", ", written);
+        log("woven class cache: " + wovenCacheNote);
     }
 
     interface Section {
@@ -242,6 +270,12 @@ public final class Harness {
         }
         b.append("- Agent: `").append(displayPath(agentSource)).append("` (SHA-256 ").append(agentSha, 0, 12).append("…, copied at the start of the run),"
                 + " built from commit ").append(git.isEmpty() ? "unknown" : git).append(dirty).append('\n');
+        if (wovenCacheNote != null) {
+            b.append("- The agent's woven class cache: a directory of this run's own (`").append(Launcher.CACHE_VARIABLE)
+                    .append("`), filled before the measurements by one agent run per JDK, so that the agent starts as in a"
+                    + " restarted service: ").append(wovenCacheNote).append(". The first start on a machine, with the"
+                    + " cache empty, is measured separately (\"agent, first start\" in sections 5 and 9)\n");
+        }
         quiet.describe(b);
         b.append("- Load average (1, 5, 15 min) before: ").append(loadBefore).append("; after: ").append(loadAfter).append('\n');
         b.append("- Other user processes' CPU during the measured windows of churn, paced and persistent runs: median ")

@@ -27,7 +27,11 @@ final class Launcher {
         }
     }
 
+    /** The agent's configuration name for its woven class cache, set for every run (agent arguments win over it). */
+    static final String CACHE_VARIABLE = "SOCKETAUDIT_CACHE";
+
     private final Path workDir;
+    private final Path wovenCache;
     private final boolean netnsAvailable;
     private final AtomicInteger runs = new AtomicInteger();
 
@@ -37,6 +41,7 @@ final class Launcher {
 
     Launcher(Path workDir) {
         this.workDir = workDir;
+        this.wovenCache = workDir.resolve("woven-cache");
         this.netnsAvailable = checkNetns();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             Process p = currentProcess;
@@ -52,6 +57,14 @@ final class Launcher {
 
     boolean netnsAvailable() {
         return netnsAvailable;
+    }
+
+    /**
+     * The agent's woven class cache for every run of this harness: a directory of the run's own, so that what the
+     * agent starts with does not depend on what earlier runs on this machine left in the user's cache.
+     */
+    Path wovenCache() {
+        return wovenCache;
     }
 
     /** A command to run and how. */
@@ -111,7 +124,9 @@ final class Launcher {
         try {
             long ticksBefore = childrenCpuTicks();
             long start = System.nanoTime();
-            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            builder.environment().put(CACHE_VARIABLE, wovenCache.toString());
+            Process p = builder.start();
             currentProcess = p;
             boolean ended = p.waitFor(run.timeoutSeconds, TimeUnit.SECONDS);
             long end = System.nanoTime();

@@ -25,6 +25,9 @@ final class StartupSection {
     private static final String PLAIN = "hello-world";
     private static final String CONNECTION = "hello-world + one connection";
 
+    private static final String FIRST_START = "agent, first start";
+    private static final List<String> CONFIGURATIONS = List.of("bare", "agent", FIRST_START);
+
     private final Harness h;
 
     StartupSection(Harness h) {
@@ -47,11 +50,11 @@ final class StartupSection {
             h.awaitQuiet("startup round " + run);
             for (Map.Entry<String, Path> jdk : jdks.entrySet()) {
                 for (String program : List.of(PLAIN, CONNECTION)) {
-                    for (String cfg : List.of("bare", "agent")) {
+                    for (String cfg : CONFIGURATIONS) {
                         String key = jdk.getKey() + "/" + program + "/" + cfg;
                         Files.createDirectories(dir);
-                        List<String> args = cfg.equals("agent")
-                                ? List.of("-javaagent:" + h.agentJar() + "=file=" + dir.resolve("audit.jsonl")) : List.of();
+                        List<String> args = cfg.equals("bare") ? List.of() : List.of("-javaagent:" + h.agentJar() + "=file="
+                                + dir.resolve("audit.jsonl") + (cfg.equals(FIRST_START) ? ",cache=" + dir.resolve("empty-cache") : ""));
                         List<String> cmd = program.equals(PLAIN)
                                 ? h.java(jdk.getValue(), false, args, "io.socketaudit.bench.Hello", "print")
                                 : h.java(jdk.getValue(), false, args, "io.socketaudit.bench.Hello");
@@ -81,7 +84,7 @@ final class StartupSection {
         for (String jdk : jdks.keySet()) {
             for (String program : List.of(PLAIN, CONNECTION)) {
                 Map<String, List<Double>> bare = ms.getOrDefault(jdk + "/" + program + "/bare", Map.of());
-                for (String cfg : List.of("bare", "agent")) {
+                for (String cfg : CONFIGURATIONS) {
                     Map<String, List<Double>> m = ms.getOrDefault(jdk + "/" + program + "/" + cfg, Map.of());
                     List<String> row = new ArrayList<>(List.of(jdk, program, cfg,
                             String.valueOf(m.getOrDefault("exit", List.of()).size())));
@@ -95,9 +98,9 @@ final class StartupSection {
                             continue;
                         }
                         row.add(Md.num(median, 0) + " (" + Md.range(Stats.min(v), Stats.max(v), 0) + ")");
-                        row.add(cfg.equals("agent") ? signed(plus) : "");
-                        if (cfg.equals("agent") && program.equals(PLAIN)) {
-                            added.computeIfAbsent(measure, k -> new LinkedHashMap<>()).put(jdk, plus);
+                        row.add(cfg.equals("bare") ? "" : signed(plus));
+                        if (!cfg.equals("bare") && program.equals(PLAIN)) {
+                            added.computeIfAbsent(cfg + "/" + measure, k -> new LinkedHashMap<>()).put(jdk, plus);
                         }
                     }
                     rows.add(row);
@@ -110,10 +113,13 @@ final class StartupSection {
                 + " (`io.socketaudit.bench.Hello`). The harness notes `System.nanoTime()` right before starting the process"
                 + " and right after it has been reaped; on Linux the child reads the same monotonic clock, so the"
                 + " differences are the time to `main()` (including `fork`/`exec`) and from exec to exit. \"First"
-                + " connection\" is when that connection is closed: the agent gets Byte Buddy ready on a daemon thread from"
-                + " its start, and the thread that loads the first JDK socket class advises it, waiting for what the daemon"
-                + " thread has not finished yet; so the agent's cost shows there, and as CPU also in a program that opens no socket"
-                + " (exit does not wait for the daemon thread). CPU is the user + system time of the"
+                + " connection\" is when that connection is closed. \"agent\" starts with the woven class cache that its"
+                + " earlier runs filled, as a restarted service does: the JDK's socket classes are taken from it as they were"
+                + " woven, and Byte Buddy is never loaded. \"" + FIRST_START + "\" starts with an empty cache each time (the"
+                + " first start on a machine, or after the JDK or the agent changed): the agent gets Byte Buddy ready on a"
+                + " daemon thread from its start, the thread that loads the first JDK socket class advises it, waiting for"
+                + " what the daemon thread has not finished yet, and the daemon thread then weaves the JDK's socket classes"
+                + " and writes the cache (exit waits for that once Byte Buddy is ready, never for Byte Buddy's start itself). CPU is the user + system time of the"
                 + " whole process, all its threads, up to its exit (the harness's own `cutime + cstime` in"
                 + " `/proc/self/stat`, before it started and after it was reaped: 10 ms resolution). The JVM's default flags;"
                 + " JDKs, programs and configurations alternate, " + runs + " runs each; medians (min – max) in ms, and"
@@ -121,26 +127,31 @@ final class StartupSection {
                 + h.commandNote("startup", "", example, false) + "\n"
                 + Md.table(List.of("JDK", "program", "configuration", "runs", "to main()", "added", "to first connection closed",
                         "added", "exec to exit (wall)", "added", "CPU (user + sys)", "added"), rows) + failureNote(failures));
-        startupTarget("Hello-world start-up, exec to exit (wall clock) ≤ +150 ms", added.get("exit"), 150);
-        startupTarget("Hello-world start-up, CPU (user + sys) ≤ +300 ms", added.get("cpu"), 300);
-        startupTarget("Hello-world start-up, time to main ≤ +100 ms", added.get("main"), 100);
+        startupTarget("Hello-world start-up, exec to exit (wall clock) ≤ +150 ms", added, "exit", 150);
+        startupTarget("Hello-world start-up, CPU (user + sys) ≤ +300 ms", added, "cpu", 300);
+        startupTarget("Hello-world start-up, time to main ≤ +100 ms", added, "main", 100);
     }
 
-    /** A start-up target checked on every JDK measured: met only when each JDK's added time is within the limit. */
-    private void startupTarget(String name, Map<String, Double> addedByJdk, double limit) {
-        if (addedByJdk == null || addedByJdk.isEmpty()) {
-            h.target(name, "n/a", null);
-            return;
-        }
+    /**
+     * A start-up target checked on every JDK measured, for the agent as a restarted service runs it and at its first
+     * start on a machine: met only when each of these added times is within the limit.
+     */
+    private void startupTarget(String name, Map<String, Map<String, Double>> added, String measure, double limit) {
         List<String> parts = new ArrayList<>();
         boolean over = false;
         boolean unknown = false;
-        for (Map.Entry<String, Double> e : addedByJdk.entrySet()) {
-            parts.add(signed(e.getValue()) + " ms on JDK " + e.getKey());
-            unknown |= !isKnown(e.getValue());
-            over |= isKnown(e.getValue()) && e.getValue() > limit;
+        for (String cfg : List.of("agent", FIRST_START)) {
+            Map<String, Double> addedByJdk = added.getOrDefault(cfg + "/" + measure, Map.of());
+            List<String> jdks = new ArrayList<>();
+            for (Map.Entry<String, Double> e : addedByJdk.entrySet()) {
+                jdks.add(signed(e.getValue()) + " ms on JDK " + e.getKey());
+                unknown |= !isKnown(e.getValue());
+                over |= isKnown(e.getValue()) && e.getValue() > limit;
+            }
+            unknown |= addedByJdk.isEmpty();
+            parts.add((cfg.equals("agent") ? "" : "first start (empty woven class cache): ") + String.join(", ", jdks));
         }
-        h.target(name, String.join(", ", parts), over ? Boolean.FALSE : unknown ? null : Boolean.TRUE);
+        h.target(name, String.join("; ", parts), over ? Boolean.FALSE : unknown ? null : Boolean.TRUE);
     }
 
     private static String signed(double v) {
