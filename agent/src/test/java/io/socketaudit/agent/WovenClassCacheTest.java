@@ -41,6 +41,13 @@ class WovenClassCacheTest {
         return new WovenClassCache(dir, fingerprint, HOME, vmVersion);
     }
 
+    /** A cache holding {@link #CLASSES}, as a first run leaves it. */
+    private WovenClassCache stored() throws IOException {
+        WovenClassCache cache = cache(base.resolve("socket-audit"), "abc", "17.0.15");
+        cache.store(CLASSES);
+        return cache;
+    }
+
     private Path onlyFile(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
             List<Path> all = files.toList();
@@ -97,9 +104,8 @@ class WovenClassCacheTest {
 
     @Test
     void aDamagedFileIsNotUsed() throws IOException {
-        Path dir = base.resolve("socket-audit");
-        WovenClassCache cache = cache(dir, "abc", "17.0.15");
-        cache.store(CLASSES);
+        WovenClassCache cache = stored();
+        Path dir = cache.directory();
         Path file = onlyFile(dir);
         byte[] content = Files.readAllBytes(file);
 
@@ -121,9 +127,8 @@ class WovenClassCacheTest {
 
     @Test
     void aDirectoryOpenToOtherUsersIsNeitherReadNorWritten() throws IOException {
-        Path dir = base.resolve("socket-audit");
-        WovenClassCache cache = cache(dir, "abc", "17.0.15");
-        cache.store(CLASSES);
+        WovenClassCache cache = stored();
+        Path dir = cache.directory();
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
         assertNotUsed(cache, "open to other users");
         IOException refused = assertThrows(IOException.class, () -> cache.store(CLASSES));
@@ -132,9 +137,8 @@ class WovenClassCacheTest {
 
     @Test
     void aFileWritableByOtherUsersIsNotUsed() throws IOException {
-        Path dir = base.resolve("socket-audit");
-        WovenClassCache cache = cache(dir, "abc", "17.0.15");
-        cache.store(CLASSES);
+        WovenClassCache cache = stored();
+        Path dir = cache.directory();
         Files.setPosixFilePermissions(onlyFile(dir), PosixFilePermissions.fromString("rw-rw-rw-"));
         assertNotUsed(cache, "writable by other users");
     }
@@ -165,9 +169,8 @@ class WovenClassCacheTest {
     void aDirectoryOrFileOfAnotherUserIsNotUsed() throws IOException {
         assumeTrue(Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid")),
                 "only root can give a file to another user");
-        Path dir = base.resolve("socket-audit");
-        WovenClassCache cache = cache(dir, "abc", "17.0.15");
-        cache.store(CLASSES);
+        WovenClassCache cache = stored();
+        Path dir = cache.directory();
         UserPrincipal nobody = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
         Path file = onlyFile(dir);
         Files.setOwner(file, nobody);
@@ -179,9 +182,8 @@ class WovenClassCacheTest {
 
     @Test
     void temporaryFilesOfWritersThatDiedAreRemovedAndOthersKept() throws IOException {
-        Path dir = base.resolve("socket-audit");
-        WovenClassCache cache = cache(dir, "abc", "17.0.15");
-        cache.store(CLASSES);
+        WovenClassCache cache = stored();
+        Path dir = cache.directory();
         String name = onlyFile(dir).getFileName().toString();
         long deadPid = deadPid();
         Path dead = Files.write(dir.resolve(name + "." + deadPid + ".tmp"), new byte[]{1});

@@ -35,12 +35,7 @@ class WovenClassCacheIT {
     @MethodSource("jdks")
     void theNextRunAuditsTheSameClosesWithoutByteBuddy(EndToEndJdks.Jdk jdk, @TempDir Path work) throws Exception {
         Path cache = ownerOnlyDirectory(work.resolve("cache"));
-
-        Path firstLog = work.resolve("first.jsonl");
-        AgentJvm.Result first = AgentJvm.on(jdk).agentOptions("file=" + firstLog + ",cache=" + cache, firstLog)
-                .main(WovenCacheProgram.class, cache.toString()).run();
-        assertEquals(List.of(E2eApp.DONE, WovenCacheProgram.WRITTEN), first.stdout(), first::describe);
-        assertEquals("empty", agentStart(first).path("wovenClassCache").asText(), first::describe);
+        AgentJvm.Result first = writeCache(jdk, work, cache);
 
         Path secondLog = work.resolve("second.jsonl");
         Path classLoading = work.resolve("classes.txt");
@@ -69,10 +64,7 @@ class WovenClassCacheIT {
     @MethodSource("jdks")
     void aCacheDirectoryOthersCanEnterIsNotUsedAndSaidSo(EndToEndJdks.Jdk jdk, @TempDir Path work) throws Exception {
         Path cache = ownerOnlyDirectory(work.resolve("cache"));
-        Path firstLog = work.resolve("first.jsonl");
-        AgentJvm.Result first = AgentJvm.on(jdk).agentOptions("file=" + firstLog + ",cache=" + cache, firstLog)
-                .main(WovenCacheProgram.class, cache.toString()).run();
-        assertEquals(List.of(E2eApp.DONE, WovenCacheProgram.WRITTEN), first.stdout(), first::describe);
+        AgentJvm.Result first = writeCache(jdk, work, cache);
         Files.setPosixFilePermissions(cache, PosixFilePermissions.fromString("rwxrwxrwx"));
 
         Path log = work.resolve("opened.jsonl");
@@ -88,6 +80,16 @@ class WovenClassCacheIT {
                 () -> assertTrue(opened.log().stream().anyMatch(l -> l.path("event").asText().equals("agent_error")
                         && l.path("where").asText().equals("reading the woven class cache")), "an agent_error"),
                 () -> assertEquals(closes(first), closes(opened), "the closes, woven anew"));
+    }
+
+    /** A first run, with nothing in {@code cache}: it audits a round trip and writes the cache before it exits. */
+    private static AgentJvm.Result writeCache(EndToEndJdks.Jdk jdk, Path work, Path cache) throws Exception {
+        Path log = work.resolve("first.jsonl");
+        AgentJvm.Result first = AgentJvm.on(jdk).agentOptions("file=" + log + ",cache=" + cache, log)
+                .main(WovenCacheProgram.class, cache.toString()).run();
+        assertEquals(List.of(E2eApp.DONE, WovenCacheProgram.WRITTEN), first.stdout(), first::describe);
+        assertEquals("empty", agentStart(first).path("wovenClassCache").asText(), first::describe);
+        return first;
     }
 
     private static Path ownerOnlyDirectory(Path dir) throws IOException {
