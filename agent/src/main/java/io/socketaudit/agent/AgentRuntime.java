@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -144,6 +145,31 @@ public final class AgentRuntime {
         }
         return new WovenClassCache(config.cache(), new String(fingerprint, StandardCharsets.US_ASCII).trim(),
                 System.getProperty("java.home"), System.getProperty("java.vm.version"));
+    }
+
+    /**
+     * What {@code prepare} does: weaves the JDK's socket classes of this JVM's JDK and writes them into the woven
+     * class cache the agent would use with these system properties and environment ({@code cache} configured as
+     * for the agent), so that not even an application's first start with the agent loads Byte Buddy. Returns one
+     * line saying what was written where, once the file has been read back as a start would read it.
+     */
+    public static String prepareWovenClasses(Properties properties, Map<String, String> env)
+            throws ConfigException, IOException {
+        AgentConfig config = AgentConfig.parse(null, properties, env, ProcessId.current());
+        if (config.cache() == null) {
+            throw new ConfigException("the woven class cache is off (cache=off, or a user without a home directory); "
+                    + "give a directory with --cache");
+        }
+        byte[] fingerprint = AgentJar.read(List.of(WovenClassCache.FINGERPRINT_ENTRY)).get(WovenClassCache.FINGERPRINT_ENTRY);
+        WovenClassCache cache = wovenClassCache(config, fingerprint);
+        List<WovenClass> classes = SocketInstrumentation.wovenJdkClasses();
+        cache.store(classes);
+        WovenClassCache.Found found = cache.load();
+        if (found.problem() != null || found.classes().size() != classes.size()) {
+            throw new IOException("wrote " + cache.file() + " but a start would not use it: " + found.status());
+        }
+        return "wrote " + classes.size() + " of " + AdvisedTypes.NAMES.size() + " JDK classes for "
+                + System.getProperty("java.home") + " (" + System.getProperty("java.vm.version") + ") to " + cache.file();
     }
 
     /** On the thread that prepared Byte Buddy: a failure is the log's to tell, the application never hears of it. */

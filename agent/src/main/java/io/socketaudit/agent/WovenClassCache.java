@@ -89,6 +89,11 @@ final class WovenClassCache {
         return directory;
     }
 
+    /** This JDK's file in the directory. */
+    Path file() {
+        return directory.resolve(fileName);
+    }
+
     /**
      * The classes this cache holds for this JDK and agent. Never throws: a cache that cannot be used is found
      * empty, with the reason in its status, and with the problem when it is more than a file not there yet or

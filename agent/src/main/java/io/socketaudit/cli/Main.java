@@ -17,7 +17,7 @@ public final class Main {
 
     /** Every command, in the order the overview lists them. */
     static final List<Command> COMMANDS = List.of(new ReportCommand(), new AttachCommand(), new ListCommand(),
-            new VersionCommand(), new HelpCommand());
+            new PrepareCommand(), new VersionCommand(), new HelpCommand());
 
     /** The spellings of help and version that people type out of habit. */
     private static final Map<String, String> ALIASES = Map.of("--help", "help", "-h", "help", "--version", "version");

@@ -52,6 +52,14 @@ public final class SocketInstrumentation implements ClassFileTransformer {
         return new SocketInstrumentation(transformed, wovenEarlier, onError);
     }
 
+    /**
+     * Every JDK class the agent advises, woven now as this JVM's {@code java.base} has it: what a later start takes
+     * from the woven class cache. Loads and runs Byte Buddy on the calling thread.
+     */
+    public static List<WovenClass> wovenJdkClasses() throws java.io.IOException {
+        return AdviceWeaver.weaveJdkClasses();
+    }
+
     /** Whether {@code wovenEarlier} holds every JDK class there is to advise, so that none of them needs Byte Buddy. */
     public static boolean coversJdk(Map<String, WovenClass> wovenEarlier) {
         return wovenEarlier.keySet().containsAll(AdvisedTypes.NAMES);

@@ -72,6 +72,19 @@ class MainTest {
     }
 
     @Test
+    void prepareTakesOnlyACacheDirectory() {
+        assertEquals("socket-audit prepare: unknown argument '--dir'; see java -jar socket-audit-agent.jar help prepare\n",
+                run("prepare", "--dir", "/tmp/x").err());
+        Run noDirectory = run("prepare", "--cache");
+        assertEquals(ExitCode.WRONG_USAGE.status(), noDirectory.exitCode());
+        assertEquals("socket-audit prepare: --cache needs a directory; see java -jar socket-audit-agent.jar help prepare\n",
+                noDirectory.err());
+        Run off = run("prepare", "--cache", "off");
+        assertEquals(ExitCode.WRONG_USAGE.status(), off.exitCode());
+        assertTrue(off.err().startsWith("socket-audit prepare: the woven class cache is off"), off.err());
+    }
+
+    @Test
     void versionIsTheJarsVersionWhicheverWayItIsAsked() {
         Run version = run("version");
         assertEquals(ExitCode.OK.status(), version.exitCode());

@@ -2,6 +2,7 @@ package io.socketaudit.e2e.agent;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.socketaudit.e2e.harness.AgentJvm;
+import io.socketaudit.e2e.harness.AttachCli;
 import io.socketaudit.e2e.harness.E2eApp;
 import io.socketaudit.e2e.harness.EndToEndJdks;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,14 +51,31 @@ class WovenClassCacheIT {
                 () -> assertEquals(List.of(), second.log().stream()
                         .filter(l -> l.path("event").asText().equals("agent_error")).toList(), "agent errors"));
 
-        Path offLog = work.resolve("off.jsonl");
-        Path offClasses = work.resolve("off-classes.txt");
-        AgentJvm.Result off = AgentJvm.on(jdk).agentOptions("file=" + offLog + ",cache=off", offLog)
-                .jvmOption("-Xlog:class+load=info:file=" + offClasses).main(E2eApp.class, "roundTrip").run();
-        assertAll("cache=off",
-                () -> assertEquals("off", agentStart(off).path("wovenClassCache").asText()),
-                () -> assertTrue(Files.readString(offClasses).contains(BYTE_BUDDY), "Byte Buddy weaves"),
-                () -> assertEquals(closes(first), closes(off)));
+        assertEquals(closes(first), closes(weavingAtStart(jdk, work)), "cache=off");
+    }
+
+    /** {@code prepare}, run with the application's JDK ahead of its start: not even the first start loads Byte Buddy. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("jdks")
+    void aPreparedCacheServesTheFirstStart(EndToEndJdks.Jdk jdk, @TempDir Path work) throws Exception {
+        Path cache = work.resolve("home/.cache/socket-audit");
+        AttachCli.Result prepared = AttachCli.run(jdk, "prepare", "--cache", cache.toString());
+        assertAll(
+                () -> assertEquals(0, prepared.exitCode(), prepared::describe),
+                () -> assertEquals(1, prepared.stdout().size(), prepared::describe),
+                () -> assertTrue(prepared.stdout().get(0).startsWith("wrote 8 of 8 JDK classes for " + jdk.home()),
+                        prepared::describe));
+
+        Path log = work.resolve("first.jsonl");
+        Path classLoading = work.resolve("classes.txt");
+        AgentJvm.Result first = AgentJvm.on(jdk).agentOptions("file=" + log + ",cache=" + cache, log)
+                .jvmOption("-Xlog:class+load=info:file=" + classLoading).main(E2eApp.class, "roundTrip").run();
+        assertAll(
+                () -> assertEquals(List.of(E2eApp.DONE), first.stdout(), first::describe),
+                () -> assertEquals("used: 8 classes", agentStart(first).path("wovenClassCache").asText()),
+                () -> assertEquals(List.of(), Files.readAllLines(classLoading).stream()
+                        .filter(l -> l.contains(BYTE_BUDDY)).toList(), "Byte Buddy classes loaded"),
+                () -> assertEquals(closes(weavingAtStart(jdk, work)), closes(first), "the closes, as Byte Buddy's weave logs them"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -80,6 +98,17 @@ class WovenClassCacheIT {
                 () -> assertTrue(opened.log().stream().anyMatch(l -> l.path("event").asText().equals("agent_error")
                         && l.path("where").asText().equals("reading the woven class cache")), "an agent_error"),
                 () -> assertEquals(closes(first), closes(opened), "the closes, woven anew"));
+    }
+
+    /** A run with {@code cache=off}: it weaves with Byte Buddy, whatever any cache holds. */
+    private static AgentJvm.Result weavingAtStart(EndToEndJdks.Jdk jdk, Path work) throws Exception {
+        Path log = work.resolve("off.jsonl");
+        Path classLoading = work.resolve("off-classes.txt");
+        AgentJvm.Result off = AgentJvm.on(jdk).agentOptions("file=" + log + ",cache=off", log)
+                .jvmOption("-Xlog:class+load=info:file=" + classLoading).main(E2eApp.class, "roundTrip").run();
+        assertEquals("off", agentStart(off).path("wovenClassCache").asText(), off::describe);
+        assertTrue(Files.readString(classLoading).contains(BYTE_BUDDY), "Byte Buddy weaves");
+        return off;
     }
 
     /** A first run, with nothing in {@code cache}: it audits a round trip and writes the cache before it exits. */
