@@ -4,6 +4,7 @@
  * before the JDK changes the socket's state.
  */
 #include <jni.h>
+#include <pthread.h>
 #include <errno.h>
 #include <stddef.h>
 #include <string.h>
@@ -42,12 +43,24 @@ enum {
 #define ADDRESS_BYTES 20
 
 static jfieldID fdField;
+
+/*
+ * java.net's fields are looked up at the first call that needs them, not in JNI_OnLoad: looking a field up
+ * initialises its class, and the library is loaded before main, where that would initialise java.net's socket
+ * classes in every JVM, one that never opens a socket included. A caller holds an instance by then, so its class
+ * is initialised already. 1 once looked up, -1 when this JDK lacks one of them; guarded by socketFieldsLock.
+ */
+static int socketFieldsState;
+static pthread_mutex_t socketFieldsLock = PTHREAD_MUTEX_INITIALIZER;
+static jclass socketClass;
 static jfieldID socketImplFdField;
 static jfieldID socketImplAddressField;
 static jfieldID socketImplPortField;
 static jfieldID socketImplField;
 static jclass delegatingImplClass;
 static jfieldID delegateField;
+/* TLS's layered socket, looked up only for a socket that is not a plain java.net.Socket: 1 once tried. */
+static int layeredTlsTried;
 static jclass layeredTlsClass;
 static jfieldID selfField;
 
@@ -64,33 +77,59 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved) {
     if (fdField == NULL) {
         return JNI_ERR;
     }
-    jclass implClass = (*env)->FindClass(env, "java/net/SocketImpl");
-    if (implClass == NULL) {
-        return JNI_ERR;
-    }
-    socketImplFdField = (*env)->GetFieldID(env, implClass, "fd", "Ljava/io/FileDescriptor;");
-    socketImplAddressField = (*env)->GetFieldID(env, implClass, "address", "Ljava/net/InetAddress;");
-    socketImplPortField = (*env)->GetFieldID(env, implClass, "port", "I");
-    if (socketImplFdField == NULL || socketImplAddressField == NULL || socketImplPortField == NULL) {
-        return JNI_ERR;
-    }
-    jclass socketClass = (*env)->FindClass(env, "java/net/Socket");
-    if (socketClass == NULL || (socketImplField = (*env)->GetFieldID(env, socketClass, "impl", "Ljava/net/SocketImpl;")) == NULL) {
-        return JNI_ERR;
-    }
-    /* Optional: without them, a TLS close is probed a little later, underneath. */
-    jclass delegating = (*env)->FindClass(env, "java/net/DelegatingSocketImpl");
-    if (delegating != NULL) {
-        delegatingImplClass = (*env)->NewGlobalRef(env, delegating);
-        delegateField = (*env)->GetFieldID(env, delegating, "delegate", "Ljava/net/SocketImpl;");
-    }
-    jclass layered = (*env)->FindClass(env, "sun/security/ssl/BaseSSLSocketImpl");
-    if (layered != NULL) {
-        layeredTlsClass = (*env)->NewGlobalRef(env, layered);
-        selfField = (*env)->GetFieldID(env, layered, "self", "Ljava/net/Socket;");
-    }
-    (*env)->ExceptionClear(env);
     return JNI_VERSION_1_8;
+}
+
+/* Whether java.net's fields are there to read; looks them up at the first call. */
+static int socket_fields(JNIEnv *env) {
+    if (__atomic_load_n(&socketFieldsState, __ATOMIC_ACQUIRE) != 0) {
+        return socketFieldsState > 0;
+    }
+    pthread_mutex_lock(&socketFieldsLock);
+    if (socketFieldsState == 0) {
+        int found = 0;
+        jclass implClass = (*env)->FindClass(env, "java/net/SocketImpl");
+        jclass socket = (*env)->FindClass(env, "java/net/Socket");
+        if (implClass != NULL && socket != NULL) {
+            socketImplFdField = (*env)->GetFieldID(env, implClass, "fd", "Ljava/io/FileDescriptor;");
+            socketImplAddressField = (*env)->GetFieldID(env, implClass, "address", "Ljava/net/InetAddress;");
+            socketImplPortField = (*env)->GetFieldID(env, implClass, "port", "I");
+            socketImplField = (*env)->GetFieldID(env, socket, "impl", "Ljava/net/SocketImpl;");
+            found = socketImplFdField != NULL && socketImplAddressField != NULL && socketImplPortField != NULL
+                    && socketImplField != NULL;
+            socketClass = found ? (*env)->NewGlobalRef(env, socket) : NULL;
+        }
+        /* Optional: without it, a SOCKS socket's descriptor is not found. */
+        jclass delegating = found ? (*env)->FindClass(env, "java/net/DelegatingSocketImpl") : NULL;
+        if (delegating != NULL) {
+            delegateField = (*env)->GetFieldID(env, delegating, "delegate", "Ljava/net/SocketImpl;");
+            delegatingImplClass = delegateField == NULL ? NULL : (*env)->NewGlobalRef(env, delegating);
+        }
+        (*env)->ExceptionClear(env);
+        __atomic_store_n(&socketFieldsState, found ? 1 : -1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&socketFieldsLock);
+    return socketFieldsState > 0;
+}
+
+/* TLS's layered socket class, for a socket that may be one: then it is initialised already. */
+static jclass layered_tls(JNIEnv *env) {
+    if (__atomic_load_n(&layeredTlsTried, __ATOMIC_ACQUIRE)) {
+        return layeredTlsClass;
+    }
+    pthread_mutex_lock(&socketFieldsLock);
+    if (!layeredTlsTried) {
+        /* Optional: without them, a TLS close is probed a little later, underneath. */
+        jclass layered = (*env)->FindClass(env, "sun/security/ssl/BaseSSLSocketImpl");
+        if (layered != NULL) {
+            selfField = (*env)->GetFieldID(env, layered, "self", "Ljava/net/Socket;");
+            layeredTlsClass = selfField == NULL ? NULL : (*env)->NewGlobalRef(env, layered);
+        }
+        (*env)->ExceptionClear(env);
+        __atomic_store_n(&layeredTlsTried, 1, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&socketFieldsLock);
+    return layeredTlsClass;
 }
 
 static void encode_address(struct sockaddr_storage *sa, jbyte *out) {
@@ -208,16 +247,16 @@ JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_KernelProbe_probeFd0(
 
 /* The descriptor object of a SocketImpl: a protected field that JNI reads without opening java.net. */
 JNIEXPORT jobject JNICALL Java_io_socketaudit_kernel_JdkSocketFields_socketImplFd0(JNIEnv *env, jclass cls, jobject impl) {
-    return (*env)->GetObjectField(env, impl, socketImplFdField);
+    return socket_fields(env) ? (*env)->GetObjectField(env, impl, socketImplFdField) : NULL;
 }
 
 /* The peer's address and port that the JDK set on a SocketImpl it accepted: protected fields, read without opening java.net. */
 JNIEXPORT jobject JNICALL Java_io_socketaudit_kernel_JdkSocketFields_socketImplPeerAddress0(JNIEnv *env, jclass cls, jobject impl) {
-    return (*env)->GetObjectField(env, impl, socketImplAddressField);
+    return socket_fields(env) ? (*env)->GetObjectField(env, impl, socketImplAddressField) : NULL;
 }
 
 JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_JdkSocketFields_socketImplPeerPort0(JNIEnv *env, jclass cls, jobject impl) {
-    return (*env)->GetIntField(env, impl, socketImplPortField);
+    return socket_fields(env) ? (*env)->GetIntField(env, impl, socketImplPortField) : 0;
 }
 
 /*
@@ -225,15 +264,22 @@ JNIEXPORT jint JNICALL Java_io_socketaudit_kernel_JdkSocketFields_socketImplPeer
  * another socket, and through a delegating implementation (SOCKS) to the platform one. NULL when unknown.
  */
 JNIEXPORT jobject JNICALL Java_io_socketaudit_kernel_JdkSocketFields_socketFd0(JNIEnv *env, jclass cls, jobject socket) {
-    if (layeredTlsClass != NULL && selfField != NULL && (*env)->IsInstanceOf(env, socket, layeredTlsClass)) {
-        jobject self = (*env)->GetObjectField(env, socket, selfField);
-        if (self != NULL) {
-            socket = self;
+    if (!socket_fields(env)) {
+        return NULL;
+    }
+    jclass type = (*env)->GetObjectClass(env, socket);
+    if (!(*env)->IsSameObject(env, type, socketClass)) {
+        jclass layered = layered_tls(env);
+        if (layered != NULL && (*env)->IsInstanceOf(env, socket, layered)) {
+            jobject self = (*env)->GetObjectField(env, socket, selfField);
+            if (self != NULL) {
+                socket = self;
+            }
         }
     }
+    (*env)->DeleteLocalRef(env, type);
     jobject impl = (*env)->GetObjectField(env, socket, socketImplField);
-    while (impl != NULL && delegatingImplClass != NULL && delegateField != NULL
-            && (*env)->IsInstanceOf(env, impl, delegatingImplClass)) {
+    while (impl != NULL && delegatingImplClass != NULL && (*env)->IsInstanceOf(env, impl, delegatingImplClass)) {
         impl = (*env)->GetObjectField(env, impl, delegateField);
     }
     return impl == NULL ? NULL : (*env)->GetObjectField(env, impl, socketImplFdField);
