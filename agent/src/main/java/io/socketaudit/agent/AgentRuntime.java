@@ -184,7 +184,7 @@ public final class AgentRuntime {
     /** Loaded before the log opens: the log and its writer use the library too. Without it the agent works with less. */
     private static String loadKernelProbe(byte[] library) {
         if (library == null) {
-            return "unavailable: the agent jar holds no " + NativeLibrary.RESOURCE;
+            return "unavailable: the agent jar could not be read (an agent_error says why)";
         }
         try {
             Path directory = PrivateDirectory.create();
