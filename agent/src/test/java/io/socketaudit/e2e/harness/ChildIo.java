@@ -31,8 +31,9 @@ public final class ChildIo {
     }
 
     public static void expectEof(InputStream in) throws IOException {
-        if (in.read() != -1) {
-            throw new IOException("expected EOF");
+        int b = in.read();
+        if (b != -1) {
+            throw new IOException("expected EOF, read " + b);
         }
     }
 
@@ -47,14 +48,15 @@ public final class ChildIo {
         ByteBuffer buffer = ByteBuffer.allocate(n);
         while (buffer.hasRemaining()) {
             if (channel.read(buffer) < 0) {
-                throw new IOException("EOF before " + n + " bytes");
+                throw new IOException("EOF after " + buffer.position() + " of " + n + " bytes");
             }
         }
     }
 
     public static void expectEof(SocketChannel channel) throws IOException {
-        if (channel.read(ByteBuffer.allocate(1)) != -1) {
-            throw new IOException("expected EOF");
+        int n = channel.read(ByteBuffer.allocate(1));
+        if (n != -1) {
+            throw new IOException("expected EOF, read " + n + " bytes");
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.socketaudit.e2e.scenarios;
 
+import io.socketaudit.e2e.harness.ChildIo;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -837,9 +839,9 @@ public final class CloseScenarios {
 
     private static void exchange(SocketChannel client, SocketChannel server) throws IOException {
         writeFully(client, ByteBuffer.wrap(HELLO));
-        readFully(server, HELLO.length);
+        ChildIo.readFully(server, HELLO.length);
         writeFully(server, ByteBuffer.wrap(new byte[] {REPLY}));
-        readFully(client, 1);
+        ChildIo.readFully(client, 1);
     }
 
     private static void exchange(AsynchronousSocketChannel client, Socket server) throws Exception {
@@ -866,27 +868,12 @@ public final class CloseScenarios {
         }
     }
 
-    private static void readFully(SocketChannel channel, int bytes) throws IOException {
-        ByteBuffer buffer = ByteBuffer.allocate(bytes);
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer) < 0) {
-                throw new IOException("EOF after " + buffer.position() + " of " + bytes + " bytes");
-            }
-        }
-    }
-
     private static void expectEof(Socket socket) throws IOException {
-        int b = socket.getInputStream().read();
-        if (b != -1) {
-            throw new IOException("expected EOF, read " + b);
-        }
+        ChildIo.expectEof(socket.getInputStream());
     }
 
     private static void expectEof(SocketChannel channel) throws IOException {
-        int n = channel.read(ByteBuffer.allocate(1));
-        if (n != -1) {
-            throw new IOException("expected EOF, read " + n + " bytes");
-        }
+        ChildIo.expectEof(channel);
     }
 
     /** Reads (draining any data) until the read fails, as it does once the peer's RST is in. */
