@@ -100,8 +100,7 @@ final class PrivateDirectory {
         try (DirectoryStream<Path> candidates = Files.newDirectoryStream(tmp)) {
             for (Path dir : candidates) {
                 long pid = pidOf(dir.getFileName().toString());
-                // /proc, not ProcessHandle: its first use costs the start about 10 ms (see ProcessId).
-                if (pid > 0 && !Files.exists(Path.of("/proc", Long.toString(pid)), LinkOption.NOFOLLOW_LINKS)) {
+                if (pid > 0 && ProcessId.isGone(pid)) {
                     try {
                         removeIfOwnedBy(tmp, candidates, dir.getFileName(), self);
                     } catch (IOException e) {

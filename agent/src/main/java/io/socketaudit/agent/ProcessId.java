@@ -2,6 +2,7 @@ package io.socketaudit.agent;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 
 /**
@@ -17,6 +18,14 @@ final class ProcessId {
 
     static long current() {
         return CURRENT;
+    }
+
+    /**
+     * Whether no process {@code pid} runs any more, so that what it left can be removed. Through {@code /proc}, not
+     * {@code ProcessHandle}, for the same reason as above.
+     */
+    static boolean isGone(long pid) {
+        return !Files.exists(Path.of("/proc", Long.toString(pid)), LinkOption.NOFOLLOW_LINKS);
     }
 
     private static long read() {

@@ -246,25 +246,26 @@ final class WovenClassCache {
     /** Temporary files of writers that died before renaming theirs (their pid gone). */
     private void removeLeftTemporaries(SecureDirectoryStream<Path> dir) {
         for (Path entry : dir) {
-            String name = entry.getFileName().toString();
-            if (!name.endsWith(TEMPORARY_SUFFIX)) {
-                continue;
-            }
-            String pid = name.substring(name.lastIndexOf('.', name.length() - TEMPORARY_SUFFIX.length() - 1) + 1,
-                    name.length() - TEMPORARY_SUFFIX.length());
-            if (isNumber(pid) && !Files.exists(Path.of("/proc", pid), LinkOption.NOFOLLOW_LINKS)) {
+            long pid = writerOf(entry.getFileName().toString());
+            if (pid > 0 && ProcessId.isGone(pid)) {
                 deleteQuietly(dir, entry.getFileName());
             }
         }
     }
 
-    private static boolean isNumber(String text) {
-        for (int i = 0; i < text.length(); i++) {
-            if (text.charAt(i) < '0' || text.charAt(i) > '9') {
-                return false;
+    /** The pid in a temporary file's name ({@code <file>.<pid>.tmp}), or -1 for any other name. */
+    private static long writerOf(String name) {
+        if (!name.endsWith(TEMPORARY_SUFFIX)) {
+            return -1;
+        }
+        String pid = name.substring(name.lastIndexOf('.', name.length() - TEMPORARY_SUFFIX.length() - 1) + 1,
+                name.length() - TEMPORARY_SUFFIX.length());
+        for (int i = 0; i < pid.length(); i++) {
+            if (pid.charAt(i) < '0' || pid.charAt(i) > '9') {
+                return -1;
             }
         }
-        return !text.isEmpty();
+        return pid.isEmpty() || pid.length() > 18 ? -1 : Long.parseLong(pid);
     }
 
     private static void deleteQuietly(SecureDirectoryStream<Path> dir, Path name) {
