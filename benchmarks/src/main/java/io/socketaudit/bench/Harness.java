@@ -288,6 +288,22 @@ public final class Harness {
 
     // ---------------------------------------------------------------- helpers
 
+    /** The agent with the woven class cache it has filled (as a restarted service starts), and with an empty one. */
+    static final String FIRST_START = "agent, first start";
+    static final List<String> START_CONFIGURATIONS = List.of("bare", "agent", FIRST_START);
+
+    /**
+     * The JVM arguments of one of {@link #START_CONFIGURATIONS}, logging into {@code dir}: for the first start a
+     * cache directory in {@code dir} that does not exist yet (the caller deletes {@code dir} after each run).
+     */
+    List<String> startArgs(String configuration, Path dir) {
+        if (configuration.equals("bare")) {
+            return List.of();
+        }
+        return List.of("-javaagent:" + agentJar + "=file=" + dir.resolve("audit.jsonl")
+                + (configuration.equals(FIRST_START) ? ",cache=" + dir.resolve("empty-cache") : ""));
+    }
+
     List<String> java(Path jdk, boolean agentOnClassPath, List<String> jvmArgs, String main, Object... args) {
         List<String> cmd = new ArrayList<>();
         cmd.add(jdk.resolve("bin/java").toString());

@@ -22,9 +22,6 @@ final class ServerSection {
 
     private final Harness h;
 
-    private static final String FIRST_START = "agent, first start";
-    private static final List<String> CONFIGURATIONS = List.of("bare", "agent", FIRST_START);
-
     ServerSection(Harness h) {
         this.h = h;
     }
@@ -39,10 +36,9 @@ final class ServerSection {
         String tomcatVersion = "";
         for (int run = 1; run <= runs; run++) {
             h.awaitQuiet("server round " + run);
-            for (String cfg : CONFIGURATIONS) {
+            for (String cfg : Harness.START_CONFIGURATIONS) {
                 Files.createDirectories(dir);
-                List<String> args = cfg.equals("bare") ? List.of() : List.of("-javaagent:" + h.agentJar() + "=file="
-                        + dir.resolve("audit.jsonl") + (cfg.equals(FIRST_START) ? ",cache=" + dir.resolve("empty-cache") : ""));
+                List<String> args = h.startArgs(cfg, dir);
                 List<String> cmd = h.java(h.jdk17(), false, args, "io.socketaudit.bench.FirstRequest", dir.resolve("tomcat"));
                 if (cfg.equals("agent")) {
                     example = cmd;
@@ -69,7 +65,7 @@ final class ServerSection {
         }
         double bare = Stats.median(firstResponse.rates("bare"));
         List<List<String>> rows = new ArrayList<>();
-        for (String cfg : CONFIGURATIONS) {
+        for (String cfg : Harness.START_CONFIGURATIONS) {
             List<Double> v = firstResponse.rates(cfg);
             Map<String, List<Double>> m = ms.getOrDefault(cfg, Map.of());
             rows.add(List.of(cfg, String.valueOf(v.size()), cell(m.get("started")),
@@ -85,7 +81,7 @@ final class ServerSection {
                 + " read, and to exit; CPU is the user + system time of the whole process (10 ms resolution). JDK 17, default"
                 + " flags, bare and agent alternating, " + runs + " runs each; medians (min – max) in ms. \"Paired\" is the"
                 + " median of the per-round ratios. \"agent\" starts with the woven class cache its earlier runs filled, as a"
-                + " restarted service does; \"" + FIRST_START + "\" with an empty one each time (the first start on a"
+                + " restarted service does; \"" + Harness.FIRST_START + "\" with an empty one each time (the first start on a"
                 + " machine, or after the JDK or the agent changed), which weaves the JDK's socket classes with Byte Buddy and"
                 + " writes the cache.\n\n"
                 + h.commandNote("server", "", example, false) + "\n"
@@ -96,8 +92,8 @@ final class ServerSection {
         h.target("Embedded Tomcat, exec to first response: agent at most 10 % slower than bare (JDK 17)",
                 Md.num(Stats.median(firstResponse.rates("agent")), 0) + " vs " + Md.num(bare, 0) + " ms: ratio "
                 + Md.ratio(ratio) + " (paired " + Md.ratio(Stats.median(firstResponse.paired("agent", "bare"))) + "); the first"
-                + " start on a machine (empty woven class cache) " + Md.num(Stats.median(firstResponse.rates(FIRST_START)), 0)
-                + " ms: ratio " + Md.ratio(Stats.ratio(Stats.median(firstResponse.rates(FIRST_START)), bare)),
+                + " start on a machine (empty woven class cache) " + Md.num(Stats.median(firstResponse.rates(Harness.FIRST_START)), 0)
+                + " ms: ratio " + Md.ratio(Stats.ratio(Stats.median(firstResponse.rates(Harness.FIRST_START)), bare)),
                 isKnown(ratio) ? ratio <= 1.10 : null);
     }
 

@@ -25,9 +25,6 @@ final class StartupSection {
     private static final String PLAIN = "hello-world";
     private static final String CONNECTION = "hello-world + one connection";
 
-    private static final String FIRST_START = "agent, first start";
-    private static final List<String> CONFIGURATIONS = List.of("bare", "agent", FIRST_START);
-
     private final Harness h;
 
     StartupSection(Harness h) {
@@ -50,11 +47,10 @@ final class StartupSection {
             h.awaitQuiet("startup round " + run);
             for (Map.Entry<String, Path> jdk : jdks.entrySet()) {
                 for (String program : List.of(PLAIN, CONNECTION)) {
-                    for (String cfg : CONFIGURATIONS) {
+                    for (String cfg : Harness.START_CONFIGURATIONS) {
                         String key = jdk.getKey() + "/" + program + "/" + cfg;
                         Files.createDirectories(dir);
-                        List<String> args = cfg.equals("bare") ? List.of() : List.of("-javaagent:" + h.agentJar() + "=file="
-                                + dir.resolve("audit.jsonl") + (cfg.equals(FIRST_START) ? ",cache=" + dir.resolve("empty-cache") : ""));
+                        List<String> args = h.startArgs(cfg, dir);
                         List<String> cmd = program.equals(PLAIN)
                                 ? h.java(jdk.getValue(), false, args, "io.socketaudit.bench.Hello", "print")
                                 : h.java(jdk.getValue(), false, args, "io.socketaudit.bench.Hello");
@@ -84,7 +80,7 @@ final class StartupSection {
         for (String jdk : jdks.keySet()) {
             for (String program : List.of(PLAIN, CONNECTION)) {
                 Map<String, List<Double>> bare = ms.getOrDefault(jdk + "/" + program + "/bare", Map.of());
-                for (String cfg : CONFIGURATIONS) {
+                for (String cfg : Harness.START_CONFIGURATIONS) {
                     Map<String, List<Double>> m = ms.getOrDefault(jdk + "/" + program + "/" + cfg, Map.of());
                     List<String> row = new ArrayList<>(List.of(jdk, program, cfg,
                             String.valueOf(m.getOrDefault("exit", List.of()).size())));
@@ -115,7 +111,7 @@ final class StartupSection {
                 + " differences are the time to `main()` (including `fork`/`exec`) and from exec to exit. \"First"
                 + " connection\" is when that connection is closed. \"agent\" starts with the woven class cache that its"
                 + " earlier runs filled, as a restarted service does: the JDK's socket classes are taken from it as they were"
-                + " woven, and Byte Buddy is never loaded. \"" + FIRST_START + "\" starts with an empty cache each time (the"
+                + " woven, and Byte Buddy is never loaded. \"" + Harness.FIRST_START + "\" starts with an empty cache each time (the"
                 + " first start on a machine, or after the JDK or the agent changed): the agent gets Byte Buddy ready on a"
                 + " daemon thread from its start, the thread that loads the first JDK socket class advises it, waiting for"
                 + " what the daemon thread has not finished yet, and the daemon thread then weaves the JDK's socket classes"
@@ -140,7 +136,7 @@ final class StartupSection {
         List<String> parts = new ArrayList<>();
         boolean over = false;
         boolean unknown = false;
-        for (String cfg : List.of("agent", FIRST_START)) {
+        for (String cfg : List.of("agent", Harness.FIRST_START)) {
             Map<String, Double> addedByJdk = added.getOrDefault(cfg + "/" + measure, Map.of());
             List<String> jdks = new ArrayList<>();
             for (Map.Entry<String, Double> e : addedByJdk.entrySet()) {
